@@ -1,0 +1,31 @@
+package intake
+
+import (
+	"context"
+	"time"
+)
+
+// Message is one mail fetched from the mailbox.
+type Message struct {
+	Mailbox      string
+	UIDValidity  uint32
+	UID          uint32
+	Raw          []byte // the whole message, fetched with BODY.PEEK[]
+	InternalDate time.Time
+}
+
+// Handler records one message durably. It returns nil once the message is
+// recorded (or was already recorded: handlers dedupe by Message-ID); only
+// then does the watcher advance its state and move the message. An error
+// means the message could not be recorded (database unavailable, disk
+// full): the watcher stops and retries later, leaving the message in place.
+type Handler interface {
+	HandleMessage(ctx context.Context, m Message) error
+}
+
+// StateStore keeps the per-mailbox sync state: the UIDVALIDITY seen last
+// and the highest UID that was handled under it.
+type StateStore interface {
+	MailboxState(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error)
+	SetMailboxState(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error
+}
