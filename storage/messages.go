@@ -1,0 +1,123 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// querier is what *sql.DB and *sql.Tx share, so reads work in and out of
+// a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Message is one received mail as recorded.
+type Message struct {
+	ID           int64
+	Key          string // Message-ID, or "sha256:…" of the raw bytes
+	Mailbox      string
+	UIDValidity  uint32
+	UID          uint32
+	ReceivedAt   time.Time
+	Sender       string
+	Subject      string
+	Kind         string
+	ParseJSON    string // the JSON of `seniorbot parse`
+	ParseError   string // why the mail could not be parsed, if it could not
+	Outcome      string // what the bot did with it
+	TilmeldingID int64  // 0: none
+	Raw          []byte
+}
+
+// ErrDuplicate is returned by InsertMessage for a message already recorded.
+var ErrDuplicate = errors.New("message already recorded")
+
+// HasMessage reports whether a message with this key is recorded.
+func (tx *Tx) HasMessage(ctx context.Context, key string) (bool, error) {
+	return hasMessage(ctx, tx.tx, key)
+}
+
+// HasMessage reports whether a message with this key is recorded.
+func (db *DB) HasMessage(ctx context.Context, key string) (bool, error) {
+	return hasMessage(ctx, db.sql, key)
+}
+
+func hasMessage(ctx context.Context, q querier, key string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE message_key = ?`, key).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up message %q: %w", key, err)
+	}
+	return n > 0, nil
+}
+
+// InsertMessage records m and sets m.ID. It returns ErrDuplicate when a
+// message with the same key is already recorded.
+func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
+	dup, err := tx.HasMessage(ctx, m.Key)
+	if err != nil {
+		return err
+	}
+	if dup {
+		return ErrDuplicate
+	}
+	res, err := tx.tx.ExecContext(ctx, `
+INSERT INTO messages (message_key, mailbox, uid_validity, uid, received_at, sender, subject,
+	kind, parse_json, parse_error, outcome, tilmelding_id, raw)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Key, m.Mailbox, m.UIDValidity, m.UID, formatTime(m.ReceivedAt), m.Sender, m.Subject,
+		m.Kind, m.ParseJSON, m.ParseError, m.Outcome, nullID(m.TilmeldingID), m.Raw)
+	if err != nil {
+		return fmt.Errorf("record message %q: %w", m.Key, err)
+	}
+	m.ID, err = res.LastInsertId()
+	return err
+}
+
+// SetMessageOutcome records what was done with a message and which
+// tilmelding it concerned.
+func (tx *Tx) SetMessageOutcome(ctx context.Context, id int64, outcome string, tilmeldingID int64) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE messages SET outcome = ?, tilmelding_id = ? WHERE id = ?`,
+		outcome, nullID(tilmeldingID), id)
+	if err != nil {
+		return fmt.Errorf("record outcome of message %d: %w", id, err)
+	}
+	return nil
+}
+
+// Messages returns the recorded messages in the order they were recorded,
+// without their raw bytes.
+func (db *DB) Messages(ctx context.Context) ([]Message, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT id, message_key, mailbox, uid_validity, uid, received_at, sender, subject, kind,
+	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0)
+FROM messages ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var m Message
+		var received string
+		if err := rows.Scan(&m.ID, &m.Key, &m.Mailbox, &m.UIDValidity, &m.UID, &received, &m.Sender,
+			&m.Subject, &m.Kind, &m.ParseJSON, &m.ParseError, &m.Outcome, &m.TilmeldingID); err != nil {
+			return nil, fmt.Errorf("list messages: %w", err)
+		}
+		m.ReceivedAt = parseTime(received)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,135 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending" // waiting to be sent, possibly after a failed attempt
+	OutboxSent    = "sent"    // accepted by the SMTP server
+	OutboxFailed  = "failed"  // permanently refused; needs a person
+)
+
+// NewOutboxMail is a mail to queue with Enqueue.
+type NewOutboxMail struct {
+	MessageID     string // without <>; unique
+	Kind          string // confirmation, missing, question_ack, ...
+	Recipients    string // for people reading the table
+	Mail          []byte // JSON of replies.Mail
+	TilmeldingID  int64  // 0: none
+	SourceMessage int64  // the received message it answers; 0: none
+}
+
+// Enqueue queues a mail for sending, due at once. Called in the same
+// transaction that records what the mail reports, so a reply exists if and
+// only if the change it describes does.
+func (tx *Tx) Enqueue(ctx context.Context, m NewOutboxMail, now time.Time) (int64, error) {
+	res, err := tx.tx.ExecContext(ctx, `
+INSERT INTO outbox (message_id, kind, recipients, mail, tilmelding_id, source_message, next_attempt, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.MessageID, m.Kind, m.Recipients, m.Mail, nullID(m.TilmeldingID), nullID(m.SourceMessage),
+		formatTime(now), formatTime(now))
+	if err != nil {
+		return 0, fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipients, err)
+	}
+	return res.LastInsertId()
+}
+
+// DueOutbox returns up to limit pending mails whose next attempt is due.
+func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT id, message_id, mail, attempts, created_at FROM outbox
+WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, formatTime(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxItem
+	for rows.Next() {
+		var it OutboxItem
+		var created string
+		if err := rows.Scan(&it.ID, &it.MessageID, &it.Mail, &it.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		it.CreatedAt = parseTime(created)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// MarkOutboxSent records that the SMTP server accepted mail id.
+func (db *DB) MarkOutboxSent(ctx context.Context, id int64, at time.Time, serverResponse string) error {
+	return db.exec(ctx, fmt.Sprintf("mark outbox %d sent", id), `
+UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '' WHERE id = ?`,
+		formatTime(at), serverResponse, id)
+}
+
+// MarkOutboxRetry records a failed attempt; the mail is tried again at next.
+func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, errText string) error {
+	return db.exec(ctx, fmt.Sprintf("mark outbox %d for retry", id), `
+UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ? AND status = 'pending'`,
+		formatTime(next), errText, id)
+}
+
+// MarkOutboxFailed records that mail id was refused for good.
+func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, errText string) error {
+	return db.exec(ctx, fmt.Sprintf("mark outbox %d failed", id), `
+UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, errText, id)
+}
+
+func (db *DB) exec(ctx context.Context, what, query string, args ...any) error {
+	if _, err := db.sql.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// OutboxRow is an outbox entry as listed for people.
+type OutboxRow struct {
+	OutboxItem
+	Kind         string
+	Recipients   string
+	Status       string
+	LastError    string
+	TilmeldingID int64
+	SentAt       time.Time
+}
+
+// Outbox returns every outbox entry, oldest first.
+func (db *DB) Outbox(ctx context.Context) ([]OutboxRow, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT id, message_id, mail, attempts, created_at, kind, recipients, status, last_error,
+	coalesce(tilmelding_id, 0), sent_at
+FROM outbox ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var r OutboxRow
+		var created string
+		var sent sql.NullString
+		if err := rows.Scan(&r.ID, &r.MessageID, &r.Mail, &r.Attempts, &created, &r.Kind, &r.Recipients,
+			&r.Status, &r.LastError, &r.TilmeldingID, &sent); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		r.CreatedAt = parseTime(created)
+		r.SentAt = parseTime(sent.String)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PendingOutbox counts mails not yet sent and not failed.
+func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count outbox: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,204 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/parser"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenAppliesMigrationsOnceAndUsesWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "test.db")
+	for i := 0; i < 2; i++ { // the second Open must find the schema current
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatalf("open #%d: %v", i+1, err)
+		}
+		var version int
+		var mode string
+		db.sql.QueryRow("PRAGMA user_version").Scan(&version)
+		db.sql.QueryRow("PRAGMA journal_mode").Scan(&mode)
+		if version != len(migrations) || mode != "wal" {
+			t.Errorf("open #%d: user_version %d journal_mode %q, want %d wal", i+1, version, mode, len(migrations))
+		}
+		db.Close()
+	}
+}
+
+func TestMailboxState(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	v, last, err := db.MailboxState(ctx, "INBOX")
+	if err != nil || v != 0 || last != 0 {
+		t.Fatalf("fresh state = %d %d %v, want 0 0 nil", v, last, err)
+	}
+	if err := db.SetMailboxState(ctx, "INBOX", 7, 42); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMailboxState(ctx, "INBOX", 7, 43); err != nil {
+		t.Fatal(err)
+	}
+	if v, last, _ = db.MailboxState(ctx, "INBOX"); v != 7 || last != 43 {
+		t.Errorf("state = %d %d, want 7 43", v, last)
+	}
+}
+
+func TestInsertMessageDedupes(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	m := Message{Key: "abc@example.org", ReceivedAt: time.Now(), Raw: []byte("Subject: x\r\n\r\nhej")}
+	if err := db.Tx(ctx, func(tx *Tx) error { return tx.InsertMessage(ctx, &m) }); err != nil {
+		t.Fatal(err)
+	}
+	m2 := m
+	err := db.Tx(ctx, func(tx *Tx) error { return tx.InsertMessage(ctx, &m2) })
+	if !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("second insert: %v, want ErrDuplicate", err)
+	}
+	msgs, err := db.Messages(ctx)
+	if err != nil || len(msgs) != 1 || msgs[0].Key != m.Key {
+		t.Fatalf("messages = %+v %v", msgs, err)
+	}
+}
+
+func TestTxRollsBackEverything(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	boom := errors.New("boom")
+	err := db.Tx(ctx, func(tx *Tx) error {
+		m := Message{Key: "k@example.org", ReceivedAt: time.Now(), Raw: []byte("x")}
+		if err := tx.InsertMessage(ctx, &m); err != nil {
+			return err
+		}
+		if _, err := tx.Enqueue(ctx, NewOutboxMail{MessageID: "o@example.org", Kind: "x", Mail: []byte("{}")}, time.Now()); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Tx = %v", err)
+	}
+	if has, _ := db.HasMessage(ctx, "k@example.org"); has {
+		t.Error("message recorded although the transaction failed")
+	}
+	if n, _ := db.PendingOutbox(ctx); n != 0 {
+		t.Errorf("outbox has %d rows although the transaction failed", n)
+	}
+}
+
+func TestSaveTilmeldingRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	yes := true
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	tl := Tilmelding{
+		KommuneCode: "0751", Unit: "Sundhed og Omsorg ", Status: StatusComplete, HovedMED: &yes, Day: "2022-10-11",
+		Contact: parser.Contact{Name: "Anne", Email: "anne@aarhus.dk"}, ReplyTo: "anne@aarhus.dk",
+		Participants: []parser.Participant{
+			{Name: "Anne", Email: "anne@aarhus.dk", Title: "HR-chef", Side: parser.SideLedelse},
+			{Name: "Bo", Email: "bo@aarhus.dk", Title: "FTR", Side: parser.SideMedarbejder},
+		},
+		Missing: []string{},
+	}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		if err := tx.SaveTilmelding(ctx, &tl, now); err != nil {
+			return err
+		}
+		return tx.AddHistory(ctx, tl.ID, 0, now, "oprettet")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Amend: drop one participant, change the day.
+	tl.Participants = tl.Participants[:1]
+	tl.Day = "2022-09-29"
+	tl.Missing = []string{parser.MissingMedarbejder}
+	tl.Status = StatusIncomplete
+	if err := db.Tx(ctx, func(tx *Tx) error { return tx.SaveTilmelding(ctx, &tl, now.Add(time.Hour)) }); err != nil {
+		t.Fatal(err)
+	}
+	var found []Tilmelding
+	db.Tx(ctx, func(tx *Tx) error {
+		found, err = tx.FindTilmeldinger(ctx, "0751")
+		return err
+	})
+	if len(found) != 1 {
+		t.Fatalf("found %d tilmeldinger, want 1", len(found))
+	}
+	got := found[0]
+	if got.Day != "2022-09-29" || got.Status != StatusIncomplete || got.HovedMED == nil || !*got.HovedMED ||
+		len(got.Participants) != 1 || got.Participants[0].Title != "HR-chef" ||
+		len(got.Missing) != 1 || got.Missing[0] != parser.MissingMedarbejder ||
+		!got.CreatedAt.Equal(now) || !got.UpdatedAt.Equal(now.Add(time.Hour)) {
+		t.Errorf("round trip = %+v", got)
+	}
+	h, err := db.History(ctx, tl.ID)
+	if err != nil || len(h) != 1 || h[0].Change != "oprettet" {
+		t.Errorf("history = %+v %v", h, err)
+	}
+	// The unit key makes a second row for the same unit impossible.
+	dup := Tilmelding{KommuneCode: "0751", Unit: "sundhed  og omsorg", Status: StatusIncomplete}
+	if err := db.Tx(ctx, func(tx *Tx) error { return tx.SaveTilmelding(ctx, &dup, now) }); err == nil {
+		t.Error("a second tilmelding for the same kommune and unit was accepted")
+	}
+}
+
+func TestOutboxLifecycle(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	var ids []int64
+	err := db.Tx(ctx, func(tx *Tx) error {
+		for _, mid := range []string{"a@example.org", "b@example.org", "c@example.org"} {
+			id, err := tx.Enqueue(ctx, NewOutboxMail{MessageID: mid, Kind: "confirmation", Recipients: "x@example.com", Mail: []byte(`{}`)}, now)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.DueOutbox(ctx, now, 10)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due = %d %v, want 3", len(due), err)
+	}
+	db.MarkOutboxSent(ctx, ids[0], now, "250 queued")
+	db.MarkOutboxRetry(ctx, ids[1], now.Add(time.Minute), "451 try later")
+	db.MarkOutboxFailed(ctx, ids[2], "550 no such user")
+	if due, _ = db.DueOutbox(ctx, now, 10); len(due) != 0 {
+		t.Errorf("due right after = %d, want 0", len(due))
+	}
+	due, _ = db.DueOutbox(ctx, now.Add(time.Minute), 10)
+	if len(due) != 1 || due[0].ID != ids[1] || due[0].Attempts != 1 {
+		t.Errorf("due after a minute = %+v, want the retried one with 1 attempt", due)
+	}
+	rows, _ := db.Outbox(ctx)
+	want := []string{OutboxSent, OutboxPending, OutboxFailed}
+	for i, r := range rows {
+		if r.Status != want[i] {
+			t.Errorf("row %d status %q, want %q", i, r.Status, want[i])
+		}
+	}
+	// A retry must not revive a mail already sent.
+	db.MarkOutboxRetry(ctx, ids[0], now, "late error")
+	if rows, _ = db.Outbox(ctx); rows[0].Status != OutboxSent || rows[0].Attempts != 0 {
+		t.Errorf("sent row changed by a late retry: %+v", rows[0])
+	}
+}

@@ -1,0 +1,226 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/parser"
+)
+
+// Status of a tilmelding.
+const (
+	StatusIncomplete = "incomplete" // waiting for what is missing
+	StatusComplete   = "complete"   // confirmed
+	StatusCancelled  = "cancelled"  // withdrawn by the kommune; kept
+	StatusLate       = "late"       // arrived after the deadline; waiting for staff
+)
+
+// Tilmelding is one kommune's (or one unit's) registration as it stands.
+type Tilmelding struct {
+	ID           int64
+	KommuneCode  string
+	Unit         string // forvaltning/område; "" for the whole kommune
+	Status       string
+	HovedMED     *bool
+	Day          string // 2006-01-02 as stated; "" when none was stated
+	Contact      parser.Contact
+	ReplyTo      string // the address answered about this tilmelding
+	Participants []parser.Participant
+	Missing      []string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// UnitKey normalises a unit name so that "Social og Sundhed " and
+// "social og sundhed" are the same tilmelding.
+func UnitKey(unit string) string {
+	return strings.Join(strings.Fields(strings.ToLower(unit)), " ")
+}
+
+const tilmeldingColumns = `id, kommune_code, unit, status, hovedmed, day, contact_name, contact_email,
+	contact_phone, reply_to, missing, created_at, updated_at`
+
+// FindTilmeldinger returns the tilmeldinger of a kommune, oldest first.
+func (tx *Tx) FindTilmeldinger(ctx context.Context, kommuneCode string) ([]Tilmelding, error) {
+	return listTilmeldinger(ctx, tx.tx, `WHERE kommune_code = ? ORDER BY id`, kommuneCode)
+}
+
+// Tilmeldinger returns every tilmelding, ordered by kommune code and unit.
+func (db *DB) Tilmeldinger(ctx context.Context) ([]Tilmelding, error) {
+	return listTilmeldinger(ctx, db.sql, `ORDER BY kommune_code, unit_key`)
+}
+
+func listTilmeldinger(ctx context.Context, q querier, where string, args ...any) ([]Tilmelding, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+tilmeldingColumns+` FROM tilmeldinger `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tilmeldinger: %w", err)
+	}
+	var out []Tilmelding
+	for rows.Next() {
+		t, err := scanTilmelding(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tilmeldinger: %w", err)
+	}
+	for i := range out {
+		if out[i].Participants, err = loadParticipants(ctx, q, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func scanTilmelding(rows *sql.Rows) (Tilmelding, error) {
+	var t Tilmelding
+	var hovedmed sql.NullBool
+	var day sql.NullString
+	var missing, created, updated string
+	err := rows.Scan(&t.ID, &t.KommuneCode, &t.Unit, &t.Status, &hovedmed, &day, &t.Contact.Name,
+		&t.Contact.Email, &t.Contact.Phone, &t.ReplyTo, &missing, &created, &updated)
+	if err != nil {
+		return t, fmt.Errorf("read tilmelding: %w", err)
+	}
+	if hovedmed.Valid {
+		v := hovedmed.Bool
+		t.HovedMED = &v
+	}
+	t.Day = day.String
+	if err := json.Unmarshal([]byte(missing), &t.Missing); err != nil {
+		return t, fmt.Errorf("read tilmelding %d: missing: %w", t.ID, err)
+	}
+	t.CreatedAt, t.UpdatedAt = parseTime(created), parseTime(updated)
+	return t, nil
+}
+
+func loadParticipants(ctx context.Context, q querier, id int64) ([]parser.Participant, error) {
+	rows, err := q.QueryContext(ctx,
+		`SELECT name, email, title, side FROM participants WHERE tilmelding_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read participants of tilmelding %d: %w", id, err)
+	}
+	defer rows.Close()
+	ps := []parser.Participant{}
+	for rows.Next() {
+		var p parser.Participant
+		if err := rows.Scan(&p.Name, &p.Email, &p.Title, &p.Side); err != nil {
+			return nil, fmt.Errorf("read participants of tilmelding %d: %w", id, err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
+}
+
+// SaveTilmelding inserts t (when t.ID is 0, setting t.ID) or updates it,
+// replacing its participants, and stamps it with now.
+func (tx *Tx) SaveTilmelding(ctx context.Context, t *Tilmelding, now time.Time) error {
+	missing, err := json.Marshal(nonNil(t.Missing))
+	if err != nil {
+		return err
+	}
+	var day any
+	if t.Day != "" {
+		day = t.Day
+	}
+	var hovedmed any
+	if t.HovedMED != nil {
+		hovedmed = *t.HovedMED
+	}
+	if t.ID == 0 {
+		t.CreatedAt = now
+		res, err := tx.tx.ExecContext(ctx, `
+INSERT INTO tilmeldinger (kommune_code, unit, unit_key, status, hovedmed, day, contact_name,
+	contact_email, contact_phone, reply_to, missing, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.KommuneCode, t.Unit, UnitKey(t.Unit), t.Status, hovedmed, day, t.Contact.Name,
+			t.Contact.Email, t.Contact.Phone, t.ReplyTo, string(missing), formatTime(now), formatTime(now))
+		if err != nil {
+			return fmt.Errorf("record tilmelding of %s: %w", t.KommuneCode, err)
+		}
+		if t.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	} else {
+		_, err := tx.tx.ExecContext(ctx, `
+UPDATE tilmeldinger SET unit = ?, unit_key = ?, status = ?, hovedmed = ?, day = ?, contact_name = ?,
+	contact_email = ?, contact_phone = ?, reply_to = ?, missing = ?, updated_at = ?
+WHERE id = ?`,
+			t.Unit, UnitKey(t.Unit), t.Status, hovedmed, day, t.Contact.Name, t.Contact.Email,
+			t.Contact.Phone, t.ReplyTo, string(missing), formatTime(now), t.ID)
+		if err != nil {
+			return fmt.Errorf("update tilmelding %d: %w", t.ID, err)
+		}
+	}
+	t.UpdatedAt = now
+	return tx.replaceParticipants(ctx, t)
+}
+
+func (tx *Tx) replaceParticipants(ctx context.Context, t *Tilmelding) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM participants WHERE tilmelding_id = ?`, t.ID); err != nil {
+		return fmt.Errorf("update participants of tilmelding %d: %w", t.ID, err)
+	}
+	for i, p := range t.Participants {
+		_, err := tx.tx.ExecContext(ctx, `
+INSERT INTO participants (tilmelding_id, position, name, email, title, side) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.ID, i, p.Name, p.Email, p.Title, p.Side)
+		if err != nil {
+			return fmt.Errorf("update participants of tilmelding %d: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+// HistoryEntry is one recorded change of a tilmelding.
+type HistoryEntry struct {
+	At        time.Time
+	MessageID int64 // the message that caused it; 0 for none
+	Change    string
+}
+
+// AddHistory records that message messageID changed tilmelding id as described.
+func (tx *Tx) AddHistory(ctx context.Context, id, messageID int64, at time.Time, change string) error {
+	_, err := tx.tx.ExecContext(ctx,
+		`INSERT INTO tilmelding_history (tilmelding_id, message_id, at, change) VALUES (?, ?, ?, ?)`,
+		id, nullID(messageID), formatTime(at), change)
+	if err != nil {
+		return fmt.Errorf("record history of tilmelding %d: %w", id, err)
+	}
+	return nil
+}
+
+// History returns the changes of tilmelding id, oldest first.
+func (db *DB) History(ctx context.Context, id int64) ([]HistoryEntry, error) {
+	rows, err := db.sql.QueryContext(ctx,
+		`SELECT at, coalesce(message_id, 0), change FROM tilmelding_history WHERE tilmelding_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read history of tilmelding %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []HistoryEntry
+	for rows.Next() {
+		var h HistoryEntry
+		var at string
+		if err := rows.Scan(&at, &h.MessageID, &h.Change); err != nil {
+			return nil, fmt.Errorf("read history of tilmelding %d: %w", id, err)
+		}
+		h.At = parseTime(at)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
