@@ -2,19 +2,22 @@
 // them from the outbox by SMTP.
 package replies
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Mail is one outgoing mail, complete except for transport. It is stored
 // as JSON in the outbox, so the Message-ID and Date are fixed when the mail
 // is queued and a retry sends the very same message.
 type Mail struct {
-	MessageID  string    `json:"message_id"`           // without <>, on the bot's own domain
-	Date       time.Time `json:"date"`                 // when it was queued
-	From       Address   `json:"from"`                 // the bot's address
-	To         []Address `json:"to"`                   // at least one
-	Cc         []Address `json:"cc,omitempty"`         // e.g. the staff member of a forward
-	ReplyTo    *Address  `json:"reply_to,omitempty"`   // e.g. the asker of a forwarded question
-	Subject    string    `json:"subject"`              // plain text, encoded when sent
+	MessageID  string    `json:"message_id"`            // without <>, on the bot's own domain
+	Date       time.Time `json:"date"`                  // when it was queued
+	From       Address   `json:"from"`                  // the bot's address
+	To         []Address `json:"to"`                    // at least one
+	Cc         []Address `json:"cc,omitempty"`          // e.g. the staff member of a forward
+	ReplyTo    *Address  `json:"reply_to,omitempty"`    // e.g. the asker of a forwarded question
+	Subject    string    `json:"subject"`               // plain text, encoded when sent
 	InReplyTo  string    `json:"in_reply_to,omitempty"` // without <>
 	References []string  `json:"references,omitempty"`  // without <>, oldest first
 	// AutoReplied marks an automatic response (Auto-Submitted: auto-replied,
@@ -36,4 +39,14 @@ type Attachment struct {
 	Filename    string `json:"filename"`
 	ContentType string `json:"content_type"` // e.g. "message/rfc822", "text/csv; charset=utf-8"
 	Data        []byte `json:"data"`
+}
+
+// Marshal encodes m for the outbox.
+func (m Mail) Marshal() ([]byte, error) { return json.Marshal(m) }
+
+// UnmarshalMail decodes a mail stored by Marshal.
+func UnmarshalMail(data []byte) (Mail, error) {
+	var m Mail
+	err := json.Unmarshal(data, &m)
+	return m, err
 }

@@ -1,0 +1,407 @@
+package replies
+
+import (
+	"cmp"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/storage"
+	"github.com/wneessen/go-mail"
+)
+
+// Queue is the outbox as the Sender needs it; storage implements it.
+// Items stay due until marked, so a crash between sending and marking
+// resends at most that one message.
+type Queue interface {
+	// DueOutbox returns up to limit unsent items whose next attempt is due
+	// at now, oldest first.
+	DueOutbox(ctx context.Context, now time.Time, limit int) ([]storage.OutboxItem, error)
+	// MarkOutboxSent records that the server accepted the item.
+	MarkOutboxSent(ctx context.Context, id int64, at time.Time, serverResponse string) error
+	// MarkOutboxRetry records a failed attempt (Attempts+1) and when to try again.
+	MarkOutboxRetry(ctx context.Context, id int64, next time.Time, errText string) error
+	// MarkOutboxFailed gives the item up for good.
+	MarkOutboxFailed(ctx context.Context, id int64, errText string) error
+}
+
+// TLS modes of SenderConfig.TLS.
+const (
+	TLSImplicit = "tls"      // TLS from the first byte (port 465)
+	TLSStartTLS = "starttls" // STARTTLS required (port 587)
+	TLSNone     = "none"     // plain text; refused unless the host is loopback
+)
+
+// SenderConfig says how to reach the SMTP server.
+type SenderConfig struct {
+	Host string
+	Port int    // 0: 465 for TLSImplicit, 587 for TLSStartTLS, 25 for TLSNone
+	TLS  string // TLSImplicit, TLSStartTLS ("" means this) or TLSNone
+	// Username turns on AUTH PLAIN; empty means no authentication.
+	Username, Password string
+	HELO               string        // empty: the machine's host name
+	Timeout            time.Duration // dial timeout and per-message deadline; 0: 30s
+	BatchSize          int           // items per connection; 0: 20
+	// TLSConfig overrides the TLS settings (tests use it to trust a
+	// throw-away certificate); nil verifies Host against the system roots.
+	TLSConfig *tls.Config
+}
+
+// Defaults of SenderConfig.
+const (
+	DefaultBatchSize   = 20
+	DefaultSMTPTimeout = 30 * time.Second
+)
+
+// Sender sends due outbox items by SMTP, one connection per batch.
+type Sender struct {
+	cfg SenderConfig
+	q   Queue
+	log *slog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewSender returns a Sender for cfg that takes its work from q and logs
+// to log (nil: discard). The configuration is checked when sending, so a
+// bad one shows up in the log on every attempt instead of stopping the bot.
+func NewSender(cfg SenderConfig, q Queue, log *slog.Logger) *Sender {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultSMTPTimeout
+	}
+	if cfg.TLS == "" {
+		cfg.TLS = TLSStartTLS
+	}
+	return &Sender{cfg: cfg, q: q, log: log.With("component", "sender"), Now: time.Now}
+}
+
+// Run sends due mail whenever wake fires or every interval, until ctx is
+// done. Each round drains the outbox batch by batch; errors are logged
+// and the next round tries again.
+func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, every time.Duration) {
+	if every <= 0 {
+		every = time.Minute
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		s.drain(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// maxBatchesPerRound bounds one round of Run, so a queue that keeps
+// returning the same items cannot spin forever.
+const maxBatchesPerRound = 50
+
+// drain sends batches until fewer than a full batch were due.
+func (s *Sender) drain(ctx context.Context) {
+	for range maxBatchesPerRound {
+		taken, _, err := s.sendBatch(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("sending outbox", "error", err)
+			}
+			return
+		}
+		if taken < s.cfg.BatchSize || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// SendDue sends one batch of due outbox items over one SMTP connection and
+// returns how many the server accepted. Each item ends marked sent, retry
+// or failed; items not reached because ctx ended stay due, untouched.
+func (s *Sender) SendDue(ctx context.Context) (sent int, err error) {
+	_, sent, err = s.sendBatch(ctx)
+	return sent, err
+}
+
+// job is an outbox item ready to send.
+type job struct {
+	item storage.OutboxItem
+	msg  *mail.Msg
+}
+
+// sendBatch is SendDue, also returning how many items were due.
+func (s *Sender) sendBatch(ctx context.Context) (taken, sent int, err error) {
+	items, err := s.q.DueOutbox(ctx, s.Now(), s.cfg.BatchSize)
+	if err != nil {
+		return 0, 0, fmt.Errorf("reading due outbox: %w", err)
+	}
+	if len(items) == 0 {
+		return 0, 0, nil
+	}
+	jobs, markErr := s.prepare(ctx, items)
+	if len(jobs) == 0 {
+		return len(items), 0, markErr
+	}
+	sent, err = s.deliver(ctx, jobs)
+	return len(items), sent, errors.Join(markErr, err)
+}
+
+// prepare builds the messages. An item that cannot be built will never
+// build, so it is failed at once rather than retried.
+func (s *Sender) prepare(ctx context.Context, items []storage.OutboxItem) ([]job, error) {
+	jobs := make([]job, 0, len(items))
+	var errs []error
+	for _, it := range items {
+		msg, err := buildItem(it)
+		if err == nil {
+			jobs = append(jobs, job{item: it, msg: msg})
+			continue
+		}
+		s.log.Error("outbox item cannot be built; giving up", "outbox_id", it.ID, "message_id", it.MessageID, "error", err)
+		if mErr := s.q.MarkOutboxFailed(context.WithoutCancel(ctx), it.ID, err.Error()); mErr != nil {
+			errs = append(errs, fmt.Errorf("marking outbox %d failed: %w", it.ID, mErr))
+		}
+	}
+	return jobs, errors.Join(errs...)
+}
+
+// buildItem decodes the stored Mail and builds its message.
+func buildItem(it storage.OutboxItem) (*mail.Msg, error) {
+	m, err := UnmarshalMail(it.Mail)
+	if err != nil {
+		return nil, fmt.Errorf("decoding stored mail: %w", err)
+	}
+	msg, err := BuildMsg(m)
+	if err != nil {
+		return nil, fmt.Errorf("building mail: %w", err)
+	}
+	return msg, nil
+}
+
+// deliver dials once and sends the jobs one by one over that connection.
+// One Send call per message gives each message the full Timeout (go-mail
+// sets the deadline once per Send call) and a NOOP check of the connection
+// first, so a connection lost midway leaves the rest retryable.
+func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) {
+	client, err := s.newClient()
+	if err != nil {
+		return 0, err // a configuration error: leave the items due, untouched
+	}
+	if err := client.DialWithContext(ctx); err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err() // shutting down: not the items' fault
+		}
+		return 0, errors.Join(fmt.Errorf("connecting to %s: %w", client.ServerAddr(), err),
+			s.retryAll(ctx, jobs, "connecting: "+err.Error()))
+	}
+	defer func() {
+		if cErr := client.Close(); cErr != nil {
+			s.log.Debug("closing SMTP connection", "error", cErr)
+		}
+	}()
+	var errs []error
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		ok, mErr := s.settle(ctx, j, client.Send(j.msg))
+		if ok {
+			sent++
+		}
+		errs = append(errs, mErr)
+	}
+	return sent, errors.Join(errs...)
+}
+
+// retryAll schedules every job again after a failure that touched none
+// of them.
+func (s *Sender) retryAll(ctx context.Context, jobs []job, errText string) error {
+	var errs []error
+	for _, j := range jobs {
+		errs = append(errs, s.markRetry(ctx, j.item, errText))
+	}
+	return errors.Join(errs...)
+}
+
+// settle records the outcome of one Send and reports whether the message
+// was delivered. The marks use a context that outlives cancellation: a
+// message the server accepted must be marked sent, or it goes out twice.
+func (s *Sender) settle(ctx context.Context, j job, sendErr error) (bool, error) {
+	ctx = context.WithoutCancel(ctx)
+	v, detail := judge(j.msg, sendErr)
+	switch v {
+	case verdictSent:
+		if sendErr != nil {
+			// Accepted after DATA; only the RSET afterwards failed.
+			s.log.Warn("error after the server accepted the mail; counted as sent",
+				"outbox_id", j.item.ID, "message_id", j.item.MessageID, "error", sendErr)
+		}
+		s.log.Info("mail sent", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "smtp_response", detail)
+		if err := s.q.MarkOutboxSent(ctx, j.item.ID, s.Now(), detail); err != nil {
+			return true, fmt.Errorf("marking outbox %d sent: %w", j.item.ID, err)
+		}
+		return true, nil
+	case verdictFailed:
+		s.log.Error("mail refused permanently", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "error", detail)
+		if err := s.q.MarkOutboxFailed(ctx, j.item.ID, detail); err != nil {
+			return false, fmt.Errorf("marking outbox %d failed: %w", j.item.ID, err)
+		}
+		return false, nil
+	default:
+		return false, s.markRetry(ctx, j.item, detail)
+	}
+}
+
+// markRetry schedules the next attempt of it after a temporary failure.
+func (s *Sender) markRetry(ctx context.Context, it storage.OutboxItem, errText string) error {
+	next := s.Now().Add(Backoff(it.Attempts))
+	s.log.Warn("mail not sent; will retry", "outbox_id", it.ID, "message_id", it.MessageID,
+		"attempt", it.Attempts+1, "next_attempt", next, "error", errText)
+	if err := s.q.MarkOutboxRetry(context.WithoutCancel(ctx), it.ID, next, errText); err != nil {
+		return fmt.Errorf("marking outbox %d for retry: %w", it.ID, err)
+	}
+	return nil
+}
+
+// Backoff is the wait after a failed attempt, given the attempts that
+// failed before it: 1m, 2m, 4m … capped at one hour.
+func Backoff(attempts int) time.Duration {
+	const maxShift = 6 // 1m << 6 = 64m, past the cap
+	if attempts < 0 {
+		attempts = 0
+	}
+	if attempts >= maxShift {
+		return time.Hour
+	}
+	return min(time.Minute<<attempts, time.Hour)
+}
+
+// verdict is what to do with an outbox item after one Send.
+type verdict int
+
+const (
+	verdictRetry verdict = iota
+	verdictSent
+	verdictFailed
+)
+
+// judge decides the outcome of sending msg. Delivery is judged by
+// IsDelivered, never by the error: go-mail reports a failing RSET after an
+// accepted DATA as an error, and retrying that would send the mail twice.
+// Only a 5xx reply, or a message go-mail cannot even address, is
+// permanent; everything else (4xx, network errors, lost connections) is
+// retried.
+func judge(msg *mail.Msg, sendErr error) (verdict, string) {
+	if msg.IsDelivered() {
+		return verdictSent, msg.ServerResponse()
+	}
+	err := msg.SendError()
+	if err == nil {
+		err = sendErr // e.g. the connection check before the message failed
+	}
+	if err == nil {
+		return verdictRetry, "not delivered, and no error reported"
+	}
+	var se *mail.SendError
+	if errors.As(err, &se) {
+		if code := se.ErrorCode(); code >= 500 && code < 600 {
+			return verdictFailed, err.Error()
+		}
+		switch se.Reason {
+		case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
+			return verdictFailed, err.Error()
+		}
+	}
+	return verdictRetry, err.Error()
+}
+
+// Validate reports a configuration the Sender would refuse: no host, an
+// unknown TLS mode, or plain text to a host that is not loopback. The
+// program can call it at start-up; sending checks it again.
+func (c SenderConfig) Validate() error {
+	if c.Host == "" {
+		return errors.New("smtp: no host configured")
+	}
+	if c.TLS == "" {
+		c.TLS = TLSStartTLS
+	}
+	_, err := tlsOptions(c)
+	return err
+}
+
+// newClient configures a go-mail client from the SenderConfig.
+func (s *Sender) newClient() (*mail.Client, error) {
+	cfg := s.cfg
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	opts, err := tlsOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts,
+		mail.WithTimeout(cfg.Timeout),
+		// Exchange answers "502 5.3.3" to MAIL FROM … SMTPUTF8 (go-mail#545);
+		// the bot's headers are MIME-encoded, so SMTPUTF8 is never needed.
+		mail.WithoutSMTPUTF8(),
+	)
+	if cfg.HELO != "" {
+		opts = append(opts, mail.WithHELO(cfg.HELO))
+	}
+	if cfg.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain),
+			mail.WithUsername(cfg.Username), mail.WithPassword(cfg.Password))
+	}
+	c, err := mail.NewClient(cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp client for %s: %w", cfg.Host, err)
+	}
+	return c, nil
+}
+
+// tlsOptions maps the TLS mode to go-mail options, never with a fallback to
+// plain text: credentials and personal data must not travel unencrypted.
+func tlsOptions(cfg SenderConfig) ([]mail.Option, error) {
+	var opts []mail.Option
+	port := cfg.Port
+	switch cfg.TLS {
+	case TLSImplicit:
+		opts = append(opts, mail.WithSSL())
+		port = cmp.Or(port, 465)
+	case TLSStartTLS:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+		port = cmp.Or(port, 587)
+	case TLSNone:
+		if !isLoopback(cfg.Host) {
+			return nil, fmt.Errorf("smtp: tls = %q is allowed only for a loopback host, not %q", TLSNone, cfg.Host)
+		}
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+		port = cmp.Or(port, 25)
+	default:
+		return nil, fmt.Errorf("smtp: unknown tls mode %q (want %q, %q or %q)", cfg.TLS, TLSImplicit, TLSStartTLS, TLSNone)
+	}
+	opts = append(opts, mail.WithPort(port))
+	if cfg.TLSConfig != nil {
+		opts = append(opts, mail.WithTLSConfig(cfg.TLSConfig.Clone()))
+	}
+	return opts, nil
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
