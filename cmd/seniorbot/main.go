@@ -1,0 +1,169 @@
+// Command seniorbot is the intake bot of Seniorpartnerskabet: it reads the
+// kommuners' replies to the invitation from a shared IMAP mailbox, records
+// each tilmelding in SQLite, and answers by SMTP.
+//
+// Run `seniorbot help` for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `seniorbot — the intake bot of Seniorpartnerskabet.
+
+It reads the kommuners' replies to the invitation from the shared mailbox
+(IMAP), records each tilmelding in SQLite, and answers by SMTP with a
+confirmation or a precise request for what is missing.
+
+Usage:
+  seniorbot [--config FILE] COMMAND [flags]
+
+Commands:
+  run       the daemon: process the mailbox, then wait for new mail (IDLE).
+            With no configuration it starts an embedded local mailbox on
+            127.0.0.1 with sample replies, so it can be tried without a
+            mail server.
+  demo      like run on the embedded local mailbox, but processes the
+            samples once, prints the tilmeldinger and every mail sent, and
+            exits.
+  parse     print what the parser reads in one mail (FILE.eml, or - for
+            standard input) as JSON.
+  list      list the tilmeldinger: kommune, unit, status, day, participants
+            per side, what is missing (--json for JSON).
+  version   print the version.
+  help      this text, or help for a command: seniorbot help COMMAND.
+
+Configuration:
+  --config FILE, or the environment variable SENIORBOT_CONFIG, names a TOML
+  file (see seniorbot.example.toml). Passwords are read from an environment
+  variable or a file named in it, never from the command line.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("seniorbot", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.Usage = func() { fmt.Fprint(stderr, usage) }
+	configPath := global.String("config", os.Getenv("SENIORBOT_CONFIG"), "configuration `file` (TOML)")
+	logFormat := global.String("log-format", "", "log format: text or json (default: json under systemd, text otherwise)")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	env := &env{stdout: stdout, stderr: stderr, configPath: *configPath, log: newLogger(stderr, *logFormat)}
+	cmd, ok := commands()[rest[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "seniorbot: unknown command %q\n\n%s", rest[0], usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := cmd.run(ctx, env, rest[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "seniorbot %s: %v\n", rest[0], err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "seniorbot %s: %v\n", rest[0], err)
+		return 1
+	}
+	return 0
+}
+
+// env is what every command gets: where to write and what was configured.
+type env struct {
+	stdout, stderr io.Writer
+	configPath     string
+	log            *slog.Logger
+}
+
+// usageError marks a wrong command line (exit code 2).
+type usageError struct{ error }
+
+// command is one subcommand.
+type command struct {
+	summary string
+	help    string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"run":     {summary: "the daemon", help: runHelp, run: cmdRun},
+		"demo":    {summary: "one pass over the embedded local mailbox", help: demoHelp, run: cmdDemo},
+		"parse":   {summary: "print what the parser reads in a mail", help: parseHelp, run: cmdParse},
+		"list":    {summary: "list the tilmeldinger", help: listHelp, run: cmdList},
+		"version": {summary: "print the version", help: "Usage: seniorbot version\n", run: cmdVersion},
+		"help":    {summary: "help", help: "Usage: seniorbot help [COMMAND]\n", run: cmdHelp},
+	}
+}
+
+func cmdHelp(_ context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	c, ok := commands()[args[0]]
+	if !ok {
+		return usageError{fmt.Errorf("unknown command %q", args[0])}
+	}
+	fmt.Fprint(e.stdout, c.help)
+	return nil
+}
+
+func cmdVersion(_ context.Context, e *env, _ []string) error {
+	fmt.Fprintf(e.stdout, "seniorbot %s\n", version)
+	return nil
+}
+
+// flagSet returns a flag set for a subcommand whose -h prints its help.
+func flagSet(e *env, name, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// newLogger logs text on a terminal and JSON under systemd (which sets
+// JOURNAL_STREAM) or when asked.
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "" {
+		format = "text"
+		if os.Getenv("JOURNAL_STREAM") != "" {
+			format = "json"
+		}
+	}
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/intake"
+)
+
+const runHelp = `Usage: seniorbot [--config FILE] run [flags]
+
+The daemon. Connects to the configured IMAP mailbox, processes every
+message not yet processed (fetched with BODY.PEEK, so \Seen is never
+touched), records each in SQLite, queues and sends the answers, and moves
+the message to the processed folder. Then it waits for new mail with IDLE
+(or polls where the server has none) and reconnects with backoff when the
+connection drops. SIGINT or SIGTERM finishes the message in hand and exits.
+
+With no configuration (no --config, no SENIORBOT_CONFIG) it starts an
+embedded local mailbox on 127.0.0.1 with the invitation and sample
+replies, prints how to connect a mail client and how to send it more mail,
+and keeps running.
+
+Flags:
+`
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs := flagSet(e, "run", runHelp)
+	imapPort := fs.Int("local-imap-port", 1143, "IMAP port of the embedded local mailbox (0: any free port)")
+	smtpPort := fs.Int("local-smtp-port", 2525, "SMTP port of the embedded local mailbox (0: any free port)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if e.configPath == "" {
+		return runLocal(ctx, e, *imapPort, *smtpPort)
+	}
+	cfg, err := intake.LoadConfig(e.configPath)
+	if err != nil {
+		return err
+	}
+	app, err := intake.NewApp(ctx, cfg, e.log, time.Now)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	e.log.Info("seniorbot started", "version", version, "imap", fmt.Sprintf("%s:%d", cfg.IMAP.Host, cfg.IMAP.Port),
+		"mailbox", cfg.IMAP.Mailbox, "database", cfg.Storage.Path)
+	return app.Run(ctx)
+}
+
+// runLocal runs the daemon on the embedded local mailbox until interrupted.
+func runLocal(ctx context.Context, e *env, imapPort, smtpPort int) error {
+	local, err := startLocal(e.log, time.Now, imapPort, smtpPort)
+	if err != nil {
+		return fmt.Errorf("%w (choose other ports with --local-imap-port and --local-smtp-port)", err)
+	}
+	defer local.Close()
+	app, err := intake.NewApp(ctx, local.config, e.log, time.Now)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	fmt.Fprintf(e.stdout, "No configuration given: running on the embedded local mailbox.\n%s\n\n%s\nDatabase: %s (temporary)\nPress Ctrl-C to stop.\n\n",
+		local.campaignNote(), local.server.ConnectionHelp(), local.config.Storage.Path)
+	return app.Run(ctx)
+}

@@ -1,0 +1,106 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"sync"
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/parser"
+	"github.com/seniorpartnerskabet/seniorbot/replies"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
+)
+
+// App is seniorbot assembled from a Config: the database, the parser and
+// rules, the IMAP watcher and the outbox sender.
+type App struct {
+	Config    Config
+	DB        *storage.DB
+	Parser    *parser.Parser
+	Processor *Processor
+	Watcher   *Watcher
+	Sender    *replies.Sender
+	Log       *slog.Logger
+
+	wake chan struct{} // wakes the sender when mail was queued
+}
+
+// NewApp opens the database and wires the stages together. now is the
+// clock (time.Now outside tests).
+func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*App, error) {
+	from, err := mail.ParseAddress(cfg.SMTP.From)
+	if err != nil {
+		return nil, fmt.Errorf("[smtp] from: %w", err)
+	}
+	renderer, err := replies.NewRenderer(cfg.Templates.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("[templates] dir: %w", err)
+	}
+	db, err := storage.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Log: log, wake: make(chan struct{}, 1)}
+	a.Parser = parser.New(parser.Options{
+		EastDay:      cfg.Campaign.EastDay.String(),
+		WestDay:      cfg.Campaign.WestDay.String(),
+		StaffDomains: cfg.Campaign.StaffDomains,
+	})
+	a.Processor = &Processor{
+		DB: db, Parser: a.Parser, Renderer: renderer, Campaign: cfg.Campaign,
+		From: replies.Address{Name: from.Name, Email: from.Address},
+		Now:  now, Log: log.With("stage", "rules"),
+		Queued: func() {
+			select {
+			case a.wake <- struct{}{}:
+			default:
+			}
+		},
+	}
+	a.Watcher = NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))
+	a.Sender = replies.NewSender(replies.SenderConfig{
+		Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, TLS: cfg.SMTP.TLS,
+		Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
+		HELO: domainOf(from.Address), Timeout: 30 * time.Second,
+	}, db, log.With("stage", "smtp"))
+	a.Sender.Now = now
+	return a, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Run is the daemon: it watches the mailbox and sends the outbox until ctx
+// is cancelled, then finishes the message in hand and returns.
+func (a *App) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	sendCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Sender.Run(sendCtx, a.wake, 30*time.Second)
+	}()
+	err := a.Watcher.Run(ctx)
+	// The watcher has finished the message in hand; give the sender a
+	// moment to send what that message queued, then stop it.
+	flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	if _, ferr := a.Sender.SendDue(flush); ferr != nil {
+		a.Log.Warn("outbox not fully sent before exit; it is sent at the next start", "err", ferr)
+	}
+	cancel()
+	stopSender()
+	wg.Wait()
+	return err
+}
+
+// SyncOnce processes every message waiting in the mailbox and then sends
+// every mail that is due.
+func (a *App) SyncOnce(ctx context.Context) error {
+	if err := a.Watcher.SyncOnce(ctx); err != nil {
+		return err
+	}
+	_, err := a.Sender.SendDue(ctx)
+	return err
+}

@@ -1,0 +1,66 @@
+package intake
+
+import (
+	"fmt"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// safeMove moves one handled message from the selected mailbox to the
+// processed folder without ever putting it at risk.
+//
+// With MOVE (or IMAP4rev2) it is one atomic UID MOVE. Without it, go-imap's
+// own Client.Move fallback is NOT used: it pipelines COPY, STORE \Deleted
+// and EXPUNGE without waiting for the COPY, so a failed COPY still deletes
+// the message, and without UIDPLUS it sends a blanket EXPUNGE that also
+// removes every message staff flagged \Deleted in the shared mailbox.
+// Instead:
+//
+//  1. UID COPY, and wait for its result; on failure nothing else happens;
+//  2. UID STORE +FLAGS.SILENT (\Deleted) on this UID only;
+//  3. UID EXPUNGE of this UID only, if the server has UIDPLUS. Without
+//     UIDPLUS the original stays, flagged \Deleted, until a person or the
+//     server expunges the mailbox.
+//
+// p.copied records that step 1 succeeded, so a retry after a failed step 2
+// does not copy the message a second time.
+func (s *session) safeMove(p *pendingMove) error {
+	w := s.w
+	dest := w.cfg.ProcessedFolder
+	uids := imap.UIDSetNum(p.uid)
+
+	if s.caps.Has(imap.CapMove) {
+		return s.step("UID MOVE", w.cmdTimeout, func() error {
+			_, err := s.c.Move(uids, dest).Wait()
+			return err
+		})
+	}
+
+	if !p.copied {
+		err := s.step("UID COPY", w.cmdTimeout, func() error {
+			_, err := s.c.Copy(uids, dest).Wait()
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("copy to %q (message left untouched): %w", dest, err)
+		}
+		p.copied = true
+	}
+
+	del := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}
+	if err := s.step("UID STORE", w.cmdTimeout, func() error { return s.c.Store(uids, del, nil).Close() }); err != nil {
+		return fmt.Errorf("copied to %q, but flagging the original \\Deleted failed: %w", dest, err)
+	}
+	if !s.caps.Has(imap.CapUIDPlus) {
+		return nil // never a blanket EXPUNGE on a shared mailbox
+	}
+	if err := s.step("UID EXPUNGE", w.cmdTimeout, func() error {
+		_, err := s.c.UIDExpunge(uids).Collect()
+		return err
+	}); err != nil {
+		// Copied and flagged: the move is done as far as the bot is concerned;
+		// the server or a person expunges it later.
+		s.log.Warn("UID EXPUNGE failed; the original stays flagged \\Deleted", "uid", uint32(p.uid), "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+package intake
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/parser"
+	"github.com/seniorpartnerskabet/seniorbot/replies"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
+)
+
+// Outcomes recorded per message: what the bot did with it.
+const (
+	OutcomeConfirmed         = "confirmed"          // tilmelding complete; confirmation queued
+	OutcomeMissingRequested  = "missing_requested"  // reply asking for what is missing queued
+	OutcomeQuestionForwarded = "question_forwarded" // forwarded to the contacts, acknowledged
+	OutcomeAutoReplyNoted    = "auto_reply_noted"   // recorded, never answered (RFC 3834)
+	OutcomeBounceNoted       = "bounce_noted"       // recorded, never answered
+	OutcomeOwnMail           = "own_mail_ignored"   // from the bot's own address or domain
+	OutcomeLeftForPerson     = "left_for_person"    // nothing automatic to do; staff look at it
+	OutcomeParseFailed       = "parse_failed"       // could not be read; staff look at it
+)
+
+// Processor applies the campaign's rules to each message: it records the
+// message, creates or amends the tilmelding, and queues the answer, all in
+// one transaction. It implements Handler.
+type Processor struct {
+	DB       *storage.DB
+	Parser   *parser.Parser
+	Renderer *replies.Renderer
+	Campaign CampaignConfig
+	// From is the bot's own address: replies come from it, and mail from
+	// it or its domain is never answered.
+	From replies.Address
+	// Now is the clock; tests inject one.
+	Now func() time.Time
+	Log *slog.Logger
+	// Queued, if set, is called after a transaction that queued mail, so
+	// the sender can go at once instead of at its next tick.
+	Queued func()
+}
+
+// HandleMessage implements Handler.
+func (p *Processor) HandleMessage(ctx context.Context, m Message) error {
+	reply, perr := p.Parser.Parse(m.Raw)
+	rec := p.messageRecord(m, reply, perr)
+	queued := 0
+	err := p.DB.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.InsertMessage(ctx, &rec); err != nil {
+			return err
+		}
+		var err error
+		queued, err = p.apply(ctx, tx, &rec, reply)
+		return err
+	})
+	if errors.Is(err, storage.ErrDuplicate) {
+		p.Log.Info("message already recorded; skipped", "uid", m.UID, "message_key", rec.Key)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("record message uid %d: %w", m.UID, err)
+	}
+	p.Log.Info("message processed", "uid", m.UID, "kind", rec.Kind, "outcome", rec.Outcome,
+		"from", rec.Sender, "queued", queued)
+	if queued > 0 && p.Queued != nil {
+		p.Queued()
+	}
+	return nil
+}
+
+// messageRecord describes m for storage. A message without a Message-ID is
+// keyed by the hash of its bytes, so the same bytes are still recorded once.
+func (p *Processor) messageRecord(m Message, reply *parser.Reply, perr error) storage.Message {
+	rec := storage.Message{
+		Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID,
+		ReceivedAt: m.InternalDate, Raw: m.Raw,
+	}
+	if rec.ReceivedAt.IsZero() {
+		rec.ReceivedAt = p.Now()
+	}
+	if perr != nil || reply == nil {
+		rec.ParseError = fmt.Sprint(perr)
+		rec.Outcome = OutcomeParseFailed
+	} else {
+		rec.Key = reply.Meta.MessageID
+		rec.Sender = reply.From
+		rec.Subject = reply.Meta.Subject
+		rec.Kind = string(reply.Kind)
+		if b, err := json.Marshal(reply); err == nil {
+			rec.ParseJSON = string(b)
+		}
+	}
+	if rec.Key == "" {
+		sum := sha256.Sum256(m.Raw)
+		rec.Key = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return rec
+}
+
+// apply decides what to do with a recorded message and does it inside tx.
+// It returns how many mails it queued.
+func (p *Processor) apply(ctx context.Context, tx *storage.Tx, rec *storage.Message, r *parser.Reply) (int, error) {
+	if rec.Outcome == OutcomeParseFailed {
+		return 0, nil
+	}
+	act := action{p: p, tx: tx, rec: rec, reply: r}
+	switch {
+	case p.isOwn(r.Meta.SenderAddr) || p.isOwn(r.From):
+		rec.Outcome = OutcomeOwnMail
+	case r.Kind == parser.KindAutoReply:
+		rec.Outcome = OutcomeAutoReplyNoted
+	case r.Kind == parser.KindBounce:
+		rec.Outcome = OutcomeBounceNoted
+	case r.Kind == parser.KindRegistration:
+		if err := act.registration(ctx); err != nil {
+			return 0, err
+		}
+	case r.Kind == parser.KindQuestion:
+		if err := act.question(ctx); err != nil {
+			return 0, err
+		}
+	default:
+		rec.Outcome = OutcomeLeftForPerson
+	}
+	if err := tx.SetMessageOutcome(ctx, rec.ID, rec.Outcome, rec.TilmeldingID); err != nil {
+		return 0, err
+	}
+	return act.queued, nil
+}
+
+// isOwn reports whether addr is the bot's address or in the bot's domain:
+// answering those would start a mail loop.
+func (p *Processor) isOwn(addr string) bool {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	if addr == "" {
+		return false
+	}
+	own := strings.ToLower(p.From.Email)
+	return addr == own || domainOf(addr) == domainOf(own)
+}
+
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.ToLower(addr[i+1:])
+	}
+	return ""
+}

@@ -1,0 +1,835 @@
+package intake
+
+import (
+	"cmp"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-message/charset"
+)
+
+// ErrAuthFailed is returned (wrapped) by Run and SyncOnce when the server
+// refuses the login. It is permanent: Run does not retry it.
+var ErrAuthFailed = errors.New("imap: login refused")
+
+// Watcher reads the shared mailbox over IMAP and hands every new message to
+// a Handler, exactly once per (UIDVALIDITY, UID):
+//
+//   - messages are fetched with BODY.PEEK[], so \Seen is never set by the bot;
+//   - the handled UID is stored (StateStore) before the message is moved to
+//     the processed folder, so a crash or a failed move never re-processes it
+//     under the same UIDVALIDITY; after a UIDVALIDITY change the handler's
+//     Message-ID dedupe takes over;
+//   - a message is moved only after the handler has recorded it; a handler
+//     error leaves it in the mailbox, unmoved, to be retried.
+//
+// A Watcher runs one IMAP session at a time: Run and SyncOnce must not be
+// called concurrently (the second call returns an error).
+type Watcher struct {
+	// OnIdle, if set, is called each time the watcher has handled everything
+	// pending and starts waiting for new mail (IDLE established, or the poll
+	// sleep begins). It runs on the watcher's goroutine: keep it short.
+	OnIdle func()
+	// AfterSync, if set, is called after each complete sync pass with the
+	// number of messages handled in it (0 included).
+	AfterSync func(handled int)
+
+	cfg IMAPConfig
+	h   Handler
+	st  StateStore
+	log *slog.Logger
+
+	// Tuning; the defaults are set by NewWatcher and shortened by tests.
+	minBackoff    time.Duration // first reconnect delay, doubled per failure
+	maxBackoff    time.Duration // cap of the reconnect delay
+	cmdTimeout    time.Duration // watchdog for one IMAP command
+	fetchTimeout  time.Duration // watchdog for one FETCH batch
+	logoutTimeout time.Duration // watchdog for LOGOUT and IDLE DONE on the way out
+	handleTimeout time.Duration // upper bound for one HandleMessage call
+	batchSize     int           // UIDs per FETCH
+	forcePoll     bool          // poll even when the server has IDLE
+	maxMoveTries  int           // attempts for a failed move before it is left for a person
+
+	running sync.Mutex // one session at a time
+
+	// pending holds messages that were handled (state advanced) but could
+	// not be moved; they are retried at the next sync pass. Owned by the
+	// goroutine running the session (guarded by running).
+	pending []pendingMove
+}
+
+type pendingMove struct {
+	uidValidity uint32
+	uid         imap.UID
+	copied      bool // COPY succeeded (no-MOVE fallback): only the \Deleted flag is missing
+	tries       int
+}
+
+// NewWatcher returns a watcher for cfg.Mailbox. log may be nil.
+func NewWatcher(cfg IMAPConfig, h Handler, st StateStore, log *slog.Logger) *Watcher {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Watcher{
+		cfg:           cfg,
+		h:             h,
+		st:            st,
+		log:           log.With("mailbox", cfg.Mailbox),
+		minBackoff:    time.Second,
+		maxBackoff:    5 * time.Minute,
+		cmdTimeout:    2 * time.Minute,
+		fetchTimeout:  10 * time.Minute,
+		logoutTimeout: 10 * time.Second,
+		handleTimeout: 10 * time.Minute,
+		batchSize:     20,
+		maxMoveTries:  5,
+	}
+}
+
+func (w *Watcher) pollInterval() time.Duration {
+	if d := w.cfg.PollInterval.Duration; d > 0 {
+		return d
+	}
+	return time.Minute
+}
+
+func (w *Watcher) idleCycle() time.Duration {
+	if d := w.cfg.IdleCycle.Duration; d > 0 {
+		return d
+	}
+	return 5 * time.Minute
+}
+
+// SyncOnce connects, handles every message that is pending in the mailbox
+// (in UID order, including ones that arrive meanwhile), moves them to the
+// processed folder, logs out and returns. It returns the first connection
+// or handler error; a cancelled ctx returns ctx.Err() (the message in hand
+// is finished first).
+func (w *Watcher) SyncOnce(ctx context.Context) error {
+	if !w.running.TryLock() {
+		return errors.New("intake: watcher is already running")
+	}
+	defer w.running.Unlock()
+	_, err := w.session(ctx, false)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+// Run is the daemon: it connects, syncs, then waits for new mail with IDLE
+// (restarted every IdleCycle, resyncing after each cycle and on every EXISTS)
+// or, without IDLE, by polling every PollInterval. Connection errors and
+// handler errors end the session; Run reconnects with exponential backoff
+// (1s doubling up to 5m, reset after a successful sync). A refused login is
+// permanent and returned. When ctx is cancelled, Run finishes the message in
+// hand, logs out and returns nil.
+func (w *Watcher) Run(ctx context.Context) error {
+	if !w.running.TryLock() {
+		return errors.New("intake: watcher is already running")
+	}
+	defer w.running.Unlock()
+
+	backoff := w.minBackoff
+	for {
+		synced, err := w.session(ctx, true)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if isPermanent(err) {
+			w.log.Error("imap watcher stopped", "err", err)
+			return err
+		}
+		if synced {
+			backoff = w.minBackoff
+		}
+		if err == nil { // not expected: a daemon session ends with an error or on ctx
+			err = errors.New("session ended")
+		}
+		w.log.Warn("imap session ended; reconnecting", "err", err, "in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		backoff = min(backoff*2, w.maxBackoff)
+	}
+}
+
+// permanentError marks errors that retrying cannot fix (bad credentials,
+// bad configuration).
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+func isPermanent(err error) bool {
+	var pe *permanentError
+	return errors.As(err, &pe)
+}
+
+// handlerError is a failure of the Handler (or of the state store right
+// after it): the message stays where it is and is retried.
+type handlerError struct {
+	uid uint32
+	err error
+}
+
+func (e *handlerError) Error() string { return fmt.Sprintf("handling uid %d: %v", e.uid, e.err) }
+func (e *handlerError) Unwrap() error { return e.err }
+
+// errWatchdog is wrapped into the error of an IMAP step that got no answer
+// in time (the connection is closed to unblock it).
+var errWatchdog = errors.New("no answer from the server in time")
+
+// session is one IMAP connection.
+type session struct {
+	w    *Watcher
+	c    *imapclient.Client
+	log  *slog.Logger
+	wake chan struct{} // EXISTS seen; buffered 1, filled without blocking
+
+	// abort-on-cancel: while armed, ctx cancellation closes the connection
+	// at once (unblocking a command); while disarmed (a message in hand, or
+	// a wait that watches ctx itself) the session finishes and logs out.
+	mu        sync.Mutex
+	armed     bool
+	cancelled bool
+
+	caps        imap.CapSet
+	idleBroken  bool
+	uidValidity uint32
+	lastUID     uint32
+}
+
+func (s *session) cancel() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cancelled = true
+	if s.armed {
+		s.c.Close()
+	}
+}
+
+// arm makes ctx cancellation close the connection; it reports false (and
+// does not arm) when ctx is already cancelled.
+func (s *session) arm() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancelled {
+		return false
+	}
+	s.armed = true
+	return true
+}
+
+func (s *session) disarm() {
+	s.mu.Lock()
+	s.armed = false
+	s.mu.Unlock()
+}
+
+// step runs one blocking IMAP exchange under a watchdog that closes the
+// connection when the server does not answer within d.
+func (s *session) step(name string, d time.Duration, f func() error) error {
+	var fired atomic.Bool
+	t := time.AfterFunc(d, func() {
+		fired.Store(true)
+		s.c.Close()
+	})
+	err := f()
+	t.Stop()
+	if fired.Load() {
+		return fmt.Errorf("imap %s: %w after %v", name, errWatchdog, d)
+	}
+	if err != nil {
+		return fmt.Errorf("imap %s: %w", name, err)
+	}
+	return nil
+}
+
+func (s *session) closed() bool {
+	select {
+	case <-s.c.Closed():
+		return true
+	default:
+		return false
+	}
+}
+
+// session runs one connection: connect, log in, prepare, sync; in daemon
+// mode, wait for mail and sync again until an error or ctx is cancelled.
+// synced reports whether at least one sync pass completed.
+func (w *Watcher) session(ctx context.Context, daemon bool) (synced bool, err error) {
+	s, err := w.connect(ctx)
+	if err != nil {
+		return false, err
+	}
+	stop := context.AfterFunc(ctx, s.cancel)
+	defer func() {
+		stop()
+		s.c.Close()
+	}()
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("intake: panic in imap session: %v\n%s", v, debug.Stack())
+		}
+	}()
+
+	if err := s.login(); err != nil {
+		return false, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.logout()
+		return false, err
+	}
+	for {
+		n, err := s.syncAll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				s.logout()
+				return synced, nil
+			}
+			s.logout() // a handler error leaves a healthy connection: say goodbye
+			return synced, err
+		}
+		synced = true
+		if w.AfterSync != nil {
+			w.AfterSync(n)
+		}
+		if !daemon || ctx.Err() != nil {
+			break
+		}
+		stopped, err := s.wait(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return synced, err
+		}
+		if stopped {
+			break
+		}
+	}
+	s.logout()
+	return synced, nil
+}
+
+// connect dials the server according to cfg.TLS. The dial itself is not
+// cancellable in imapclient, so it runs aside and ctx can abandon it.
+func (w *Watcher) connect(ctx context.Context) (*session, error) {
+	host := w.cfg.Host
+	addr := net.JoinHostPort(host, strconv.Itoa(w.cfg.Port))
+	s := &session{w: w, log: w.log, wake: make(chan struct{}, 1)}
+	opts := &imapclient.Options{
+		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host},
+		Dialer: &net.Dialer{
+			Timeout:         30 * time.Second,
+			KeepAlive:       30 * time.Second,
+			KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 30 * time.Second, Interval: 15 * time.Second, Count: 4},
+		},
+		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			// Runs on the client's reader goroutine: never block, never
+			// call the client from here.
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case s.wake <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+	}
+	var dial func() (*imapclient.Client, error)
+	switch w.cfg.TLS {
+	case "tls":
+		dial = func() (*imapclient.Client, error) { return imapclient.DialTLS(addr, opts) }
+	case "starttls":
+		dial = func() (*imapclient.Client, error) { return imapclient.DialStartTLS(addr, opts) }
+	case "none":
+		if !IsLoopback(host) {
+			return nil, &permanentError{fmt.Errorf("imap: tls = \"none\" is only allowed for a loopback host, not %q", host)}
+		}
+		dial = func() (*imapclient.Client, error) { return imapclient.DialInsecure(addr, opts) }
+	default:
+		return nil, &permanentError{fmt.Errorf("imap: tls must be \"tls\", \"starttls\" or \"none\", got %q", w.cfg.TLS)}
+	}
+
+	type result struct {
+		c   *imapclient.Client
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		c, err := dial()
+		ch <- result{c, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, fmt.Errorf("imap connect %s: %w", addr, r.err)
+		}
+		s.c = r.c
+	case <-ctx.Done():
+		go func() {
+			if r := <-ch; r.c != nil {
+				r.c.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+	return s, nil
+}
+
+func (s *session) login() error {
+	w := s.w
+	if !s.arm() {
+		return context.Canceled
+	}
+	defer s.disarm()
+	if err := s.step("greeting", w.cmdTimeout, s.c.WaitGreeting); err != nil {
+		return err
+	}
+	var caps imap.CapSet
+	if err := s.step("CAPABILITY", w.cmdTimeout, func() error { caps = s.c.Caps(); return nil }); err != nil {
+		return err
+	}
+	if caps.Has(imap.CapLoginDisabled) {
+		return &permanentError{errors.New("imap: server has LOGINDISABLED (LOGIN not allowed on this connection; use tls or starttls)")}
+	}
+	err := s.step("LOGIN", w.cmdTimeout, func() error { return s.c.Login(w.cfg.Username, w.cfg.Password).Wait() })
+	if err != nil {
+		var ie *imap.Error
+		if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {
+			return &permanentError{fmt.Errorf("%w for user %q: %w", ErrAuthFailed, w.cfg.Username, err)}
+		}
+		return err
+	}
+	// Capabilities change after login; fetch them once for MOVE/UIDPLUS/IDLE.
+	return s.step("CAPABILITY", w.cmdTimeout, func() error { s.caps = s.c.Caps(); return nil })
+}
+
+// prepare makes sure the processed folder exists, selects the mailbox and
+// reconciles UIDVALIDITY with the stored state.
+func (s *session) prepare(ctx context.Context) error {
+	w := s.w
+	if !s.arm() {
+		return context.Canceled
+	}
+	defer s.disarm()
+	if err := s.ensureFolder(w.cfg.ProcessedFolder); err != nil {
+		if !isRefusal(err) {
+			return err
+		}
+		// The server refuses to create it (permissions, naming): handling
+		// still works, moves will fail and leave messages in the mailbox.
+		s.log.Error("cannot create the processed folder; handled messages stay in the mailbox",
+			"folder", w.cfg.ProcessedFolder, "err", err)
+	}
+
+	var sel *imap.SelectData
+	err := s.step("SELECT", w.cmdTimeout, func() (err error) {
+		sel, err = s.c.Select(w.cfg.Mailbox, nil).Wait()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	uv := sel.UIDValidity
+	if uv == 0 { // optional in RFC 2060; ask STATUS
+		var st *imap.StatusData
+		err := s.step("STATUS", w.cmdTimeout, func() (err error) {
+			st, err = s.c.Status(w.cfg.Mailbox, &imap.StatusOptions{UIDValidity: true}).Wait()
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		uv = st.UIDValidity
+	}
+	if uv == 0 {
+		return &permanentError{fmt.Errorf("imap: server reports no UIDVALIDITY for %q; cannot track messages safely", w.cfg.Mailbox)}
+	}
+
+	storedUV, last, err := w.st.MailboxState(ctx, w.cfg.Mailbox)
+	if err != nil {
+		return fmt.Errorf("read mailbox state: %w", err)
+	}
+	if storedUV != uv {
+		if storedUV != 0 {
+			s.log.Warn("UIDVALIDITY changed; rescanning the whole mailbox (handled messages are recognised by Message-ID)",
+				"uidvalidity_old", storedUV, "uidvalidity", uv, "last_uid_old", last)
+		}
+		last = 0
+		if err := w.st.SetMailboxState(context.WithoutCancel(ctx), w.cfg.Mailbox, uv, 0); err != nil {
+			return fmt.Errorf("save mailbox state: %w", err)
+		}
+	}
+	s.uidValidity, s.lastUID = uv, last
+	s.log = w.log.With("uidvalidity", uv)
+	s.log.Info("mailbox selected", "last_uid", last, "messages", sel.NumMessages)
+	return nil
+}
+
+// ensureFolder creates name unless LIST shows it exists; ALREADYEXISTS is fine.
+func (s *session) ensureFolder(name string) error {
+	w := s.w
+	var boxes []*imap.ListData
+	err := s.step("LIST", w.cmdTimeout, func() (err error) {
+		boxes, err = s.c.List("", name, nil).Collect()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range boxes {
+		if b.Mailbox == name && !slices.Contains(b.Attrs, imap.MailboxAttrNonExistent) && !slices.Contains(b.Attrs, imap.MailboxAttrNoSelect) {
+			return nil
+		}
+	}
+	err = s.step("CREATE", w.cmdTimeout, func() error { return s.c.Create(name, nil).Wait() })
+	var ie *imap.Error
+	if errors.As(err, &ie) && ie.Code == imap.ResponseCodeAlreadyExists {
+		return nil
+	}
+	if err == nil {
+		s.log.Info("created the processed folder", "folder", name)
+	}
+	return err
+}
+
+// isRefusal reports whether err is the server answering NO/BAD (the
+// connection is fine) rather than a transport failure.
+func isRefusal(err error) bool {
+	var ie *imap.Error
+	return errors.As(err, &ie)
+}
+
+// syncAll handles everything above lastUID, searching again until nothing
+// is left, and returns how many messages it handled.
+func (s *session) syncAll(ctx context.Context) (int, error) {
+	w := s.w
+	handled := 0
+	if err := s.retryPending(ctx); err != nil {
+		return 0, err
+	}
+	for {
+		select { // the search below covers any EXISTS seen so far
+		case <-s.wake:
+		default:
+		}
+		uids, err := s.searchNew()
+		if err != nil {
+			return handled, err
+		}
+		if len(uids) == 0 {
+			return handled, nil
+		}
+		for batch := range slices.Chunk(uids, max(w.batchSize, 1)) {
+			msgs, err := s.fetch(batch)
+			if err != nil {
+				return handled, err
+			}
+			for _, m := range msgs {
+				if ctx.Err() != nil {
+					return handled, ctx.Err()
+				}
+				if err := s.process(ctx, m); err != nil {
+					return handled, err
+				}
+				handled++
+			}
+		}
+	}
+}
+
+// searchNew returns the UIDs above lastUID in ascending order. "UID n:*"
+// always matches the highest UID in the mailbox (RFC 3501 6.4.8), so the
+// result is filtered.
+func (s *session) searchNew() ([]imap.UID, error) {
+	if s.lastUID == ^uint32(0) {
+		return nil, nil
+	}
+	if !s.arm() {
+		return nil, context.Canceled
+	}
+	defer s.disarm()
+	crit := &imap.SearchCriteria{
+		UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(s.lastUID + 1), Stop: 0}}},
+	}
+	var data *imap.SearchData
+	err := s.step("UID SEARCH", s.w.cmdTimeout, func() (err error) {
+		data, err = s.c.UIDSearch(crit, nil).Wait()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	set, _ := data.All.(imap.UIDSet)
+	all, ok := set.Nums()
+	if !ok {
+		return nil, errors.New("imap UID SEARCH: server returned a dynamic UID set")
+	}
+	var uids []imap.UID
+	for _, u := range all {
+		if uint32(u) > s.lastUID {
+			uids = append(uids, u)
+		}
+	}
+	slices.Sort(uids)
+	return slices.Compact(uids), nil
+}
+
+var wholeMessage = &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: never sets \Seen
+
+// fetch collects one batch completely before anything is handled, so the
+// connection is never held while the handler works.
+func (s *session) fetch(uids []imap.UID) ([]*imapclient.FetchMessageBuffer, error) {
+	if !s.arm() {
+		return nil, context.Canceled
+	}
+	defer s.disarm()
+	opts := &imap.FetchOptions{
+		UID:          true,
+		InternalDate: true,
+		RFC822Size:   true,
+		BodySection:  []*imap.FetchItemBodySection{wholeMessage},
+	}
+	var msgs []*imapclient.FetchMessageBuffer
+	err := s.step("UID FETCH", s.w.fetchTimeout, func() (err error) {
+		msgs, err = s.c.Fetch(imap.UIDSetNum(uids...), opts).Collect()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	want := imap.UIDSetNum(uids...)
+	msgs = slices.DeleteFunc(msgs, func(m *imapclient.FetchMessageBuffer) bool {
+		return m.UID == 0 || !want.Contains(m.UID)
+	})
+	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
+	msgs = slices.CompactFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) bool { return a.UID == b.UID })
+	if len(msgs) < len(uids) {
+		s.log.Warn("some messages vanished before they could be fetched (expunged by another client)",
+			"wanted", len(uids), "got", len(msgs))
+	}
+	return msgs, nil
+}
+
+// process hands one message to the handler, then records the UID, then
+// moves the message. It is not interrupted by ctx: the message in hand is
+// finished.
+func (s *session) process(ctx context.Context, m *imapclient.FetchMessageBuffer) error {
+	w := s.w
+	uid := uint32(m.UID)
+	log := s.log.With("uid", uid)
+	raw := m.FindBodySection(wholeMessage)
+	if raw == nil {
+		return fmt.Errorf("imap UID FETCH: no body returned for uid %d", uid)
+	}
+	msg := Message{
+		Mailbox:      w.cfg.Mailbox,
+		UIDValidity:  s.uidValidity,
+		UID:          uid,
+		Raw:          raw,
+		InternalDate: m.InternalDate,
+	}
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.handleTimeout)
+	defer cancel()
+
+	start := time.Now()
+	if err := w.handle(hctx, msg); err != nil {
+		log.Error("handler failed; message left in the mailbox for a retry", "err", err, "size", m.RFC822Size)
+		return &handlerError{uid: uid, err: err}
+	}
+	if err := w.st.SetMailboxState(hctx, w.cfg.Mailbox, s.uidValidity, uid); err != nil {
+		// Recorded but not marked: the next run hands it over again and the
+		// handler's Message-ID dedupe recognises it. Do not move it now.
+		log.Error("saving mailbox state failed; message left in the mailbox", "err", err)
+		return &handlerError{uid: uid, err: fmt.Errorf("save mailbox state: %w", err)}
+	}
+	s.lastUID = uid
+	log.Info("message handled", "size", m.RFC822Size, "took", time.Since(start).Round(time.Millisecond))
+
+	p := pendingMove{uidValidity: s.uidValidity, uid: m.UID}
+	return s.moveOrQueue(&p, log)
+}
+
+// handle calls the handler, turning a panic into an error (poison guard).
+func (w *Watcher) handle(ctx context.Context, msg Message) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			w.log.Error("handler panicked", "uid", msg.UID, "uidvalidity", msg.UIDValidity,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("handler panicked: %v", v)
+		}
+	}()
+	return w.h.HandleMessage(ctx, msg)
+}
+
+// moveOrQueue moves a handled message; on failure it is queued for a later
+// attempt. Only transport failures end the session.
+func (s *session) moveOrQueue(p *pendingMove, log *slog.Logger) error {
+	err := s.safeMove(p)
+	if err == nil {
+		return nil
+	}
+	p.tries++
+	if p.tries >= s.w.maxMoveTries {
+		log.Error("giving up moving a handled message; it stays in the mailbox (move it by hand)",
+			"folder", s.w.cfg.ProcessedFolder, "err", err, "tries", p.tries)
+	} else {
+		log.Warn("moving a handled message failed; it stays in the mailbox and will be retried",
+			"folder", s.w.cfg.ProcessedFolder, "err", err, "tries", p.tries)
+		s.w.pending = append(s.w.pending, *p)
+	}
+	if isRefusal(err) {
+		return nil
+	}
+	return err
+}
+
+// retryPending retries moves that failed earlier under this UIDVALIDITY.
+func (s *session) retryPending(ctx context.Context) error {
+	w := s.w
+	if len(w.pending) == 0 {
+		return nil
+	}
+	todo := w.pending
+	w.pending = nil
+	var keep []pendingMove
+	for _, p := range todo {
+		if p.uidValidity == s.uidValidity {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	if err := func() error {
+		if !s.arm() {
+			return context.Canceled
+		}
+		defer s.disarm()
+		return s.ensureFolder(w.cfg.ProcessedFolder)
+	}(); err != nil && !isRefusal(err) {
+		w.pending = keep
+		return err
+	}
+	for i := range keep {
+		if ctx.Err() != nil {
+			w.pending = append(w.pending, keep[i:]...)
+			return ctx.Err()
+		}
+		if err := s.moveOrQueue(&keep[i], s.log.With("uid", uint32(keep[i].uid))); err != nil {
+			w.pending = append(w.pending, keep[i+1:]...)
+			return err
+		}
+	}
+	return nil
+}
+
+// wait blocks until there may be new mail: IDLE until EXISTS or the end of
+// the IDLE cycle, or a poll interval followed by NOOP. stopped reports that
+// ctx was cancelled (the connection is left usable for LOGOUT).
+func (s *session) wait(ctx context.Context) (stopped bool, err error) {
+	w := s.w
+	if !w.forcePoll && !s.idleBroken && s.caps.Has(imap.CapIdle) {
+		return s.idle(ctx)
+	}
+	if w.OnIdle != nil {
+		w.OnIdle()
+	}
+	t := time.NewTimer(w.pollInterval())
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return true, nil
+	case <-s.c.Closed():
+		return false, errors.New("imap: connection closed while waiting")
+	case <-t.C:
+	}
+	if !s.arm() {
+		return true, nil
+	}
+	defer s.disarm()
+	return false, s.step("NOOP", w.cmdTimeout, func() error { return s.c.Noop().Wait() })
+}
+
+func (s *session) idle(ctx context.Context) (stopped bool, err error) {
+	w := s.w
+	var idle *imapclient.IdleCommand
+	if !s.arm() {
+		return true, nil
+	}
+	err = s.step("IDLE", w.cmdTimeout, func() (err error) {
+		idle, err = s.c.Idle()
+		return err
+	})
+	s.disarm()
+	if err != nil {
+		if isRefusal(err) && !s.closed() {
+			s.log.Warn("server refused IDLE; polling instead", "err", err, "every", w.pollInterval())
+			s.idleBroken = true
+			return false, nil
+		}
+		return false, err
+	}
+	if w.OnIdle != nil {
+		w.OnIdle()
+	}
+	t := time.NewTimer(w.idleCycle())
+	select {
+	case <-ctx.Done():
+		stopped = true
+	case <-s.wake:
+		s.log.Debug("new mail announced")
+	case <-t.C: // cycle: resync even without EXISTS (IDLE can go deaf)
+	case <-s.c.Closed():
+	}
+	t.Stop()
+	// Close writes DONE; Wait (only valid after Close) reads the tagged OK.
+	timeout := w.cmdTimeout
+	if stopped {
+		timeout = w.logoutTimeout
+	}
+	err = s.step("IDLE DONE", timeout, func() error {
+		err := idle.Close()
+		if werr := idle.Wait(); err == nil {
+			err = werr
+		}
+		return err
+	})
+	if stopped {
+		return true, nil
+	}
+	return false, err
+}
+
+// logout says goodbye if the connection is still up; errors don't matter.
+func (s *session) logout() {
+	if s.closed() {
+		return
+	}
+	s.disarm()
+	if err := s.step("LOGOUT", s.w.logoutTimeout, func() error { return s.c.Logout().Wait() }); err != nil {
+		s.log.Debug("logout", "err", err)
+	}
+}

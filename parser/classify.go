@@ -1,0 +1,199 @@
+package parser
+
+import (
+	"strings"
+)
+
+// classify fills r from the decoded message m.
+func (p *Parser) classify(r *Reply, m *mailMsg) {
+	if failed, ok := bounce(m); ok {
+		r.Kind, r.FailedRecipients = KindBounce, failed
+		return
+	}
+	if isAutoReply(m, r.Meta.Subject) {
+		r.Kind = KindAutoReply
+		return
+	}
+	body := m.text()
+	if p.isStaff(m.from.addr) {
+		body = p.unwrapForward(r, m, body)
+	}
+	text := newText(body)
+	r.Meta.NewText = text
+	if isList(m) {
+		return // a newsletter: leave it for a person as "other"
+	}
+	p.readContent(r, text)
+}
+
+// isStaff reports whether addr is in one of the staff domains.
+func (p *Parser) isStaff(addr string) bool {
+	_, dom, ok := strings.Cut(addr, "@")
+	if !ok {
+		return false
+	}
+	for _, s := range p.opts.StaffDomains {
+		if dom == s || strings.HasSuffix(dom, "."+s) {
+			return true
+		}
+	}
+	return false
+}
+
+// unwrapForward handles a staff member's forward: the original sender
+// becomes Reply.From, the staff member ForwardedBy, and the original's
+// text is what is read. A mail without a forwarded original is returned
+// as is (staff may also write themselves).
+func (p *Parser) unwrapForward(r *Reply, m *mailMsg, body string) string {
+	if len(m.attached) > 0 {
+		inner := m.attached[0]
+		if inner.from.addr != "" {
+			r.From, r.ForwardedBy, r.Meta.FromName = inner.from.addr, m.from.addr, inner.from.name
+		}
+		return inner.text()
+	}
+	f, ok := findForward(body)
+	if !ok {
+		return body
+	}
+	if f.addr != "" && !p.isStaff(f.addr) {
+		// Without an address (Outlook may show only a name) the staff
+		// member stays the sender: the reply must go somewhere real.
+		r.From, r.ForwardedBy, r.Meta.FromName = f.addr, m.from.addr, f.name
+	}
+	return f.body
+}
+
+// readContent reads the registration, cancellation or question in the
+// new text of a reply.
+func (p *Parser) readContent(r *Reply, text string) {
+	f := readForm(text)
+	prose := proseText(text, f)
+	r.Kommune = p.readKommune(f, text, r.From)
+	r.Unit = readUnit(f.answers[fieldUnit])
+	r.HovedMED = readHovedMED(f.answers[fieldHovedMED], false)
+	if r.HovedMED == nil {
+		r.HovedMED = readHovedMED(hovedMEDSentences(prose), true)
+	}
+	days := dayReader{east: p.east, west: p.west}
+	if ans := f.answers[fieldDay]; ans != "" {
+		r.Day = days.read(ans, false)
+	} else {
+		r.Day = days.read(prose, true)
+	}
+	r.Contact = parseContact(f.answers[fieldContact])
+	r.Participants = readParticipants(f, prose)
+	r.Question = questionText(prose)
+
+	switch {
+	case f.present() || (r.Kommune != nil && len(r.Participants) > 0):
+		r.Kind = KindRegistration
+		r.Missing = MissingFor(r.Kommune, r.HovedMED, r.Participants)
+	case isCancellation(prose):
+		r.Kind = KindCancellation
+	case r.Question != "":
+		r.Kind = KindQuestion
+	default:
+		r.Kind = KindOther
+	}
+}
+
+// readKommune names the kommune: by the form's answer, else by a
+// "… Kommune" mention in the text, else by the sender's domain.
+func (p *Parser) readKommune(f *form, text, from string) *KommuneRef {
+	if ans := f.answers[fieldKommune]; ans != "" {
+		if k, ok := p.dir.Find(ans); ok {
+			return k.Ref()
+		}
+	}
+	if k, ok := p.dir.findMention(text); ok {
+		return k.Ref()
+	}
+	if k, ok := p.dir.ByEmailDomain(from); ok {
+		return k.Ref()
+	}
+	return nil
+}
+
+// proseText returns the lines of text that are neither form labels nor
+// part of the signature: the free text in which prose answers are sought.
+func proseText(text string, f *form) string {
+	var out []string
+	for i, line := range strings.Split(text, "\n") {
+		if isSalutation(line) {
+			break
+		}
+		if f.labelLines[i] || isFormLine(cleanLine(line)) {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// hovedMEDSentences returns the sentences of text that mention HovedMED.
+func hovedMEDSentences(text string) string {
+	var out []string
+	for _, s := range sentences(text) {
+		if strings.Contains(fold(s), "hovedmed") {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// readParticipants parses the form's participant lines or, without them,
+// the lines of prose that carry an address and a title, side or list mark.
+func readParticipants(f *form, prose string) []Participant {
+	out := []Participant{}
+	for _, line := range f.participants {
+		if p, ok := parseParticipant(line, false); ok {
+			out = append(out, p)
+		}
+	}
+	if len(out) > 0 || len(f.participants) > 0 {
+		return out
+	}
+	for _, line := range strings.Split(prose, "\n") {
+		t := cleanLine(line)
+		if firstEmail(t) == "" {
+			continue
+		}
+		listed := listItemRe.MatchString(t) || strings.Contains(t, "\t")
+		for _, seg := range splitAtEmails(listItemRe.ReplaceAllString(t, "")) {
+			if !listed && sideOf(seg) == "" {
+				continue // an address in a sentence is not a participant
+			}
+			if p, ok := parseParticipant(seg, !listed); ok {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// splitAtEmails cuts a line that names several people ("Anne (HR-chef,
+// a@x) og Bo (FTR, b@x)") into one segment per address.
+func splitAtEmails(line string) []string {
+	locs := emailRe.FindAllStringIndex(line, -1)
+	if len(locs) <= 1 {
+		return []string{line}
+	}
+	var out []string
+	start := 0
+	for i, loc := range locs {
+		end := loc[1]
+		if i == len(locs)-1 {
+			end = len(line)
+		} else if j := strings.IndexAny(line[end:], ");,"); j >= 0 && j < 3 {
+			end += j + 1
+		}
+		seg := strings.TrimSpace(line[start:end])
+		for _, w := range []string{"og ", "samt ", "and ", ", ", "; "} {
+			seg = strings.TrimPrefix(seg, w)
+		}
+		out = append(out, seg)
+		start = end
+	}
+	return out
+}

@@ -1,0 +1,211 @@
+package parser
+
+import (
+	"regexp"
+	"strings"
+)
+
+// formField names a question of the reply form (DESIGN.md).
+type formField int
+
+// The questions of the form, in its order.
+const (
+	fieldNone formField = iota
+	fieldKommune
+	fieldUnit
+	fieldHovedMED
+	fieldDay
+	fieldContact
+	fieldParticipants
+)
+
+// labelPatterns are the leading words of each form label, longest first
+// (Go's alternation is leftmost-first). They are matched case-insensitively
+// at the start of a line, so people may shorten, re-case or bullet them.
+var labelPatterns = []struct {
+	field   formField
+	pattern string
+}{
+	{fieldKommune, `kommunens\s+navn|kommunenavn|kommune`},
+	{fieldUnit, `forvaltning\s*(?:/|eller|og)\s*(?:område|omraade)|forvaltning|område|omraade|enhed`},
+	{fieldHovedMED, `godkendt\s+(?:i|af)\s+hoved-?med|hoved-?med[- ]godkendelse|godkendelse\s+i\s+hoved-?med|hoved-?med|godkendt`},
+	{fieldDay, `(?:ønsket|oensket)\s+(?:første|foerste)\s+udviklingsdag|(?:første|foerste)\s+udviklingsdag|udviklingsdag|(?:ønsket|oensket)\s+(?:dato|dag)`},
+	{fieldContact, `kontaktperson|kontakt`},
+	{fieldParticipants, `deltagere|deltager`},
+}
+
+// labelRes are labelPatterns compiled into whole-line expressions:
+// optional bullet or number, the label, optional hint in parentheses, then
+// ":" or a tab (a strong label) or a space or the end (a weak one), then
+// the answer.
+var labelRes = func() []*regexp.Regexp {
+	res := make([]*regexp.Regexp, len(labelPatterns))
+	for i, lp := range labelPatterns {
+		res[i] = regexp.MustCompile(`(?i)^(?:[-*•·▪–]\s*|\d{1,2}[.)]\s*)?(?:` + lp.pattern + `)((?:\s*\([^)]*\))*)\s*?(:|\t|\s|$)\s*(.*)$`)
+	}
+	return res
+}()
+
+var (
+	// startMarkerRe and endMarkerRe match "--- TILMELDING ... ---" and "--- SLUT ---".
+	startMarkerRe = regexp.MustCompile(`(?i)^-{2,}\s*tilmelding\b.*$`)
+	endMarkerRe   = regexp.MustCompile(`(?i)^-{2,}\s*slut\s*-*$`)
+	// listItemRe strips a list number or bullet from a participant line.
+	listItemRe = regexp.MustCompile(`^(?:\d{1,2}\s*[.):]|[-*•·▪–])\s*`)
+)
+
+// label is a recognised form label on one line.
+type label struct {
+	field  formField
+	strong bool // followed by ":", a tab or a hint: certainly a label
+	answer string
+}
+
+// matchLabel recognises a form label at the start of line.
+func matchLabel(line string) (label, bool) {
+	t := cleanLine(line)
+	for i, re := range labelRes {
+		m := re.FindStringSubmatch(t)
+		if m == nil {
+			continue
+		}
+		answer := strings.TrimLeft(cleanLine(m[3]), ":-–= \t")
+		return label{
+			field:  labelPatterns[i].field,
+			strong: m[2] == ":" || m[2] == "\t" || strings.TrimSpace(m[1]) != "",
+			answer: cleanLine(answer),
+		}, true
+	}
+	return label{}, false
+}
+
+// form is what was read from the reply form in a text.
+type form struct {
+	markers      bool // "--- TILMELDING" seen
+	labels       int  // strong labels seen
+	answers      map[formField]string
+	contactLines []string
+	participants []string // raw participant lines
+	labelLines   map[int]bool
+}
+
+// present reports whether the text holds the form rather than prose that
+// happens to use a label word.
+func (f *form) present() bool { return f.markers || f.labels >= 2 }
+
+// readForm reads the form answers in text (the new text of a reply).
+func readForm(text string) *form {
+	lines := strings.Split(text, "\n")
+	f := &form{answers: map[formField]string{}, labelLines: map[int]bool{}}
+	for _, l := range lines {
+		if startMarkerRe.MatchString(cleanLine(l)) {
+			f.markers = true
+		}
+		if lb, ok := matchLabel(l); ok && lb.strong {
+			f.labels++
+		}
+	}
+	for i := 0; i < len(lines); i++ {
+		t := cleanLine(lines[i])
+		if endMarkerRe.MatchString(t) || startMarkerRe.MatchString(t) {
+			continue
+		}
+		lb, ok := matchLabel(t)
+		if !ok || (!lb.strong && !f.present()) {
+			continue
+		}
+		if _, done := f.answers[lb.field]; done && lb.field != fieldParticipants {
+			continue // the first answer wins; later lines are prose
+		}
+		f.labelLines[i] = true
+		i = f.take(lines, i, lb)
+	}
+	return f
+}
+
+// take stores the answer of the label on line i and returns the last
+// line it consumed.
+func (f *form) take(lines []string, i int, lb label) int {
+	switch lb.field {
+	case fieldParticipants:
+		if lb.answer != "" {
+			f.participants = append(f.participants, lb.answer)
+		}
+		return f.takeParticipants(lines, i+1)
+	case fieldContact:
+		f.contactLines = append(f.contactLines, lb.answer)
+		end := i
+		// The details may continue on the next lines ("navn" / "e-mail" /
+		// "telefon" each on a line); stop once an address is read.
+		for j := i + 1; j < len(lines) && j <= i+3 && firstEmail(strings.Join(f.contactLines, " ")) == ""; j++ {
+			t := cleanLine(lines[j])
+			if t == "" || isFormLine(t) || isSalutation(t) {
+				break
+			}
+			if firstEmail(t) == "" && !phoneRe.MatchString(t) && !(lb.answer == "" && j == i+1) {
+				break
+			}
+			f.contactLines = append(f.contactLines, t)
+			end = j
+		}
+		f.answers[fieldContact] = strings.Join(f.contactLines, ", ")
+		return end
+	}
+	if lb.answer != "" {
+		f.answers[lb.field] = lb.answer
+		return i
+	}
+	// The answer may be on the next line.
+	if j := nextNonEmpty(lines, i+1); j >= 0 && !isFormLine(cleanLine(lines[j])) && !isSalutation(lines[j]) {
+		f.answers[lb.field] = cleanLine(lines[j])
+		return j
+	}
+	f.answers[lb.field] = ""
+	return i
+}
+
+// takeParticipants collects participant lines from line i on, until the
+// next label, the end marker, the closing greeting or prose.
+func (f *form) takeParticipants(lines []string, i int) int {
+	last := i - 1
+	for ; i < len(lines); i++ {
+		t := cleanLine(lines[i])
+		if t == "" {
+			continue
+		}
+		if isFormLine(t) || isSalutation(t) {
+			break
+		}
+		item := cleanLine(listItemRe.ReplaceAllString(t, ""))
+		isItem := item != t
+		switch {
+		case item == "":
+			// an unfilled "3." of the form
+		case isItem || firstEmail(t) != "" || strings.ContainsAny(t, ",\t;"):
+			f.participants = append(f.participants, item)
+		default:
+			return last
+		}
+		last = i
+	}
+	return last
+}
+
+// isFormLine reports whether t is a strong label or a form marker.
+func isFormLine(t string) bool {
+	if startMarkerRe.MatchString(t) || endMarkerRe.MatchString(t) {
+		return true
+	}
+	lb, ok := matchLabel(t)
+	return ok && lb.strong
+}
+
+// nextNonEmpty returns the index of the next non-blank line from i, or -1.
+func nextNonEmpty(lines []string, i int) int {
+	for ; i < len(lines); i++ {
+		if cleanLine(lines[i]) != "" {
+			return i
+		}
+	}
+	return -1
+}

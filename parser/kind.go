@@ -1,0 +1,203 @@
+package parser
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	// autoSubjectRe: subjects that only auto-replies use.
+	autoSubjectRe = regexp.MustCompile(`(?i)^\s*(automatisk svar|fraværende|out of office|autosvar|automatic reply|auto-reply|autoreply)\b`)
+	// oooSubjectRe: subjects that suggest absence; only trusted together
+	// with X-Auto-Response-Suppress, which Outlook also sets on normal mail.
+	oooSubjectRe = regexp.MustCompile(`(?i)(fravær|ferie|out of office|ikke på kontoret|ikke til stede|vacation|away)`)
+	// cancelRe: phrases that withdraw the kommune's registration.
+	cancelRe = regexp.MustCompile(`(?i)(træk\S*\s+(?:\S+\s+){0,6}?tilmelding\S*\s+(?:\S+\s+){0,3}?tilbage|tilbagetræk\S*|træk\S*\s+os\b|afmeld\S*|framel\S*|kan\s+alligevel\s+ikke\s+(?:\S+\s+){0,2}?deltage|melde\S*\s+(?:os\s+)?fra\b|ønsker\s+(?:alligevel\s+)?ikke\s+at\s+deltage|deltager\s+alligevel\s+ikke)`)
+	// sentenceEndRe splits text into sentences.
+	sentenceEndRe = regexp.MustCompile(`[.!?]+(\s|$)`)
+)
+
+// isAutoReply applies RFC 3834 and the de-facto headers of Exchange and
+// vacation responders.
+func isAutoReply(m *mailMsg, subject string) bool {
+	h := m.header
+	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
+		return true
+	}
+	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder"} {
+		if v := strings.ToLower(strings.TrimSpace(h.Get(k))); v != "" && v != "no" {
+			return true
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
+	case "auto_reply", "bulk", "junk":
+		return true
+	}
+	if autoSubjectRe.MatchString(subject) {
+		return true
+	}
+	return h.Has("X-Auto-Response-Suppress") && oooSubjectRe.MatchString(subject)
+}
+
+// isList reports whether m came through a mailing list (a newsletter).
+func isList(m *mailMsg) bool {
+	return m.header.Has("List-Id") || m.header.Has("List-Unsubscribe")
+}
+
+// bounce reports whether m is a delivery failure report and which
+// addresses failed.
+func bounce(m *mailMsg) ([]string, bool) {
+	daemon := isDaemon(m.from)
+	if len(m.dsn) == 0 && !daemon {
+		return nil, false
+	}
+	failed := []string{}
+	for _, d := range m.dsn {
+		failed = append(failed, dsnFailed(d)...)
+	}
+	if len(m.dsn) == 0 {
+		failed = append(failed, textFailed(m)...)
+	}
+	return dedupe(failed), true
+}
+
+// isDaemon reports whether a sender is a mail system.
+func isDaemon(a address) bool {
+	local, _, _ := strings.Cut(a.addr, "@")
+	switch local {
+	case "mailer-daemon", "postmaster":
+		return true
+	}
+	n := strings.ToLower(a.name)
+	return strings.Contains(n, "mail delivery") || strings.Contains(n, "mailer-daemon")
+}
+
+// dsnFailed reads the per-recipient blocks of a message/delivery-status
+// body (RFC 3464) and returns the Final-Recipient of those with Action:
+// failed.
+func dsnFailed(body string) []string {
+	var out []string
+	for _, block := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
+		fields := dsnFields(block)
+		rcpt := fields["final-recipient"]
+		if rcpt == "" {
+			rcpt = fields["original-recipient"]
+		}
+		if rcpt == "" || strings.ToLower(fields["action"]) != "failed" {
+			continue
+		}
+		if _, v, ok := strings.Cut(rcpt, ";"); ok {
+			rcpt = v
+		}
+		if a := firstEmail(rcpt); a != "" {
+			out = append(out, a)
+		} else if a := strings.Trim(strings.TrimSpace(rcpt), "<>"); a != "" {
+			out = append(out, strings.ToLower(a))
+		}
+	}
+	return out
+}
+
+// dsnFields reads one header-like block, unfolding continuation lines.
+func dsnFields(block string) map[string]string {
+	fields := map[string]string{}
+	last := ""
+	for _, line := range strings.Split(block, "\n") {
+		if line != "" && (line[0] == ' ' || line[0] == '\t') && last != "" {
+			fields[last] += " " + strings.TrimSpace(line)
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		last = strings.ToLower(strings.TrimSpace(k))
+		fields[last] = strings.TrimSpace(v)
+	}
+	return fields
+}
+
+// textFailed guesses the failed addresses of a non-standard bounce: the
+// addresses in its first text that are not the daemon's or the bot's.
+func textFailed(m *mailMsg) []string {
+	own := map[string]bool{m.from.addr: true}
+	if to, err := m.header.AddressList("To"); err == nil {
+		for _, a := range to {
+			own[strings.ToLower(a.Address)] = true
+		}
+	}
+	var out []string
+	for _, a := range emailRe.FindAllString(newText(m.text()), 20) {
+		if a = strings.ToLower(a); !own[a] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// dedupe removes repeated strings, keeping order; never nil.
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sentences splits text into trimmed sentences, line by line.
+func sentences(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		rest := cleanLine(line)
+		for rest != "" {
+			loc := sentenceEndRe.FindStringIndex(rest)
+			end := len(rest)
+			if loc != nil {
+				end = loc[1]
+			}
+			if s := cleanLine(rest[:end]); s != "" {
+				out = append(out, s)
+			}
+			rest = cleanLine(rest[end:])
+		}
+	}
+	return out
+}
+
+// isCancellation reports whether text withdraws the registration. A
+// phrase inside a question ("hvordan afmelder vi en deltager?") is not a
+// cancellation.
+func isCancellation(text string) bool {
+	for _, s := range sentences(text) {
+		if !strings.HasSuffix(s, "?") && cancelRe.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxQuestion bounds the question text forwarded to the contacts.
+const maxQuestion = 2000
+
+// questionText returns the questions asked in text: its sentences ending
+// in "?", or the whole text when it only says it has a "spørgsmål".
+func questionText(text string) string {
+	var qs []string
+	for _, s := range sentences(text) {
+		if strings.HasSuffix(s, "?") {
+			qs = append(qs, s)
+		}
+	}
+	q := strings.Join(qs, " ")
+	if q == "" && strings.Contains(fold(text), "spoergsmaal") {
+		q = strings.Join(strings.Fields(text), " ")
+	}
+	if r := []rune(q); len(r) > maxQuestion {
+		q = string(r[:maxQuestion])
+	}
+	return q
+}

@@ -1,0 +1,294 @@
+package parser
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // registers charsets (iso-8859-1, windows-1252, ...)
+	"github.com/emersion/go-message/mail"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Limits that keep a hostile message from costing more than a normal one.
+const (
+	maxDepth        = 20  // multipart nesting
+	maxParts        = 500 // parts per multipart
+	maxAttachedMsgs = 3   // message/rfc822 nesting
+)
+
+// address is a decoded mailbox.
+type address struct {
+	name, addr string
+}
+
+// mailMsg is what the parser keeps of a decoded message: headers and the
+// text it could read. Attachments other than forwarded mails are skipped.
+type mailMsg struct {
+	header    mail.Header
+	from      address
+	mediaType string // of the top-level entity
+	plain     string // first non-empty text/plain part
+	html      string // first non-empty text/html part, converted to text
+	dsn       []string
+	attached  []*mailMsg // message/rfc822 parts: forwarded mails
+}
+
+// decode reads raw into a mailMsg, reading at most budget bytes of bodies.
+func decode(raw []byte, budget int64) (*mailMsg, error) {
+	return decodeNested(raw, &budget, 0)
+}
+
+// decodeNested decodes a message or an attached message at depth nested.
+func decodeNested(raw []byte, budget *int64, nested int) (*mailMsg, error) {
+	e, err := readEntity(raw)
+	if err != nil {
+		return nil, err
+	}
+	m := &mailMsg{header: mail.Header{Header: e.Header}}
+	m.mediaType, _, _ = e.Header.ContentType()
+	m.from = parseFrom(m.header)
+	w := walker{m: m, budget: budget, nested: nested}
+	w.walk(e, 0)
+	return m, nil
+}
+
+// readEntity reads the header of raw. A header go-message rejects is
+// retried with its malformed lines dropped, because real mail servers
+// pass such mails on and a person should still see them parsed.
+func readEntity(raw []byte) (*message.Entity, error) {
+	e, err := message.Read(bytes.NewReader(raw))
+	if err == nil || e != nil && (message.IsUnknownCharset(err) || message.IsUnknownEncoding(err)) {
+		if e.Header.Len() == 0 {
+			return nil, fmt.Errorf("%w: empty header", ErrNotMail)
+		}
+		return e, nil
+	}
+	cleaned, ok := cleanHeader(raw)
+	if !ok {
+		return nil, fmt.Errorf("%w: %v", ErrNotMail, err)
+	}
+	e, err2 := message.Read(bytes.NewReader(cleaned))
+	if e == nil || e.Header.Len() == 0 {
+		return nil, fmt.Errorf("%w: %v", ErrNotMail, err2)
+	}
+	return e, nil
+}
+
+// headerFieldRe matches the start of a header field: "Name: value".
+var headerFieldRe = regexp.MustCompile(`^[!-9;-~]+:`)
+
+// cleanHeader keeps the well-formed fields of raw's header and its body.
+// It fails when the first line is not a header field: then raw is text,
+// not a mail.
+func cleanHeader(raw []byte) ([]byte, bool) {
+	var out bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	first, keep := true, false
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if line == "" {
+			break
+		}
+		switch {
+		case headerFieldRe.MatchString(line):
+			keep = true
+		case (line[0] == ' ' || line[0] == '\t') && keep:
+		default:
+			if first {
+				return nil, false
+			}
+			keep = false
+		}
+		if first && !keep {
+			return nil, false
+		}
+		first = false
+		if keep {
+			out.WriteString(line)
+			out.WriteString("\r\n")
+		}
+	}
+	if first {
+		return nil, false
+	}
+	out.WriteString("\r\n")
+	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		out.Write(raw[i+2:])
+	} else if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		out.Write(raw[i+4:])
+	}
+	return out.Bytes(), true
+}
+
+// walker collects text parts, delivery reports and attached messages.
+type walker struct {
+	m      *mailMsg
+	budget *int64
+	nested int
+	parts  int
+}
+
+// walk visits e and its children.
+func (w *walker) walk(e *message.Entity, depth int) {
+	w.parts++
+	if w.parts > maxParts || *w.budget <= 0 {
+		return
+	}
+	if mr := e.MultipartReader(); mr != nil {
+		if depth >= maxDepth {
+			return
+		}
+		for {
+			part, err := mr.NextPart()
+			if err != nil && (part == nil || !(message.IsUnknownCharset(err) || message.IsUnknownEncoding(err))) {
+				return // io.EOF or a broken structure: keep what we have
+			}
+			w.walk(part, depth+1)
+		}
+	}
+	mt, _, _ := e.Header.ContentType()
+	disp, _, _ := e.Header.ContentDisposition()
+	switch {
+	case mt == "message/rfc822" || mt == "message/global":
+		w.attachedMessage(e)
+	case mt == "message/delivery-status" || mt == "message/global-delivery-status":
+		w.m.dsn = append(w.m.dsn, w.read(e.Body))
+	case disp == "attachment":
+		// Attachments are never read: they may be large and are not data.
+	case mt == "text/plain" || mt == "":
+		if w.m.plain == "" {
+			w.m.plain = strings.TrimSpace(w.read(e.Body))
+		}
+	case mt == "text/html":
+		if w.m.html == "" {
+			w.m.html = strings.TrimSpace(htmlToText(w.read(e.Body)))
+		}
+	}
+}
+
+// attachedMessage decodes a message/rfc822 part (a forwarded mail).
+func (w *walker) attachedMessage(e *message.Entity) {
+	if w.nested >= maxAttachedMsgs {
+		return
+	}
+	raw := w.readBytes(e.Body)
+	if inner, err := decodeNested(raw, w.budget, w.nested+1); err == nil {
+		w.m.attached = append(w.m.attached, inner)
+	}
+}
+
+// readBytes reads r within the budget. A decoding error half-way (bad
+// base64, say) keeps what was read so far.
+func (w *walker) readBytes(r io.Reader) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, max(*w.budget, 0)))
+	*w.budget -= int64(len(b))
+	return b
+}
+
+// read reads a text body as UTF-8. go-message has already converted a
+// known charset; bytes that are still not UTF-8 (no charset, an unknown
+// one, or a lie) are read as Windows-1252, the usual culprit in Danish mail.
+func (w *walker) read(r io.Reader) string {
+	return toUTF8(w.readBytes(r))
+}
+
+// toUTF8 returns b as valid UTF-8.
+func toUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	if s, err := charmap.Windows1252.NewDecoder().Bytes(b); err == nil {
+		return string(s)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// parseFrom reads the From header, falling back to digging an address out
+// of a header that is not RFC 5322.
+func parseFrom(h mail.Header) address {
+	if list, err := h.AddressList("From"); err == nil && len(list) > 0 {
+		return address{name: safeName(list[0].Name), addr: strings.ToLower(list[0].Address)}
+	}
+	text, err := h.Text("From")
+	if err != nil {
+		text = h.Get("From")
+	}
+	addr := firstEmail(text)
+	name := text
+	if i := strings.IndexByte(name, '<'); i >= 0 {
+		name = name[:i]
+	} else if addr != "" {
+		name = ""
+	}
+	return address{name: safeName(strings.Trim(name, ` "'`)), addr: addr}
+}
+
+// safeName removes control characters (a CR/LF in a display name is a
+// header injection attempt once the name is put in a reply) and trims.
+func safeName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// msgIDRe finds <id> tokens in Message-ID lists that go-message rejects.
+var msgIDRe = regexp.MustCompile(`<([^<>\s]+)>`)
+
+// msgIDs reads a list of message ids leniently.
+func msgIDs(h mail.Header, key string) []string {
+	if ids, err := h.MsgIDList(key); err == nil {
+		return ids
+	}
+	var ids []string
+	for _, m := range msgIDRe.FindAllStringSubmatch(h.Get(key), -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+// meta returns the header facts of m.
+func (m *mailMsg) meta() Meta {
+	id, err := m.header.MessageID()
+	if err != nil || id == "" {
+		id = strings.Trim(strings.TrimSpace(m.header.Get("Message-Id")), "<>")
+	}
+	subj, err := m.header.Subject()
+	if err != nil {
+		subj = m.header.Get("Subject")
+	}
+	date, err := m.header.Date()
+	if err != nil {
+		date = time.Time{}
+	}
+	return Meta{
+		MessageID:  id,
+		InReplyTo:  msgIDs(m.header, "In-Reply-To"),
+		References: msgIDs(m.header, "References"),
+		Subject:    safeName(subj),
+		FromName:   m.from.name,
+		Date:       date,
+	}
+}
+
+// text returns the readable text of m: the plain part, or the HTML part
+// converted when there is no plain part or it is empty.
+func (m *mailMsg) text() string {
+	t := m.plain
+	if strings.TrimSpace(t) == "" {
+		t = m.html
+	}
+	return strings.ReplaceAll(t, "\r\n", "\n")
+}

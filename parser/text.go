@@ -1,0 +1,93 @@
+package parser
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// foldReplacer spells the Danish letters (and a few neighbours people type
+// instead) the way they are written without a Danish keyboard, so that
+// "Århus", "Aarhus" and "AARHUS" all fold to "aarhus".
+var foldReplacer = strings.NewReplacer(
+	"æ", "ae", "ø", "oe", "å", "aa",
+	"ä", "ae", "ö", "oe", "ü", "ue",
+	"é", "e", "è", "e", "á", "a",
+)
+
+// fold lower-cases s and spells æ/ø/å as ae/oe/aa.
+func fold(s string) string {
+	return foldReplacer.Replace(strings.ToLower(s))
+}
+
+// token is one word of a text, as written and folded.
+type token struct {
+	orig, folded string
+}
+
+// tokenize splits s into words of letters and digits. Hyphens and every
+// other character separate words, so "Høje-Taastrup" is two words and
+// "Vejlevej" stays one (and therefore never matches "Vejle").
+func tokenize(s string) []token {
+	var toks []token
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			w := s[start:end]
+			toks = append(toks, token{orig: w, folded: fold(w)})
+			start = -1
+		}
+	}
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(s))
+	return toks
+}
+
+// foldedWords returns the folded words of s joined by single spaces; it is
+// the key form for phrase look-ups.
+func foldedWords(s string) string {
+	toks := tokenize(s)
+	words := make([]string, len(toks))
+	for i, t := range toks {
+		words[i] = t.folded
+	}
+	return strings.Join(words, " ")
+}
+
+// hasWord reports whether the folded words of s contain the folded phrase
+// as whole words.
+func hasWord(s, phrase string) bool {
+	return strings.Contains(" "+foldedWords(s)+" ", " "+foldedWords(phrase)+" ")
+}
+
+// emailRe finds an address anywhere in a line. It is deliberately simple:
+// the parser only needs to lift addresses people typed, not validate them.
+var emailRe = regexp.MustCompile(`(?i)[a-z0-9._%+\-æøå]+@[a-z0-9æøå](?:[a-z0-9\-æøå]*[a-z0-9æøå])?(?:\.[a-z0-9æøå](?:[a-z0-9\-æøå]*[a-z0-9æøå])?)+`)
+
+// firstEmail returns the first address in s, lower-cased, or "".
+func firstEmail(s string) string {
+	return strings.ToLower(emailRe.FindString(s))
+}
+
+// cleanLine trims spaces, including non-breaking ones that HTML and
+// Outlook leave behind.
+func cleanLine(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff' })
+}
+
+// salutationRe matches the closing greeting that starts a signature.
+// Lines from there on are never read as participants or questions.
+var salutationRe = regexp.MustCompile(`(?i)^(med venlig hilsen|venlig hilsen|de bedste hilsner|bedste hilsner|bedste hilsen|mange hilsner|hilsen|mvh\.?|vh\.?|kind regards|best regards|regards)\b[,.!]*`)
+
+// isSalutation reports whether line opens a signature.
+func isSalutation(line string) bool {
+	return salutationRe.MatchString(cleanLine(line))
+}
