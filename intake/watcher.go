@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,15 +54,16 @@ type Watcher struct {
 	log *slog.Logger
 
 	// Tuning; the defaults are set by NewWatcher and shortened by tests.
-	minBackoff    time.Duration // first reconnect delay, doubled per failure
-	maxBackoff    time.Duration // cap of the reconnect delay
-	cmdTimeout    time.Duration // watchdog for one IMAP command
-	fetchTimeout  time.Duration // watchdog for one FETCH batch
-	logoutTimeout time.Duration // watchdog for LOGOUT and IDLE DONE on the way out
-	handleTimeout time.Duration // upper bound for one HandleMessage call
-	batchSize     int           // UIDs per FETCH
-	forcePoll     bool          // poll even when the server has IDLE
-	maxMoveTries  int           // attempts for a failed move before it is left for a person
+	minBackoff    time.Duration  // first reconnect delay, doubled per failure
+	maxBackoff    time.Duration  // cap of the reconnect delay
+	cmdTimeout    time.Duration  // watchdog for one IMAP command
+	fetchTimeout  time.Duration  // watchdog for one FETCH batch
+	logoutTimeout time.Duration  // watchdog for LOGOUT and IDLE DONE on the way out
+	handleTimeout time.Duration  // upper bound for one HandleMessage call
+	batchSize     int            // UIDs per FETCH
+	forcePoll     bool           // poll even when the server has IDLE
+	rootCAs       *x509.CertPool // TLS roots; nil: the system pool
+	maxMoveTries  int            // attempts for a failed move before it is left for a person
 
 	running sync.Mutex // one session at a time
 
@@ -337,7 +339,7 @@ func (w *Watcher) connect(ctx context.Context) (*session, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(w.cfg.Port))
 	s := &session{w: w, log: w.log, wake: make(chan struct{}, 1)}
 	opts := &imapclient.Options{
-		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host},
+		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host, RootCAs: w.rootCAs},
 		Dialer: &net.Dialer{
 			Timeout:         30 * time.Second,
 			KeepAlive:       30 * time.Second,
@@ -542,6 +544,7 @@ func (s *session) syncAll(ctx context.Context) (int, error) {
 		if len(uids) == 0 {
 			return handled, nil
 		}
+		before := s.lastUID
 		for batch := range slices.Chunk(uids, max(w.batchSize, 1)) {
 			msgs, err := s.fetch(batch)
 			if err != nil {
@@ -556,6 +559,12 @@ func (s *session) syncAll(ctx context.Context) (int, error) {
 				}
 				handled++
 			}
+		}
+		if s.lastUID == before {
+			// Search keeps finding UIDs that FETCH does not return: don't
+			// spin; the next pass (IDLE cycle, poll, reconnect) tries again.
+			s.log.Warn("search found messages that could not be fetched", "uids", len(uids))
+			return handled, nil
 		}
 	}
 }

@@ -3,11 +3,18 @@ package intake
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
+	"math/big"
 	"net"
 	"slices"
 	"strings"
@@ -43,6 +50,9 @@ type testServer struct {
 	caps imap.CapSet
 	wrap func(imapserver.Session) imapserver.Session
 
+	tlsConf  *tls.Config // set: STARTTLS offered and LOGIN only over TLS
+	implicit bool        // with tlsConf: implicit TLS on the listener instead
+
 	mu   sync.Mutex
 	addr string
 	srv  *imapserver.Server
@@ -50,7 +60,12 @@ type testServer struct {
 
 func newTestServer(t *testing.T, caps imap.CapSet, wrap func(imapserver.Session) imapserver.Session) *testServer {
 	t.Helper()
-	ts := &testServer{t: t, mem: imapmemserver.New(), caps: caps, wrap: wrap}
+	return newTestServerTLS(t, caps, wrap, nil, false)
+}
+
+func newTestServerTLS(t *testing.T, caps imap.CapSet, wrap func(imapserver.Session) imapserver.Session, tlsConf *tls.Config, implicit bool) *testServer {
+	t.Helper()
+	ts := &testServer{t: t, mem: imapmemserver.New(), caps: caps, wrap: wrap, tlsConf: tlsConf, implicit: implicit}
 	ts.user = imapmemserver.NewUser(testUser, testPass)
 	if err := ts.user.Create("INBOX", nil); err != nil {
 		t.Fatal(err)
@@ -63,7 +78,7 @@ func newTestServer(t *testing.T, caps imap.CapSet, wrap func(imapserver.Session)
 
 func (ts *testServer) start(addr string) {
 	ts.t.Helper()
-	srv := imapserver.New(&imapserver.Options{
+	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			var s imapserver.Session = ts.mem.NewSession()
 			if ts.wrap != nil {
@@ -72,9 +87,13 @@ func (ts *testServer) start(addr string) {
 			return fixIdle(s), nil, nil
 		},
 		Caps:         ts.caps,
-		InsecureAuth: true,
+		InsecureAuth: ts.tlsConf == nil,
 		Logger:       log.New(io.Discard, "", 0),
-	})
+	}
+	if ts.tlsConf != nil && !ts.implicit {
+		opts.TLSConfig = ts.tlsConf
+	}
+	srv := imapserver.New(opts)
 	var ln net.Listener
 	var err error
 	for range 50 { // the old port may take a moment to be free again
@@ -85,6 +104,9 @@ func (ts *testServer) start(addr string) {
 	}
 	if err != nil {
 		ts.t.Fatal(err)
+	}
+	if ts.tlsConf != nil && ts.implicit {
+		ln = tls.NewListener(ln, ts.tlsConf)
 	}
 	go srv.Serve(ln)
 	ts.mu.Lock()
@@ -292,7 +314,7 @@ func ctxT(t *testing.T) context.Context {
 
 func TestSyncOnceHandlesInOrderMovesAndNeverSetsSeen(t *testing.T) {
 	ts := newTestServer(t, capsFull, nil) // no processed folder yet: the watcher creates it
-	for i := 1; i <= 45; i++ {               // more than two FETCH batches
+	for i := 1; i <= 45; i++ {            // more than two FETCH batches
 		ts.appendMail("INBOX", i)
 	}
 	h, st := &fakeHandler{}, newMemState()
@@ -973,5 +995,79 @@ func TestSyncOnceCancelledBeforeStart(t *testing.T) {
 	}
 	if len(h.handled()) != 0 {
 		t.Errorf("handled %d", len(h.handled()))
+	}
+}
+
+// selfSigned returns a server certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned(t *testing.T) (*tls.Config, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "imap.test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool
+}
+
+func TestSyncOnceOverTLS(t *testing.T) {
+	for _, tc := range []struct {
+		mode     string
+		implicit bool
+	}{{"tls", true}, {"starttls", false}} {
+		t.Run(tc.mode, func(t *testing.T) {
+			conf, pool := selfSigned(t)
+			ts := newTestServerTLS(t, capsFull, nil, conf, tc.implicit)
+			ts.appendMail("INBOX", 1)
+			cfg := ts.config()
+			cfg.TLS = tc.mode
+			h := &fakeHandler{}
+			w := newTestWatcher(t, cfg, h, newMemState())
+			w.rootCAs = pool
+			if err := w.SyncOnce(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(h.handled()); n != 1 {
+				t.Errorf("handled %d, want 1", n)
+			}
+
+			// Without the private root the certificate is refused.
+			w2 := newTestWatcher(t, cfg, &fakeHandler{}, newMemState())
+			var ce *tls.CertificateVerificationError
+			if err := w2.SyncOnce(ctxT(t)); !errors.As(err, &ce) {
+				t.Errorf("untrusted certificate: SyncOnce = %v, want a verification error", err)
+			}
+		})
+	}
+}
+
+// A server that only allows LOGIN over TLS advertises LOGINDISABLED on a
+// plain connection: that is a permanent configuration error, not a retry.
+func TestLoginDisabledIsPermanent(t *testing.T) {
+	conf, _ := selfSigned(t)
+	ts := newTestServerTLS(t, capsFull, nil, conf, false)
+	w := newTestWatcher(t, ts.config(), &fakeHandler{}, newMemState()) // tls = "none"
+	err := w.Run(ctxT(t))
+	if err == nil || !isPermanent(err) || !strings.Contains(err.Error(), "LOGINDISABLED") {
+		t.Fatalf("Run = %v, want a permanent LOGINDISABLED error", err)
 	}
 }

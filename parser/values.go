@@ -160,6 +160,9 @@ func readHovedMED(s string, prose bool) *bool {
 	if prose {
 		yes = yes[1:]
 	}
+	if strings.Contains(w, " ja nej ") {
+		return nil // the hint "(ja/nej)" copied as the answer
+	}
 	for _, n := range no {
 		if strings.Contains(w, n) && !(prose && n == " nej ") {
 			return boolPtr(false)
