@@ -18,7 +18,7 @@ func (p *Parser) classify(r *Reply, m *mailMsg) {
 	if p.isStaff(m.from.addr) {
 		body = p.unwrapForward(r, m, body)
 	}
-	text := newText(body)
+	text := limitText(newText(body))
 	r.Meta.NewText = text
 	if isList(m) {
 		return // a newsletter: leave it for a person as "other"
@@ -185,7 +185,7 @@ func splitAtEmails(line string) []string {
 		end := loc[1]
 		if i == len(locs)-1 {
 			end = len(line)
-		} else if j := strings.IndexAny(line[end:], ");,"); j >= 0 && j < 3 {
+		} else if j := strings.IndexAny(line[end:min(end+3, len(line))], ");,"); j >= 0 {
 			end += j + 1
 		}
 		seg := strings.TrimSpace(line[start:end])
@@ -196,4 +196,20 @@ func splitAtEmails(line string) []string {
 		start = end
 	}
 	return out
+}
+
+// maxTextBytes bounds the new text that is read for answers. A real reply
+// is a few kilobytes; the bound keeps a hostile one from costing more.
+const maxTextBytes = 256 << 10
+
+// limitText cuts text to maxTextBytes at a line boundary.
+func limitText(text string) string {
+	if len(text) <= maxTextBytes {
+		return text
+	}
+	text = text[:maxTextBytes]
+	if i := strings.LastIndexByte(text, '\n'); i > 0 {
+		text = text[:i]
+	}
+	return strings.ToValidUTF8(text, "")
 }

@@ -64,6 +64,7 @@ func decodeNested(raw []byte, budget *int64, nested int) (*mailMsg, error) {
 // retried with its malformed lines dropped, because real mail servers
 // pass such mails on and a person should still see them parsed.
 func readEntity(raw []byte) (*message.Entity, error) {
+	raw = stripMboxLine(raw)
 	e, err := message.Read(bytes.NewReader(raw))
 	if err == nil || e != nil && (message.IsUnknownCharset(err) || message.IsUnknownEncoding(err)) {
 		if e.Header.Len() == 0 {
@@ -80,6 +81,18 @@ func readEntity(raw []byte) (*message.Entity, error) {
 		return nil, fmt.Errorf("%w: %v", ErrNotMail, err2)
 	}
 	return e, nil
+}
+
+// stripMboxLine drops the "From sender date" envelope line that mbox
+// files and some mail stores put before the header.
+func stripMboxLine(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return raw
+	}
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		return raw[i+1:]
+	}
+	return raw
 }
 
 // headerFieldRe matches the start of a header field: "Name: value".

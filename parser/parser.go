@@ -14,8 +14,9 @@ const (
 	DefaultMaxMessageBytes = 25 << 20
 )
 
-// DefaultStaffDomains are the domains of KL and Forhandlingsfællesskabet.
-var DefaultStaffDomains = []string{"kl.dk", "forhandlingsfaellesskabet.dk"}
+// defaultStaffDomains are the domains of KL and Forhandlingsfællesskabet
+// (read-only; New copies it).
+var defaultStaffDomains = []string{"kl.dk", "forhandlingsfaellesskabet.dk"}
 
 // ErrNotMail is wrapped by the error Parse returns for input that is not
 // an email at all (no readable header).
@@ -38,7 +39,7 @@ func New(opts Options) *Parser {
 	p.east, opts.EastDay = parseDayOr(opts.EastDay, DefaultEastDay)
 	p.west, opts.WestDay = parseDayOr(opts.WestDay, DefaultWestDay)
 	if len(opts.StaffDomains) == 0 {
-		opts.StaffDomains = DefaultStaffDomains
+		opts.StaffDomains = defaultStaffDomains
 	}
 	opts.StaffDomains = normaliseDomains(opts.StaffDomains)
 	if opts.MaxMessageBytes <= 0 {

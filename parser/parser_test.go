@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDirectoryFind(t *testing.T) {
@@ -366,7 +367,19 @@ func FuzzParse(f *testing.F) {
 	}
 	p := New(Options{})
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		r, err := p.parse(raw) // without the recover guard: find panics
+		var r *Reply
+		var err error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			r, err = p.parse(raw) // without the recover guard: find panics
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			// A slow input is a bug too; failing saves it as a crasher.
+			t.Fatalf("Parse took over 10s on %d bytes", len(raw))
+		}
 		if err != nil {
 			return
 		}
