@@ -10,9 +10,13 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"sort"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver: static binary, CGO_ENABLED=0
@@ -70,106 +74,54 @@ type Tx struct {
 	tx *sql.Tx
 }
 
-// migrations are applied in order; migration i brings the schema to
-// user_version i+1. Never edit one that has shipped: append a new one.
-var migrations = []string{
-	// 1: the first schema.
-	`
-CREATE TABLE mailbox_state (
-	mailbox      TEXT PRIMARY KEY,
-	uid_validity INTEGER NOT NULL,
-	last_uid     INTEGER NOT NULL,
-	updated_at   TEXT NOT NULL
-);
-CREATE TABLE tilmeldinger (
-	id             INTEGER PRIMARY KEY,
-	kommune_code   TEXT NOT NULL,
-	unit           TEXT NOT NULL DEFAULT '',
-	unit_key       TEXT NOT NULL DEFAULT '', -- unit normalised for matching
-	status         TEXT NOT NULL,            -- incomplete | complete | cancelled | late
-	hovedmed       INTEGER,                  -- NULL: not stated
-	day            TEXT,                     -- 2006-01-02, NULL: none stated
-	contact_name   TEXT NOT NULL DEFAULT '',
-	contact_email  TEXT NOT NULL DEFAULT '',
-	contact_phone  TEXT NOT NULL DEFAULT '',
-	reply_to       TEXT NOT NULL DEFAULT '', -- who is answered about it
-	missing        TEXT NOT NULL DEFAULT '[]',
-	created_at     TEXT NOT NULL,
-	updated_at     TEXT NOT NULL,
-	UNIQUE (kommune_code, unit_key)
-);
-CREATE TABLE participants (
-	id             INTEGER PRIMARY KEY,
-	tilmelding_id  INTEGER NOT NULL REFERENCES tilmeldinger(id) ON DELETE CASCADE,
-	position       INTEGER NOT NULL,
-	name           TEXT NOT NULL DEFAULT '',
-	email          TEXT NOT NULL DEFAULT '',
-	title          TEXT NOT NULL DEFAULT '',
-	side           TEXT NOT NULL DEFAULT ''  -- ledelse | medarbejder | '' (unknown)
-);
-CREATE INDEX participants_tilmelding ON participants(tilmelding_id, position);
-CREATE TABLE messages (
-	id             INTEGER PRIMARY KEY,
-	message_key    TEXT NOT NULL UNIQUE,     -- Message-ID, or sha256 of the raw bytes when it has none
-	mailbox        TEXT NOT NULL DEFAULT '',
-	uid_validity   INTEGER NOT NULL DEFAULT 0,
-	uid            INTEGER NOT NULL DEFAULT 0,
-	received_at    TEXT NOT NULL,
-	sender         TEXT NOT NULL DEFAULT '',
-	subject        TEXT NOT NULL DEFAULT '',
-	kind           TEXT NOT NULL DEFAULT '',
-	parse_json     TEXT NOT NULL DEFAULT '',
-	parse_error    TEXT NOT NULL DEFAULT '',
-	outcome        TEXT NOT NULL DEFAULT '', -- what the bot did with it
-	tilmelding_id  INTEGER REFERENCES tilmeldinger(id),
-	raw            BLOB NOT NULL
-);
-CREATE TABLE tilmelding_history (
-	id             INTEGER PRIMARY KEY,
-	tilmelding_id  INTEGER NOT NULL REFERENCES tilmeldinger(id) ON DELETE CASCADE,
-	message_id     INTEGER REFERENCES messages(id),
-	at             TEXT NOT NULL,
-	change         TEXT NOT NULL
-);
-CREATE INDEX history_tilmelding ON tilmelding_history(tilmelding_id, id);
-CREATE TABLE outbox (
-	id              INTEGER PRIMARY KEY,
-	message_id      TEXT NOT NULL UNIQUE,   -- Message-ID of the outgoing mail, without <>
-	kind            TEXT NOT NULL,          -- confirmation | missing | question_ack | question_forward | ...
-	recipients      TEXT NOT NULL,          -- for people reading the table; the mail JSON is authoritative
-	mail            BLOB NOT NULL,          -- JSON of replies.Mail
-	tilmelding_id   INTEGER REFERENCES tilmeldinger(id),
-	source_message  INTEGER REFERENCES messages(id),
-	status          TEXT NOT NULL DEFAULT 'pending', -- pending | sent | failed
-	attempts        INTEGER NOT NULL DEFAULT 0,
-	next_attempt    TEXT NOT NULL,
-	last_error      TEXT NOT NULL DEFAULT '',
-	server_response TEXT NOT NULL DEFAULT '',
-	created_at      TEXT NOT NULL,
-	sent_at         TEXT
-);
-CREATE INDEX outbox_due ON outbox(status, next_attempt);
-`,
+// migrations holds the schema changes, one file each, named NNNN_what.sql
+// and applied in name order; file N brings the schema to user_version N.
+// Never edit a file that has shipped: add a new one.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationFiles returns the migration file names in order.
+func migrationFiles() ([]string, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if want := fmt.Sprintf("migrations/%04d_", i+1); !strings.HasPrefix(n, want) {
+			return nil, fmt.Errorf("migration %s is out of sequence: want a name starting %s", n, want)
+		}
+	}
+	return names, nil
 }
 
 func (db *DB) migrate(ctx context.Context) error {
+	files, err := migrationFiles()
+	if err != nil {
+		return err
+	}
 	var version int
 	if err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if version > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this seniorbot knows (%d): upgrade seniorbot", version, len(migrations))
+	if version > len(files) {
+		return fmt.Errorf("schema version %d is newer than this seniorbot knows (%d): upgrade seniorbot", version, len(files))
 	}
-	for i := version; i < len(migrations); i++ {
-		err := db.Tx(ctx, func(tx *Tx) error {
-			if _, err := tx.tx.ExecContext(ctx, migrations[i]); err != nil {
+	for i := version; i < len(files); i++ {
+		body, err := migrations.ReadFile(files[i])
+		if err != nil {
+			return err
+		}
+		err = db.Tx(ctx, func(tx *Tx) error {
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
 			_, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %d: %w", i+1, err)
+			return fmt.Errorf("migration %s: %w", files[i], err)
 		}
 	}
 	return nil
