@@ -28,6 +28,19 @@ const (
 	OutcomeParseFailed       = "parse_failed"       // could not be read; staff look at it
 )
 
+// Attention flags recorded per message: why a person should look at it.
+// The nightly summary lists every message with a flag.
+const (
+	AttentionLate            = "late"             // a registration after the deadline, waiting for a staff decision
+	AttentionFlood           = "flood"            // the daily reply limit for the sender was reached; not answered
+	AttentionUnverifiedStaff = "unverified_staff" // a staff forward whose sender failed authentication
+	AttentionUndeliverable   = "undeliverable"    // not answered: the sender's address bounced before
+	AttentionNoContacts      = "no_contacts"      // a question, but no contacts are configured
+	AttentionUnknownKommune  = "unknown_kommune"  // a cancellation that matches no tilmelding
+	AttentionUnreadable      = "unreadable"       // the mail could not be parsed
+	AttentionOther           = "other"            // not a registration, question, cancellation or automatic mail
+)
+
 // Processor applies the campaign's rules to each message: it records the
 // message, creates or amends the tilmelding, and queues the answer, all in
 // one transaction. It implements Handler.
@@ -129,7 +142,7 @@ func (p *Processor) apply(ctx context.Context, tx *storage.Tx, rec *storage.Mess
 	default:
 		rec.Outcome = OutcomeLeftForPerson
 	}
-	if err := tx.SetMessageOutcome(ctx, rec.ID, rec.Outcome, rec.TilmeldingID); err != nil {
+	if err := tx.SetMessageOutcome(ctx, rec.ID, rec.Outcome, rec.TilmeldingID, rec.Attention); err != nil {
 		return 0, err
 	}
 	return act.queued, nil

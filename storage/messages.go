@@ -31,7 +31,13 @@ type Message struct {
 	ParseError   string // why the mail could not be parsed, if it could not
 	Outcome      string // what the bot did with it
 	TilmeldingID int64  // 0: none
-	Raw          []byte
+	// Auth is what the receiving server's Authentication-Results said of
+	// the sender's domain: "pass", "fail", or "" when it said nothing.
+	Auth string
+	// Attention says why a person should look at the message ("" when
+	// nobody needs to); the summary lists these.
+	Attention string
+	Raw       []byte
 }
 
 // ErrDuplicate is returned by InsertMessage for a message already recorded.
@@ -68,10 +74,10 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	res, err := tx.tx.ExecContext(ctx, `
 INSERT INTO messages (message_key, mailbox, uid_validity, uid, received_at, sender, subject,
-	kind, parse_json, parse_error, outcome, tilmelding_id, raw)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	kind, parse_json, parse_error, outcome, tilmelding_id, auth, attention, raw)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Key, m.Mailbox, m.UIDValidity, m.UID, formatTime(m.ReceivedAt), m.Sender, m.Subject,
-		m.Kind, m.ParseJSON, m.ParseError, m.Outcome, nullID(m.TilmeldingID), m.Raw)
+		m.Kind, m.ParseJSON, m.ParseError, m.Outcome, nullID(m.TilmeldingID), m.Auth, m.Attention, m.Raw)
 	if err != nil {
 		return fmt.Errorf("record message %q: %w", m.Key, err)
 	}
@@ -79,11 +85,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	return err
 }
 
-// SetMessageOutcome records what was done with a message and which
-// tilmelding it concerned.
-func (tx *Tx) SetMessageOutcome(ctx context.Context, id int64, outcome string, tilmeldingID int64) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE messages SET outcome = ?, tilmelding_id = ? WHERE id = ?`,
-		outcome, nullID(tilmeldingID), id)
+// SetMessageOutcome records what was done with a message, which
+// tilmelding it concerned, and why a person should look at it, if they should.
+func (tx *Tx) SetMessageOutcome(ctx context.Context, id int64, outcome string, tilmeldingID int64, attention string) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE messages SET outcome = ?, tilmelding_id = ?, attention = ? WHERE id = ?`,
+		outcome, nullID(tilmeldingID), attention, id)
 	if err != nil {
 		return fmt.Errorf("record outcome of message %d: %w", id, err)
 	}
@@ -93,10 +99,16 @@ func (tx *Tx) SetMessageOutcome(ctx context.Context, id int64, outcome string, t
 // Messages returns the recorded messages in the order they were recorded,
 // without their raw bytes.
 func (db *DB) Messages(ctx context.Context) ([]Message, error) {
+	return db.MessagesSince(ctx, time.Time{})
+}
+
+// MessagesSince returns the messages received at or after since, in the
+// order they were recorded, without their raw bytes.
+func (db *DB) MessagesSince(ctx context.Context, since time.Time) ([]Message, error) {
 	rows, err := db.sql.QueryContext(ctx, `
 SELECT id, message_key, mailbox, uid_validity, uid, received_at, sender, subject, kind,
-	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0)
-FROM messages ORDER BY id`)
+	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0), auth, attention
+FROM messages WHERE received_at >= ? ORDER BY id`, formatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
 	}
@@ -106,7 +118,7 @@ FROM messages ORDER BY id`)
 		var m Message
 		var received string
 		if err := rows.Scan(&m.ID, &m.Key, &m.Mailbox, &m.UIDValidity, &m.UID, &received, &m.Sender,
-			&m.Subject, &m.Kind, &m.ParseJSON, &m.ParseError, &m.Outcome, &m.TilmeldingID); err != nil {
+			&m.Subject, &m.Kind, &m.ParseJSON, &m.ParseError, &m.Outcome, &m.TilmeldingID, &m.Auth, &m.Attention); err != nil {
 			return nil, fmt.Errorf("list messages: %w", err)
 		}
 		m.ReceivedAt = parseTime(received)

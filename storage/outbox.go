@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,9 @@ type NewOutboxMail struct {
 	Mail          []byte // JSON of replies.Mail
 	TilmeldingID  int64  // 0: none
 	SourceMessage int64  // the received message it answers; 0: none
+	// AnswersAddress is the sender an automatic reply answers, counted
+	// against the per-address daily limit; "" for mails to staff.
+	AnswersAddress string
 }
 
 // Enqueue queues a mail for sending, due at once. Called in the same
@@ -29,10 +33,11 @@ type NewOutboxMail struct {
 // only if the change it describes does.
 func (tx *Tx) Enqueue(ctx context.Context, m NewOutboxMail, now time.Time) (int64, error) {
 	res, err := tx.tx.ExecContext(ctx, `
-INSERT INTO outbox (message_id, kind, recipients, mail, tilmelding_id, source_message, next_attempt, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+INSERT INTO outbox (message_id, kind, recipients, mail, tilmelding_id, source_message, answers_address,
+	next_attempt, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.MessageID, m.Kind, m.Recipients, m.Mail, nullID(m.TilmeldingID), nullID(m.SourceMessage),
-		formatTime(now), formatTime(now))
+		strings.ToLower(m.AnswersAddress), formatTime(now), formatTime(now))
 	if err != nil {
 		return 0, fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipients, err)
 	}
@@ -130,6 +135,18 @@ func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
 	var n int
 	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count outbox: %w", err)
+	}
+	return n, nil
+}
+
+// RepliesSince counts the automatic replies queued to address at or after
+// since; the flood limit is checked against it.
+func (tx *Tx) RepliesSince(ctx context.Context, address string, since time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE answers_address = ? AND created_at >= ?`,
+		strings.ToLower(address), formatTime(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count replies to %s: %w", address, err)
 	}
 	return n, nil
 }

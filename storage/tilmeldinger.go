@@ -181,7 +181,8 @@ INSERT INTO participants (tilmelding_id, position, name, email, title, side) VAL
 
 // HistoryEntry is one recorded change of a tilmelding.
 type HistoryEntry struct {
-	At        time.Time
+	TilmeldingID int64
+	At           time.Time
 	MessageID int64 // the message that caused it; 0 for none
 	Change    string
 }
@@ -199,18 +200,27 @@ func (tx *Tx) AddHistory(ctx context.Context, id, messageID int64, at time.Time,
 
 // History returns the changes of tilmelding id, oldest first.
 func (db *DB) History(ctx context.Context, id int64) ([]HistoryEntry, error) {
-	rows, err := db.sql.QueryContext(ctx,
-		`SELECT at, coalesce(message_id, 0), change FROM tilmelding_history WHERE tilmelding_id = ? ORDER BY id`, id)
+	return readHistory(ctx, db.sql, `WHERE tilmelding_id = ? ORDER BY id`, id)
+}
+
+// HistorySince returns every change recorded at or after since, oldest first.
+func (db *DB) HistorySince(ctx context.Context, since time.Time) ([]HistoryEntry, error) {
+	return readHistory(ctx, db.sql, `WHERE at >= ? ORDER BY id`, formatTime(since))
+}
+
+func readHistory(ctx context.Context, q querier, where string, args ...any) ([]HistoryEntry, error) {
+	rows, err := q.QueryContext(ctx,
+		`SELECT tilmelding_id, at, coalesce(message_id, 0), change FROM tilmelding_history `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read history of tilmelding %d: %w", id, err)
+		return nil, fmt.Errorf("read history: %w", err)
 	}
 	defer rows.Close()
 	var out []HistoryEntry
 	for rows.Next() {
 		var h HistoryEntry
 		var at string
-		if err := rows.Scan(&at, &h.MessageID, &h.Change); err != nil {
-			return nil, fmt.Errorf("read history of tilmelding %d: %w", id, err)
+		if err := rows.Scan(&h.TilmeldingID, &at, &h.MessageID, &h.Change); err != nil {
+			return nil, fmt.Errorf("read history: %w", err)
 		}
 		h.At = parseTime(at)
 		out = append(out, h)
