@@ -86,7 +86,7 @@ func (p *Parser) readContent(r *Reply, text string) {
 	r.Question = questionText(prose)
 
 	switch {
-	case f.present() || (r.Kommune != nil && len(r.Participants) > 0):
+	case (f.present() && f.filled()) || (r.Kommune != nil && len(r.Participants) > 0):
 		r.Kind = KindRegistration
 		r.Missing = MissingFor(r.Kommune, r.HovedMED, r.Participants)
 	case isCancellation(prose):
@@ -144,22 +144,40 @@ func hovedMEDSentences(text string) string {
 
 // readParticipants parses the form's participant lines or, without them,
 // the lines of prose that carry an address and a title, side or list mark.
+// A heading line ("Navn  E-mail  Stilling  Ledelse/medarbejder") maps the
+// columns of the rows under it.
 func readParticipants(f *form, prose string) []Participant {
 	out := []Participant{}
+	var cols []column
 	for _, line := range f.participants {
-		if p, ok := parseParticipant(line, false); ok {
+		if h := headerRow(line); h != nil {
+			cols = h
+			continue
+		}
+		if p, ok := parseParticipantCols(line, false, cols); ok {
 			out = append(out, p)
 		}
 	}
 	if len(out) > 0 || len(f.participants) > 0 {
 		return out
 	}
+	cols = nil
 	for _, line := range strings.Split(prose, "\n") {
 		t := cleanLine(line)
+		if h := headerRow(t); h != nil {
+			cols = h
+			continue
+		}
 		if firstEmail(t) == "" {
 			continue
 		}
-		listed := listItemRe.MatchString(t) || strings.Contains(t, "\t")
+		listed := listItemRe.MatchString(t) || isColumnLine(t)
+		if listed && isColumnLine(t) {
+			if p, ok := parseParticipantCols(listItemRe.ReplaceAllString(t, ""), false, cols); ok {
+				out = append(out, p)
+			}
+			continue
+		}
 		for _, seg := range splitAtEmails(listItemRe.ReplaceAllString(t, "")) {
 			if !listed && sideOf(seg) == "" {
 				continue // an address in a sentence is not a participant

@@ -87,6 +87,7 @@ type form struct {
 	contactLines []string
 	participants []string // raw participant lines
 	labelLines   map[int]bool
+	strong       map[formField]bool // the answer came from a label with a colon
 }
 
 // present reports whether the text holds the form rather than prose that
@@ -96,7 +97,7 @@ func (f *form) present() bool { return f.markers || f.labels >= 2 }
 // readForm reads the form answers in text (the new text of a reply).
 func readForm(text string) *form {
 	lines := strings.Split(text, "\n")
-	f := &form{answers: map[formField]string{}, labelLines: map[int]bool{}}
+	f := &form{answers: map[formField]string{}, labelLines: map[int]bool{}, strong: map[formField]bool{}}
 	for _, l := range lines {
 		if startMarkerRe.MatchString(cleanLine(l)) {
 			f.markers = true
@@ -111,16 +112,57 @@ func readForm(text string) *form {
 			continue
 		}
 		lb, ok := matchLabel(t)
-		if !ok || (!lb.strong && !f.present()) {
+		if !ok || (!lb.strong && !f.weakLabelAt(lines, i, lb)) {
 			continue
 		}
 		if _, done := f.answers[lb.field]; done && lb.field != fieldParticipants {
-			continue // the first answer wins; later lines are prose
+			// The first answer wins, except that a label with a colon beats
+			// one without: "HovedMED i sidste uge" above the form is prose.
+			if !lb.strong || f.strong[lb.field] {
+				continue
+			}
 		}
 		f.labelLines[i] = true
+		if lb.strong {
+			f.strong[lb.field] = true
+		}
 		i = f.take(lines, i, lb)
 	}
 	return f
+}
+
+// weakLabelAt reports whether a label without a colon on line i is the
+// form's (the form is present, and the line starts its own paragraph or
+// follows another label) rather than a line of prose that starts with a
+// label word ("HovedMED i sidste uge.", "deltager I på datoen").
+func (f *form) weakLabelAt(lines []string, i int, lb label) bool {
+	if !f.present() {
+		return false
+	}
+	if strings.HasSuffix(lb.answer, ".") && len(strings.Fields(lb.answer)) > 3 {
+		return false // a sentence
+	}
+	if i == 0 {
+		return true
+	}
+	prev := cleanLine(lines[i-1])
+	if prev == "" || startMarkerRe.MatchString(prev) || strings.HasSuffix(prev, ":") {
+		return true
+	}
+	_, isLabel := matchLabel(prev)
+	return isLabel || f.labelLines[i-1] || listItemRe.MatchString(prev)
+}
+
+// filled reports whether anything was answered in the form: the blank
+// form (the invitation itself, or a reply that only quotes it) is not a
+// registration.
+func (f *form) filled() bool {
+	for _, a := range f.answers {
+		if a != "" {
+			return true
+		}
+	}
+	return len(f.participants) > 0
 }
 
 // take stores the answer of the label on line i and returns the last

@@ -33,41 +33,109 @@ func parseContact(s string) Contact {
 	return c
 }
 
-// splitFields splits a line of details at tabs, or else at commas,
-// semicolons, slashes, parentheses and angle brackets.
+// splitFields splits a line of details into fields, with the addresses
+// taken out: at tabs or runs of spaces for a line of columns (see
+// isColumnLine), else at commas, semicolons, slashes, angle brackets and
+// spaced dashes. A parenthesis stays with its field ("Tillidsrepræsentant
+// (3F)") unless it only names a side or title after a name ("Bo Jensen
+// (FTR)").
 func splitFields(s string) []string {
-	sep := func(r rune) bool { return strings.ContainsRune(",;()<>[]/", r) }
-	if strings.Contains(s, "\t") {
-		sep = func(r rune) bool { return strings.ContainsRune("\t()<>[]", r) }
-	}
-	var out []string
-	for _, f := range strings.FieldsFunc(s, sep) {
-		f = strings.Trim(cleanLine(f), `"'*.:`)
-		f = strings.TrimPrefix(f, "mailto:")
-		if f = cleanLine(f); f != "" {
-			out = append(out, f)
+	if isColumnLine(s) {
+		var out []string
+		for _, c := range splitCells(s) {
+			if c = cleanField(emailRe.ReplaceAllString(c, "")); c != "" {
+				out = append(out, c)
+			}
 		}
+		return out
 	}
-	if len(out) == 1 {
-		// "Anne Hansen - HR-chef - ledelse"
-		for _, dash := range []string{" - ", " – ", " | "} {
-			if strings.Contains(out[0], dash) {
-				return splitFieldsBy(out[0], dash)
+	s = emailRe.ReplaceAllString(s, "\x00")
+	s = bracketedAddrRe.ReplaceAllString(s, ",")
+	s = listParenRe.ReplaceAllString(s, ",$1,")
+	s = strings.ReplaceAll(s, "\x00", ",")
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;<>[]/", r) }) {
+		for _, g := range splitDashes(f) {
+			for _, h := range splitParen(g) {
+				if h = cleanField(h); h != "" {
+					out = append(out, h)
+				}
 			}
 		}
 	}
 	return out
 }
 
-// splitFieldsBy splits s at sep and trims the fields.
-func splitFieldsBy(s, sep string) []string {
-	var out []string
-	for _, f := range strings.Split(s, sep) {
-		if f = cleanLine(f); f != "" {
-			out = append(out, f)
-		}
+var (
+	// bracketedAddrRe matches what is left of "(a@b)", "<a@b>" or
+	// "[mailto:a@b]" once the address is taken out (marked by NUL).
+	bracketedAddrRe = regexp.MustCompile(`[(<\[]\s*(?:mailto:)?\s*\x00\s*[)>\]]`)
+	// listParenRe matches a parenthesis holding a list: "(HR-chef, a@b)".
+	listParenRe = regexp.MustCompile(`\(([^()]*[,;\x00][^()]*)\)`)
+	// cellSepRe separates the cells of a line of columns: a tab, or a run
+	// of two or more spaces.
+	cellSepRe = regexp.MustCompile(`\t|[ \x{00a0}]{2,}`)
+	// trailingParenRe matches a parenthesis ending a field.
+	trailingParenRe = regexp.MustCompile(`^(.*?)\s*\(([^()]*)\)\s*$`)
+)
+
+// isColumnLine reports whether s is a row of a table pasted as text: it
+// has a tab, or at least two runs of two or more spaces and no commas or
+// semicolons (a sloppy double space in a comma list is not a column).
+func isColumnLine(s string) bool {
+	s = cleanLine(s)
+	if strings.Contains(s, "\t") {
+		return true
 	}
-	return out
+	return !strings.ContainsAny(s, ",;") && len(cellSepRe.FindAllStringIndex(s, 2)) >= 2
+}
+
+// splitCells splits a line of columns into its cells. Cells between two
+// tabs may be empty, so that the cells line up with a header row.
+func splitCells(s string) []string {
+	s = cleanLine(s)
+	cells := cellSepRe.Split(s, -1)
+	for i, c := range cells {
+		cells[i] = cleanLine(c)
+	}
+	return cells
+}
+
+// splitDashes splits "Anne Hansen - HR-chef – ledelse | x" at spaced dashes
+// and bars; hyphens inside words ("HR-chef") stay.
+func splitDashes(s string) []string {
+	for _, dash := range []string{" - ", " – ", " — ", " | "} {
+		s = strings.ReplaceAll(s, dash, "\x00")
+	}
+	return strings.Split(s, "\x00")
+}
+
+// splitParen splits "Bo Jensen (FTR)" into name and title; a parenthesis
+// after a title or one that says something else ("(FOA)", "(3F)") stays.
+func splitParen(s string) []string {
+	m := trailingParenRe.FindStringSubmatch(cleanLine(s))
+	if m == nil {
+		return []string{s}
+	}
+	rest, inner := cleanLine(m[1]), cleanLine(m[2])
+	switch {
+	case inner == "":
+		return []string{rest}
+	case rest == "":
+		return []string{inner}
+	case matchSide(inner, true) != "" && len(sideWords(inner)) <= 2:
+		return []string{rest, inner} // "(medarbejdersiden)"
+	case sideOf(inner) != "" && !isTitleOnly(rest):
+		return []string{rest, inner}
+	}
+	return []string{s}
+}
+
+// cleanField trims quotes, stars, stray punctuation and "mailto:".
+func cleanField(f string) string {
+	f = strings.Trim(cleanLine(f), `"'*.:`)
+	f = strings.TrimPrefix(f, "mailto:")
+	return strings.Trim(cleanLine(f), "-–|,;:. ")
 }
 
 // hasLetter reports whether s contains a letter.
@@ -75,30 +143,81 @@ func hasLetter(s string) bool {
 	return strings.IndexFunc(s, unicode.IsLetter) >= 0
 }
 
-// participantHeaderWords are the column headings of a pasted table.
-var participantHeaderWords = map[string]bool{
-	"navn": true, "e mail": true, "email": true, "mail": true, "stilling": true,
-	"titel": true, "side": true, "ledelse medarbejder": true, "ledelse eller medarbejder": true,
+// column is what a column of a pasted participant table holds.
+type column int
+
+// Columns of a participant table.
+const (
+	colOther column = iota
+	colName
+	colEmail
+	colTitle
+	colSide
+)
+
+// headerColumns maps the folded column headings people use to columns.
+var headerColumns = map[string]column{
+	"navn": colName, "name": colName, "fulde navn": colName, "deltager": colName,
+	"e mail": colEmail, "email": colEmail, "mail": colEmail, "e mail adresse": colEmail,
+	"mailadresse": colEmail, "e mailadresse": colEmail, "emailadresse": colEmail,
+	"stilling": colTitle, "titel": colTitle, "funktion": colTitle, "rolle": colTitle, "jobtitel": colTitle,
+	"side": colSide, "ledelse medarbejder": colSide, "ledelse eller medarbejder": colSide,
+	"ledelse medarbejderside": colSide, "repraesenterer": colSide,
+	"tlf": colOther, "telefon": colOther, "mobil": colOther,
 }
 
-// isHeaderRow reports whether fields are the headings of a table.
-func isHeaderRow(fields []string) bool {
-	return len(fields) >= 2 && participantHeaderWords[foldedWords(fields[0])] && participantHeaderWords[foldedWords(fields[1])]
+// headerRow returns the columns of a table's heading line, or nil when
+// line is not one: every cell (at least two) must be a known heading.
+func headerRow(line string) []column {
+	var cells []string
+	if isColumnLine(line) {
+		cells = splitCells(line)
+	} else {
+		cells = strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(",;|", r) })
+	}
+	var cols []column
+	named := 0
+	for _, c := range cells {
+		c = cleanField(listItemRe.ReplaceAllString(cleanLine(c), ""))
+		if c == "" {
+			cols = append(cols, colOther)
+			continue
+		}
+		col, ok := headerColumns[foldedWords(c)]
+		if !ok {
+			return nil
+		}
+		cols = append(cols, col)
+		named++
+	}
+	if named < 2 {
+		return nil
+	}
+	return cols
 }
 
 // parseParticipant reads one participant line: name, e-mail, title and
-// side in any order, split by tabs or commas; the address may be anywhere.
-// prose trims sentence words before the name ("og Bo Jensen").
+// side in any order, split by tabs, runs of spaces or commas; the address
+// may be anywhere. prose trims sentence words before the name ("og Bo
+// Jensen").
 func parseParticipant(line string, prose bool) (Participant, bool) {
-	email := firstEmail(line)
-	var fields []string
-	for _, f := range splitFields(line) {
-		f = strings.Trim(cleanLine(emailRe.ReplaceAllString(f, "")), "-–|,;:. ")
-		if f != "" {
-			fields = append(fields, f)
+	return parseParticipantCols(line, prose, nil)
+}
+
+// parseParticipantCols is parseParticipant for a row under a heading
+// line whose columns are cols (nil: no heading).
+func parseParticipantCols(line string, prose bool, cols []column) (Participant, bool) {
+	if headerRow(line) != nil {
+		return Participant{}, false
+	}
+	if cols != nil && isColumnLine(line) {
+		if p, ok := participantFromCells(line, cols); ok {
+			return p, true
 		}
 	}
-	if isHeaderRow(fields) || (len(fields) == 0 && email == "") {
+	email := firstEmail(line)
+	fields := splitFields(line)
+	if len(fields) == 0 && email == "" {
 		return Participant{}, false
 	}
 	var p Participant
@@ -123,6 +242,44 @@ func parseParticipant(line string, prose bool) (Participant, bool) {
 	p.Side = sideOf(strings.Join(fields, " , ") + " " + strings.Replace(line, p.Name, "", 1))
 	if p.Name == "" && p.Email == "" {
 		return Participant{}, false
+	}
+	return p, true
+}
+
+// participantFromCells reads a table row by its heading's columns.
+func participantFromCells(line string, cols []column) (Participant, bool) {
+	cells := splitCells(line)
+	var p Participant
+	var titles, sides []string
+	for i, c := range cells {
+		if c == "" {
+			continue
+		}
+		col := colOther
+		if i < len(cols) {
+			col = cols[i]
+		}
+		switch {
+		case col == colEmail || firstEmail(c) != "" && cleanField(emailRe.ReplaceAllString(c, "")) == "":
+			if p.Email == "" {
+				p.Email = firstEmail(c)
+			}
+		case col == colName && p.Name == "":
+			p.Name = cleanField(c)
+		case col == colSide:
+			sides = append(sides, c)
+		case phoneRe.MatchString(c) && !hasLetter(c):
+		default:
+			titles = append(titles, cleanField(c))
+		}
+	}
+	if p.Name == "" && p.Email == "" {
+		return Participant{}, false
+	}
+	p.Title = strings.Join(titles, ", ")
+	p.Side = matchSide(strings.Join(sides, " , "), true)
+	if p.Side == "" {
+		p.Side = sideOf(strings.Join(sides, " , ") + " , " + p.Title)
 	}
 	return p, true
 }

@@ -25,10 +25,14 @@ const (
 	TemplateMissing         Template = "missing"          // what is missing, with the pre-filled form
 	TemplateQuestionAck     Template = "question_ack"     // to the asker: passed on to the contacts
 	TemplateQuestionForward Template = "question_forward" // to the contacts: the question
+	TemplateLate            Template = "late"             // to the sender: after the deadline, passed on
+	TemplateLateForward     Template = "late_forward"     // to the contacts: a late registration to decide on
+	TemplateCancellation    Template = "cancellation"     // to the sender: the tilmelding is cancelled
 )
 
 // allTemplates lists every Template; NewRenderer parses each of them.
-var allTemplates = []Template{TemplateConfirmation, TemplateMissing, TemplateQuestionAck, TemplateQuestionForward}
+var allTemplates = []Template{TemplateConfirmation, TemplateMissing, TemplateQuestionAck, TemplateQuestionForward,
+	TemplateLate, TemplateLateForward, TemplateCancellation}
 
 // sharedName is the base name of the blocks every reply uses (form, signature).
 const sharedName = "_shared"

@@ -19,6 +19,8 @@ type Campaign struct {
 	// Contacts are the staff members who answer questions; question_ack
 	// names them.
 	Contacts []Address
+	// MaxParticipants is the cap per kommune; 0 means no cap.
+	MaxParticipants int
 	// SignOff is the signature line; empty means Name followed by
 	// " — KL og Forhandlingsfællesskabet".
 	SignOff string

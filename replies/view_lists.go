@@ -15,7 +15,13 @@ var missingTexts = map[string]string{
 	parser.MissingLedelse:          "Der mangler mindst én deltager fra ledelsessiden (fx en leder, chef eller HR-chef).",
 	parser.MissingMedarbejder:      "Der mangler mindst én deltager fra medarbejdersiden (fx en tillidsrepræsentant eller arbejdsmiljørepræsentant).",
 	parser.MissingParticipantEmail: "Der mangler e-mailadresse på en eller flere deltagere.",
+	MissingOverCap:                 "I har tilmeldt flere deltagere, end der er plads til. Vælg venligst, hvem der skal deltage.",
 }
+
+// MissingOverCap is the missing item of a delegation larger than the
+// campaign's cap: the kommune must choose whom to send. It is a campaign
+// rule, not a fact of one mail, so the parser never reports it.
+const MissingOverCap = "over_cap"
 
 // MissingText is the Danish sentence for one missing item. An unknown item
 // still yields a readable line, so a new parser value never silently
@@ -34,6 +40,10 @@ func (v View) MissingTexts() []string {
 	out := make([]string, 0, len(v.Missing))
 	for _, item := range v.Missing {
 		text := MissingText(item)
+		if item == MissingOverCap && v.Campaign.MaxParticipants > 0 {
+			text = fmt.Sprintf("I har tilmeldt %d deltagere, men der er plads til højst %d pr. kommune. "+
+				"Vælg venligst, hvem der skal deltage, og send os den rettede liste.", len(v.Participants), v.Campaign.MaxParticipants)
+		}
 		if item == parser.MissingParticipantEmail {
 			if names := v.namesWhere(func(p parser.Participant) bool { return p.Email == "" }); names != "" {
 				text = fmt.Sprintf("Der mangler e-mailadresse på %s.", names)
