@@ -13,7 +13,8 @@
 # Dovecot: user tilmelding@example.org / password "test", Maildir under
 # DIR/mail, IMAP on 127.0.0.1:${IT_IMAP_PORT:-10143} without TLS (loopback).
 # Postfix: SMTP on 127.0.0.1:${IT_SMTP_PORT:-10025}; it accepts mail for every
-# domain and delivers each recipient into its own Maildir DIR/delivered/ADDRESS/,
+# domain and delivers every copy into one Maildir, DIR/delivered/sink/, with a
+# Delivered-To header naming its recipient (Postfix's virtual agent adds it),
 # so the tests count replies per recipient at the SMTP side. Recipients at
 # afvist.example.com are refused with a permanent 550.
 set -euo pipefail
@@ -108,7 +109,7 @@ write_postfix() {
 	chown postfix:postfix "$pf/data" "$DIR/delivered"
 	cat > "$pf/etc/main.cf" <<CONF
 # Private Postfix for seniorbot's tests: listens on 127.0.0.1:$SMTP_PORT only,
-# accepts every domain, and delivers each recipient to its own Maildir.
+# accepts every domain, and delivers every recipient's copy into one Maildir.
 compatibility_level = 3.6
 queue_directory = $pf/queue
 data_directory = $pf/data
@@ -126,13 +127,14 @@ smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = check_recipient_access regexp:$pf/etc/refuse, permit_mynetworks, reject
 virtual_mailbox_domains = static:all
 virtual_mailbox_base = $DIR/delivered
-virtual_mailbox_maps = regexp:$pf/etc/mailboxes
+virtual_mailbox_maps = static:sink/
 virtual_uid_maps = static:$(id -u postfix)
 virtual_gid_maps = static:$(id -g postfix)
 virtual_minimum_uid = 1
 virtual_mailbox_limit = 0
 message_size_limit = 104857600
 maillog_file = $pf/postfix.log
+maillog_file_prefixes = $DIR
 alias_maps =
 alias_database =
 local_recipient_maps =
@@ -141,8 +143,6 @@ smtputf8_enable = yes
 # Fast delivery for latency measurements.
 in_flow_delay = 0
 CONF
-	# One Maildir per recipient address (the trailing slash means Maildir).
-	printf '/^(.+)$/ ${1}/\n' > "$pf/etc/mailboxes"
 	printf '/@afvist\\.example\\.com$/ 550 5.1.1 Mailbox unavailable (test: permanent refusal)\n' > "$pf/etc/refuse"
 	cat > "$pf/etc/master.cf" <<CONF
 127.0.0.1:$SMTP_PORT inet n - n - - smtpd
@@ -171,7 +171,7 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 CONF
 	postfix -c "$pf/etc" set-permissions >/dev/null 2>&1 || true
-	postfix -c "$pf/etc" check
+	postfix -c "$pf/etc" check </dev/null || { script -qc "postfix -c $pf/etc check" /dev/null; exit 1; }
 }
 
 wait_port() { # host port what

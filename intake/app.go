@@ -38,6 +38,10 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	if err != nil {
 		return nil, fmt.Errorf("[templates] dir: %w", err)
 	}
+	loc, err := time.LoadLocation(cfg.Summary.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("[summary] timezone: %w", err)
+	}
 	db, err := storage.Open(ctx, cfg.Storage.Path)
 	if err != nil {
 		return nil, err
@@ -52,6 +56,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		DB: db, Parser: a.Parser, Renderer: renderer, Campaign: cfg.Campaign,
 		From: replies.Address{Name: from.Name, Email: from.Address},
 		Now:  now, Log: log.With("stage", "rules"),
+		Location: loc, AuthServID: cfg.IMAP.AuthServID,
 		Queued: func() {
 			select {
 			case a.wake <- struct{}{}:
@@ -66,6 +71,12 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		HELO: domainOf(from.Address), Timeout: 30 * time.Second,
 	}, db, log.With("stage", "smtp"))
 	a.Sender.Now = now
+	if cfg.IMAP.AppendSent {
+		a.Watcher.Sent = outboxSent{db: db, log: log.With("stage", "imap"), now: now}
+		// The watcher goroutine owns the IMAP connection; the sender only
+		// tells it that copies are waiting.
+		a.Sender.OnSent = func(int) { a.Watcher.Nudge() }
+	}
 	return a, nil
 }
 
@@ -101,6 +112,17 @@ func (a *App) SyncOnce(ctx context.Context) error {
 	if err := a.Watcher.SyncOnce(ctx); err != nil {
 		return err
 	}
-	_, err := a.Sender.SendDue(ctx)
-	return err
+	if _, err := a.Sender.SendAllDue(ctx); err != nil {
+		return err
+	}
+	if a.Watcher.Sent == nil {
+		return nil
+	}
+	// What was just sent gets its copy in Sent: one more short session
+	// (it finds no new mail, appends the copies and logs out).
+	pending, err := a.DB.UnappendedSent(ctx, 1)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	return a.Watcher.SyncOnce(ctx)
 }

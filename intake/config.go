@@ -41,6 +41,18 @@ type IMAPConfig struct {
 	ProcessedFolder string   `toml:"processed_folder"`
 	PollInterval    Duration `toml:"poll_interval"` // used when the server has no IDLE
 	IdleCycle       Duration `toml:"idle_cycle"`    // IDLE is restarted (and the mailbox resynced) this often
+	// AuthServID is the authserv-id of the Authentication-Results headers
+	// the receiving server adds; "" trusts only the topmost header.
+	AuthServID string `toml:"authserv_id"`
+	// SentFolder receives a copy of every mail the bot sent, so staff see
+	// its answers in their mail client: the folder with the \Sent
+	// special-use attribute when the server marks one, else this name
+	// (created when missing).
+	SentFolder string `toml:"sent_folder"`
+	AppendSent bool   `toml:"append_sent"`
+	// LargeMessageBytes: a message bigger than this is not downloaded
+	// whole; only its header and text parts are (attachments are noted).
+	LargeMessageBytes int64 `toml:"large_message_bytes"`
 
 	// Password is resolved from PasswordEnv or PasswordFile by Load.
 	Password string `toml:"-"`
@@ -203,6 +215,12 @@ func (c *Config) Validate() error {
 	}
 	if c.IMAP.ProcessedFolder == "" || c.IMAP.ProcessedFolder == c.IMAP.Mailbox {
 		return errors.New("[imap] processed_folder must name a folder other than mailbox")
+	}
+	if c.IMAP.AppendSent && (c.IMAP.SentFolder == "" || c.IMAP.SentFolder == c.IMAP.Mailbox) {
+		return errors.New("[imap] sent_folder must name a folder other than mailbox when append_sent is on")
+	}
+	if c.IMAP.LargeMessageBytes < 64<<10 {
+		return errors.New("[imap] large_message_bytes must be at least 65536")
 	}
 	if c.IMAP.PollInterval.Duration < time.Second {
 		return errors.New("[imap] poll_interval must be at least 1s")

@@ -125,6 +125,7 @@ type harness struct {
 	imapAddr string
 	sink     *sink
 	cfg      intake.Config
+	clock    func() time.Time // the App's clock; testNow unless a test moves it
 }
 
 func newHarness(t *testing.T) *harness {
@@ -164,12 +165,24 @@ func newHarness(t *testing.T) *harness {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, user: user, imapAddr: ln.Addr().String(), sink: sk, cfg: cfg}
+	return &harness{t: t, user: user, imapAddr: ln.Addr().String(), sink: sk, cfg: cfg,
+		clock: func() time.Time { return testNow }}
 }
 
+// testNow is the clock of the tests: a month before the default deadline.
+var testNow = time.Date(2022, 8, 1, 12, 0, 0, 0, time.UTC)
+
+// appendMail delivers raw to the INBOX as received at testNow.
 func (h *harness) appendMail(raw []byte) {
 	h.t.Helper()
-	if _, err := h.user.Append("INBOX", bytes.NewReader(raw), &imap.AppendOptions{Time: time.Now()}); err != nil {
+	h.appendMailAt(raw, testNow)
+}
+
+// appendMailAt delivers raw to the INBOX with the given INTERNALDATE, the
+// time the server received it.
+func (h *harness) appendMailAt(raw []byte, at time.Time) {
+	h.t.Helper()
+	if _, err := h.user.Append("INBOX", bytes.NewReader(raw), &imap.AppendOptions{Time: at}); err != nil {
 		h.t.Fatal(err)
 	}
 }
@@ -179,8 +192,7 @@ func (h *harness) appendMail(raw []byte) {
 func (h *harness) syncOnce() {
 	h.t.Helper()
 	ctx := context.Background()
-	clock := func() time.Time { return time.Date(2022, 8, 1, 12, 0, 0, 0, time.UTC) }
-	app, err := intake.NewApp(ctx, h.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), clock)
+	app, err := intake.NewApp(ctx, h.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), h.clock)
 	if err != nil {
 		h.t.Fatal(err)
 	}

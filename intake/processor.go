@@ -25,6 +25,9 @@ const (
 	OutcomeBounceNoted       = "bounce_noted"       // recorded, never answered
 	OutcomeOwnMail           = "own_mail_ignored"   // from the bot's own address or domain
 	OutcomeLeftForPerson     = "left_for_person"    // nothing automatic to do; staff look at it
+	OutcomeLatePassedOn      = "late_passed_on"     // after the deadline: recorded as late, sender told, contacts asked
+	OutcomeCancelled         = "cancelled"          // tilmelding cancelled; confirmed to the sender
+	OutcomeNotAnswered       = "not_answered"       // recorded, but the answer was held back (see the attention flag)
 	OutcomeParseFailed       = "parse_failed"       // could not be read; staff look at it
 )
 
@@ -55,6 +58,12 @@ type Processor struct {
 	// Now is the clock; tests inject one.
 	Now func() time.Time
 	Log *slog.Logger
+	// Location is the campaign's time zone: the deadline day and the daily
+	// reply limit are local days there.
+	Location *time.Location
+	// AuthServID is the authserv-id of the receiving server's
+	// Authentication-Results headers; "" trusts only the topmost one.
+	AuthServID string
 	// Queued, if set, is called after a transaction that queued mail, so
 	// the sender can go at once instead of at its next tick.
 	Queued func()
@@ -120,27 +129,11 @@ func (p *Processor) messageRecord(m Message, reply *parser.Reply, perr error) st
 // apply decides what to do with a recorded message and does it inside tx.
 // It returns how many mails it queued.
 func (p *Processor) apply(ctx context.Context, tx *storage.Tx, rec *storage.Message, r *parser.Reply) (int, error) {
-	if rec.Outcome == OutcomeParseFailed {
-		return 0, nil
-	}
 	act := action{p: p, tx: tx, rec: rec, reply: r}
-	switch {
-	case p.isOwn(r.Meta.SenderAddr) || p.isOwn(r.From):
-		rec.Outcome = OutcomeOwnMail
-	case r.Kind == parser.KindAutoReply:
-		rec.Outcome = OutcomeAutoReplyNoted
-	case r.Kind == parser.KindBounce:
-		rec.Outcome = OutcomeBounceNoted
-	case r.Kind == parser.KindRegistration:
-		if err := act.registration(ctx); err != nil {
-			return 0, err
-		}
-	case r.Kind == parser.KindQuestion:
-		if err := act.question(ctx); err != nil {
-			return 0, err
-		}
-	default:
-		rec.Outcome = OutcomeLeftForPerson
+	if rec.Outcome == OutcomeParseFailed {
+		rec.Attention = AttentionUnreadable
+	} else if err := act.dispatch(ctx); err != nil {
+		return 0, err
 	}
 	if err := tx.SetMessageOutcome(ctx, rec.ID, rec.Outcome, rec.TilmeldingID, rec.Attention); err != nil {
 		return 0, err

@@ -67,16 +67,16 @@ func TestDescribeChange(t *testing.T) {
 	after.Status = storage.StatusComplete
 	after.Participants = append([]parser.Participant{}, parser.Participant{Name: "A"}, parser.Participant{Name: "B"})
 	after.Day = "2022-09-29"
-	got := describeChange(before, after, true)
+	got := describeChange(before, after, true, nil)
 	for _, w := range []string{"status incomplete → complete", "1 deltagere tilføjet", `dag "" → "2022-09-29"`} {
 		if !strings.Contains(got, w) {
 			t.Errorf("describeChange = %q, lacks %q", got, w)
 		}
 	}
-	if got := describeChange(before, before, true); got != "gentaget uden ændringer" {
+	if got := describeChange(before, before, true, nil); got != "gentaget uden ændringer" {
 		t.Errorf("no change described as %q", got)
 	}
-	if got := describeChange(storage.Tilmelding{}, after, false); !strings.HasPrefix(got, "oprettet") {
+	if got := describeChange(storage.Tilmelding{}, after, false, nil); !strings.HasPrefix(got, "oprettet") {
 		t.Errorf("new tilmelding described as %q", got)
 	}
 }

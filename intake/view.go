@@ -66,6 +66,8 @@ func (p *Processor) campaignView() replies.Campaign {
 		EastDay:  p.Campaign.EastDay.Time,
 		WestDay:  p.Campaign.WestDay.Time,
 		Contacts: p.contacts(),
+		// The cap counts here so the mail can say how many may come.
+		MaxParticipants: p.Campaign.MaxParticipantsPerKommune,
 	}
 }
 

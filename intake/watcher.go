@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -47,6 +46,10 @@ type Watcher struct {
 	// AfterSync, if set, is called after each complete sync pass with the
 	// number of messages handled in it (0 included).
 	AfterSync func(handled int)
+	// Sent, if set, is where copies of sent mail come from: after each sync
+	// pass (and when nudged, see Nudge) the watcher appends them to the
+	// Sent folder. Nil: no copies.
+	Sent SentStore
 
 	cfg IMAPConfig
 	h   Handler
@@ -65,7 +68,8 @@ type Watcher struct {
 	rootCAs       *x509.CertPool // TLS roots; nil: the system pool
 	maxMoveTries  int            // attempts for a failed move before it is left for a person
 
-	running sync.Mutex // one session at a time
+	running sync.Mutex    // one session at a time
+	nudge   chan struct{} // sent mail waits to be copied; buffered 1
 
 	// pending holds messages that were handled (state advanced) but could
 	// not be moved; they are retried at the next sync pass. Owned by the
@@ -98,6 +102,7 @@ func NewWatcher(cfg IMAPConfig, h Handler, st StateStore, log *slog.Logger) *Wat
 		handleTimeout: 10 * time.Minute,
 		batchSize:     20,
 		maxMoveTries:  5,
+		nudge:         make(chan struct{}, 1),
 	}
 }
 
@@ -215,6 +220,8 @@ type session struct {
 
 	caps        imap.CapSet
 	idleBroken  bool
+	sentFolder  string // resolved on first use
+	sentBroken  bool   // the server refused a copy: no more this session
 	uidValidity uint32
 	lastUID     uint32
 }
@@ -311,6 +318,16 @@ func (w *Watcher) session(ctx context.Context, daemon bool) (synced bool, err er
 			return synced, err
 		}
 		synced = true
+		// Copies of sent mail go in now, on this goroutine, which owns the
+		// connection; the sender nudges the watcher out of IDLE for them.
+		if err := s.appendSent(ctx); err != nil {
+			if ctx.Err() != nil {
+				s.logout()
+				return synced, nil
+			}
+			s.logout()
+			return synced, err
+		}
 		if w.AfterSync != nil {
 			w.AfterSync(n)
 		}
@@ -512,7 +529,7 @@ func (s *session) ensureFolder(name string) error {
 		return nil
 	}
 	if err == nil {
-		s.log.Info("created the processed folder", "folder", name)
+		s.log.Info("created a folder", "folder", name)
 	}
 	return err
 }
@@ -545,11 +562,17 @@ func (s *session) syncAll(ctx context.Context) (int, error) {
 			return handled, nil
 		}
 		before := s.lastUID
-		for batch := range slices.Chunk(uids, max(w.batchSize, 1)) {
-			msgs, err := s.fetch(batch)
+		for rest := uids; len(rest) > 0; {
+			sizes, err := s.fetchSizes(rest[:min(max(w.batchSize, 1), len(rest))])
 			if err != nil {
 				return handled, err
 			}
+			n := s.takeBatch(rest, sizes)
+			msgs, err := s.fetchBodies(rest[:n], sizes)
+			if err != nil {
+				return handled, err
+			}
+			rest = rest[n:]
 			for _, m := range msgs {
 				if ctx.Err() != nil {
 					return handled, ctx.Err()
@@ -606,66 +629,27 @@ func (s *session) searchNew() ([]imap.UID, error) {
 	return slices.Compact(uids), nil
 }
 
-var wholeMessage = &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: never sets \Seen
-
-// fetch collects one batch completely before anything is handled, so the
-// connection is never held while the handler works.
-func (s *session) fetch(uids []imap.UID) ([]*imapclient.FetchMessageBuffer, error) {
-	if !s.arm() {
-		return nil, context.Canceled
-	}
-	defer s.disarm()
-	opts := &imap.FetchOptions{
-		UID:          true,
-		InternalDate: true,
-		RFC822Size:   true,
-		BodySection:  []*imap.FetchItemBodySection{wholeMessage},
-	}
-	var msgs []*imapclient.FetchMessageBuffer
-	err := s.step("UID FETCH", s.w.fetchTimeout, func() (err error) {
-		msgs, err = s.c.Fetch(imap.UIDSetNum(uids...), opts).Collect()
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	want := imap.UIDSetNum(uids...)
-	msgs = slices.DeleteFunc(msgs, func(m *imapclient.FetchMessageBuffer) bool {
-		return m.UID == 0 || !want.Contains(m.UID)
-	})
-	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
-	msgs = slices.CompactFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) bool { return a.UID == b.UID })
-	if len(msgs) < len(uids) {
-		s.log.Warn("some messages vanished before they could be fetched (expunged by another client)",
-			"wanted", len(uids), "got", len(msgs))
-	}
-	return msgs, nil
-}
-
 // process hands one message to the handler, then records the UID, then
 // moves the message. It is not interrupted by ctx: the message in hand is
 // finished.
-func (s *session) process(ctx context.Context, m *imapclient.FetchMessageBuffer) error {
+func (s *session) process(ctx context.Context, m fetched) error {
 	w := s.w
-	uid := uint32(m.UID)
+	uid := uint32(m.uid)
 	log := s.log.With("uid", uid)
-	raw := m.FindBodySection(wholeMessage)
-	if raw == nil {
-		return fmt.Errorf("imap UID FETCH: no body returned for uid %d", uid)
-	}
 	msg := Message{
 		Mailbox:      w.cfg.Mailbox,
 		UIDValidity:  s.uidValidity,
 		UID:          uid,
-		Raw:          raw,
-		InternalDate: m.InternalDate,
+		Raw:          m.raw,
+		InternalDate: m.internalDate,
+		Reduced:      m.reduced,
 	}
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.handleTimeout)
 	defer cancel()
 
 	start := time.Now()
 	if err := w.handle(hctx, msg); err != nil {
-		log.Error("handler failed; message left in the mailbox for a retry", "err", err, "size", m.RFC822Size)
+		log.Error("handler failed; message left in the mailbox for a retry", "err", err, "size", m.size)
 		return &handlerError{uid: uid, err: err}
 	}
 	if err := w.st.SetMailboxState(hctx, w.cfg.Mailbox, s.uidValidity, uid); err != nil {
@@ -675,9 +659,9 @@ func (s *session) process(ctx context.Context, m *imapclient.FetchMessageBuffer)
 		return &handlerError{uid: uid, err: fmt.Errorf("save mailbox state: %w", err)}
 	}
 	s.lastUID = uid
-	log.Info("message handled", "size", m.RFC822Size, "took", time.Since(start).Round(time.Millisecond))
+	log.Info("message handled", "size", m.size, "took", time.Since(start).Round(time.Millisecond))
 
-	p := pendingMove{uidValidity: s.uidValidity, uid: m.UID}
+	p := pendingMove{uidValidity: s.uidValidity, uid: m.uid}
 	return s.moveOrQueue(&p, log)
 }
 
@@ -773,6 +757,8 @@ func (s *session) wait(ctx context.Context) (stopped bool, err error) {
 		return true, nil
 	case <-s.c.Closed():
 		return false, errors.New("imap: connection closed while waiting")
+	case <-w.nudge:
+		return false, nil // sent mail to copy; the sync pass before it is cheap
 	case <-t.C:
 	}
 	if !s.arm() {
@@ -810,6 +796,8 @@ func (s *session) idle(ctx context.Context) (stopped bool, err error) {
 		stopped = true
 	case <-s.wake:
 		s.log.Debug("new mail announced")
+	case <-w.nudge:
+		s.log.Debug("sent mail to copy")
 	case <-t.C: // cycle: resync even without EXISTS (IDLE can go deaf)
 	case <-s.c.Closed():
 	}

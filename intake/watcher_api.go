@@ -12,6 +12,10 @@ type Message struct {
 	UID          uint32
 	Raw          []byte // the whole message, fetched with BODY.PEEK[]
 	InternalDate time.Time
+	// Reduced is set for a message above [imap] large_message_bytes: Raw
+	// then holds only its header and text parts; the attachments stayed on
+	// the server and are named in X-Seniorbot-Omitted header fields.
+	Reduced bool
 }
 
 // Handler records one message durably. It returns nil once the message is

@@ -148,24 +148,93 @@ func dedupe(in []string) []string {
 	return out
 }
 
-// sentences splits text into trimmed sentences, line by line.
+// sentences splits text into trimmed sentences. The lines of a paragraph
+// are joined first (mail clients wrap long lines), except lines that are
+// list items or form lines; a "." after a number ("29. september") or an
+// abbreviation ("pr.", "f.eks.") does not end a sentence.
 func sentences(text string) []string {
 	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		rest := cleanLine(line)
-		for rest != "" {
-			loc := sentenceEndRe.FindStringIndex(rest)
-			end := len(rest)
-			if loc != nil {
-				end = loc[1]
-			}
-			if s := cleanLine(rest[:end]); s != "" {
-				out = append(out, s)
-			}
-			rest = cleanLine(rest[end:])
-		}
+	for _, para := range paragraphs(text) {
+		out = append(out, splitSentences(para)...)
 	}
 	return out
+}
+
+// paragraphs joins the wrapped lines of text into paragraphs.
+func paragraphs(text string) []string {
+	var out []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, " "))
+			cur = cur[:0]
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		t := cleanLine(line)
+		switch {
+		case t == "":
+			flush()
+		case listItemRe.MatchString(t) || isFormLine(t) || strings.HasSuffix(t, ":"):
+			flush()
+			cur = append(cur, t)
+			if strings.HasSuffix(t, ":") && !listItemRe.MatchString(t) {
+				continue // "Spørgsmål:" may lead its text on the next line
+			}
+			flush()
+		default:
+			cur = append(cur, t)
+		}
+	}
+	flush()
+	return out
+}
+
+// abbreviations end with a "." that does not end a sentence.
+var abbreviations = map[string]bool{
+	"pr": true, "ca": true, "kl": true, "d": true, "nr": true, "tlf": true, "evt": true,
+	"f.eks": true, "bl.a": true, "mht": true, "vedr": true, "jf": true, "inkl": true,
+	"ekskl": true, "mv": true, "osv": true, "dvs": true, "hhv": true, "iflg": true,
+	"ift": true, "jan": true, "feb": true, "aug": true, "sep": true, "sept": true,
+	"okt": true, "nov": true, "dec": true, "man": true, "tir": true, "ons": true,
+	"tor": true, "fre": true, "lør": true, "søn": true, "e.g": true, "i.e": true,
+	"mr": true, "mrs": true, "dr": true,
+}
+
+// splitSentences splits one paragraph into sentences.
+func splitSentences(p string) []string {
+	var out []string
+	start := 0
+	for _, loc := range sentenceEndRe.FindAllStringIndex(p, -1) {
+		if p[loc[0]] == '.' && !strings.ContainsAny(p[loc[0]:loc[1]], "!?") {
+			word := p[start:loc[0]]
+			if i := strings.LastIndexAny(word, " \t(/"); i >= 0 {
+				word = word[i+1:]
+			}
+			lw := strings.ToLower(word)
+			if word != "" && (isDigits(word) || abbreviations[lw] || len([]rune(word)) == 1) {
+				continue
+			}
+		}
+		if s := cleanLine(p[start:loc[1]]); s != "" {
+			out = append(out, s)
+		}
+		start = loc[1]
+	}
+	if s := cleanLine(p[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// isDigits reports whether s is all ASCII digits.
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isCancellation reports whether text withdraws the registration. A
@@ -183,19 +252,33 @@ func isCancellation(text string) bool {
 // maxQuestion bounds the question text forwarded to the contacts.
 const maxQuestion = 2000
 
+// questionLeadRe matches what leads a question after a colon: "vi har
+// et spørgsmål: Hvor mange …?" keeps only "Hvor mange …?".
+var questionLeadRe = regexp.MustCompile(`(?i)^.*\b(spørgsmål|spoergsmaal|question|spørge|undrer|undre)\b[^:?]*:\s*`)
+
+// questionLabelRe matches a line that states a question without "?":
+// "Spørgsmål: kan vi tilmelde to forvaltninger".
+var questionLabelRe = regexp.MustCompile(`(?i)^(spørgsmål|spoergsmaal|question)\s*:\s*(\S.*)$`)
+
 // questionText returns the questions asked in text: its sentences ending
-// in "?", or the whole text when it only says it has a "spørgsmål".
+// in "?" (without a lead-in such as "vi har et spørgsmål:"), or what a
+// "Spørgsmål:" line asks. It is never the whole text.
 func questionText(text string) string {
 	var qs []string
 	for _, s := range sentences(text) {
-		if strings.HasSuffix(s, "?") {
-			qs = append(qs, s)
+		if m := questionLabelRe.FindStringSubmatch(s); m != nil && !strings.HasSuffix(s, "?") {
+			qs = append(qs, cleanLine(m[2]))
+			continue
 		}
+		if !strings.HasSuffix(s, "?") {
+			continue
+		}
+		if q := questionLeadRe.ReplaceAllString(s, ""); len(strings.Fields(q)) >= 2 {
+			s = q
+		}
+		qs = append(qs, s)
 	}
 	q := strings.Join(qs, " ")
-	if q == "" && strings.Contains(fold(text), "spoergsmaal") {
-		q = strings.Join(strings.Fields(text), " ")
-	}
 	if r := []rune(q); len(r) > maxQuestion {
 		q = string(r[:maxQuestion])
 	}

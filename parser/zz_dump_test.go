@@ -1,25 +1,30 @@
-package parser_test
+package parser
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
-	"time"
-
-	"github.com/seniorpartnerskabet/seniorbot/intake/localmail"
-	"github.com/seniorpartnerskabet/seniorbot/parser"
 )
 
 func TestZZDump(t *testing.T) {
-	now := time.Now()
-	c := localmail.DemoCampaign(now)
-	ss, err := localmail.Samples(c, "tilmelding@example.org", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := parser.New(parser.Options{EastDay: c.EastDay.Format(time.DateOnly), WestDay: c.WestDay.Format(time.DateOnly)})
-	for _, s := range ss {
-		r, err := p.Parse(s.Raw)
-		b, _ := json.MarshalIndent(r, "", " ")
-		t.Logf("%s %v\n%s", s.Name, err, b)
+	files, _ := filepath.Glob("testdata/" + os.Getenv("ZZ") + "*.eml")
+	p := New(Options{})
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		r, err := p.Parse(raw)
+		if err != nil {
+			t.Logf("%s ERR %v", f, err)
+			continue
+		}
+		b, _ := json.Marshal(r)
+		s := strings.ReplaceAll(string(b), `"contact":{"name":"","email":"","phone":""},`, "")
+		s = strings.ReplaceAll(s, `"forwarded_by":"",`, "")
+		s = strings.ReplaceAll(s, `"failed_recipients":[]`, "")
+		t.Logf("%s\n%s\n", filepath.Base(f), s)
+		if os.Getenv("ZZT") != "" {
+			t.Logf("NEWTEXT:\n%s\n", r.Meta.NewText)
+		}
 	}
 }

@@ -64,6 +64,9 @@ type Sender struct {
 	log *slog.Logger
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// OnSent, if set, is called after a batch in which the server accepted
+	// at least one mail (the app uses it to have copies put in Sent).
+	OnSent func(sent int)
 }
 
 // NewSender returns a Sender for cfg that takes its work from q and logs
@@ -139,6 +142,19 @@ type job struct {
 	msg  *mail.Msg
 }
 
+// SendAllDue sends every due outbox item, batch by batch (bounded like a
+// round of Run), and returns how many the server accepted.
+func (s *Sender) SendAllDue(ctx context.Context) (sent int, err error) {
+	for range maxBatchesPerRound {
+		taken, n, err := s.sendBatch(ctx)
+		sent += n
+		if err != nil || taken < s.cfg.BatchSize || ctx.Err() != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
 // sendBatch is SendDue, also returning how many items were due.
 func (s *Sender) sendBatch(ctx context.Context) (taken, sent int, err error) {
 	items, err := s.q.DueOutbox(ctx, s.Now(), s.cfg.BatchSize)
@@ -153,6 +169,9 @@ func (s *Sender) sendBatch(ctx context.Context) (taken, sent int, err error) {
 		return len(items), 0, markErr
 	}
 	sent, err = s.deliver(ctx, jobs)
+	if sent > 0 && s.OnSent != nil {
+		s.OnSent(sent)
+	}
 	return len(items), sent, errors.Join(markErr, err)
 }
 

@@ -150,3 +150,63 @@ func (tx *Tx) RepliesSince(ctx context.Context, address string, since time.Time)
 	}
 	return n, nil
 }
+
+// SentCopy is a sent mail whose copy is not yet in the mailbox's Sent folder.
+type SentCopy struct {
+	ID        int64
+	MessageID string // without <>
+	Mail      []byte // JSON of replies.Mail
+	SentAt    time.Time
+	// Tried is set when an APPEND was started before and never confirmed:
+	// the copy may already be in Sent and must be looked up first.
+	Tried bool
+}
+
+// UnappendedSent returns up to limit sent mails whose copy has not been
+// appended to the Sent folder, oldest first.
+func (db *DB) UnappendedSent(ctx context.Context, limit int) ([]SentCopy, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT id, message_id, mail, coalesce(sent_at, ''), append_tried_at IS NOT NULL FROM outbox
+WHERE status = 'sent' AND appended_at IS NULL ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read sent mail to copy: %w", err)
+	}
+	defer rows.Close()
+	var out []SentCopy
+	for rows.Next() {
+		var c SentCopy
+		var sent string
+		if err := rows.Scan(&c.ID, &c.MessageID, &c.Mail, &sent, &c.Tried); err != nil {
+			return nil, fmt.Errorf("read sent mail to copy: %w", err)
+		}
+		c.SentAt = parseTime(sent)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MarkAppendTried records that APPENDs of the copies of mails ids are
+// about to start; see SentCopy.Tried.
+func (db *DB) MarkAppendTried(ctx context.Context, ids []int64, at time.Time) error {
+	return db.markIDs(ctx, "append tried", `UPDATE outbox SET append_tried_at = ? WHERE id IN (%s)`, ids, at)
+}
+
+// MarkAppended records that the copies of mails ids are in the Sent folder.
+func (db *DB) MarkAppended(ctx context.Context, ids []int64, at time.Time) error {
+	return db.markIDs(ctx, "appended", `UPDATE outbox SET appended_at = ? WHERE id IN (%s)`, ids, at)
+}
+
+// markIDs runs one UPDATE for many rows: one transaction (one fsync) per batch.
+func (db *DB) markIDs(ctx context.Context, what, query string, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, formatTime(at))
+	marks := strings.Repeat("?,", len(ids))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return db.exec(ctx, fmt.Sprintf("mark %d outbox rows %s", len(ids), what),
+		fmt.Sprintf(query, marks[:len(marks)-1]), args...)
+}

@@ -1,0 +1,51 @@
+package intake
+
+import (
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/parser"
+	"github.com/seniorpartnerskabet/seniorbot/replies"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
+)
+
+// The campaign rules that are not facts of one mail live here, each once:
+// the deadline, the cap, and the local day.
+
+// location is the campaign's time zone (Europe/Copenhagen by default).
+func (p *Processor) location() *time.Location {
+	if p.Location != nil {
+		return p.Location
+	}
+	return time.UTC
+}
+
+// afterDeadline reports whether a mail received at t arrived after the
+// deadline day, which counts whole in the campaign's time zone.
+func (p *Processor) afterDeadline(t time.Time) bool {
+	d := p.Campaign.Deadline.Time
+	if d.IsZero() {
+		return false
+	}
+	end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, p.location())
+	return !t.Before(end)
+}
+
+// dayStart is the start of t's local day, for the daily reply limit.
+func (p *Processor) dayStart(t time.Time) time.Time {
+	y, m, d := t.In(p.location()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, p.location())
+}
+
+// missing is what tilmelding t still lacks: the parser's completeness rule
+// plus the campaign's cap on participants, when one is set.
+func (p *Processor) missing(t *storage.Tilmelding) []string {
+	var ref *parser.KommuneRef
+	if k, ok := p.Parser.Kommuner().ByCode(t.KommuneCode); ok {
+		ref = k.Ref()
+	}
+	missing := parser.MissingFor(ref, t.HovedMED, t.Participants)
+	if limit := p.Campaign.MaxParticipantsPerKommune; limit > 0 && len(t.Participants) > limit {
+		missing = append(missing, replies.MissingOverCap)
+	}
+	return missing
+}

@@ -1,0 +1,74 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/replies"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
+)
+
+// outboxSent adapts the database's outbox to SentStore: it rebuilds each
+// sent mail from its stored form (same Message-ID, Date, headers and body
+// as sent) for the copy in the Sent folder.
+type outboxSent struct {
+	db  *storage.DB
+	log *slog.Logger
+	now func() time.Time
+}
+
+func (o outboxSent) UnappendedSent(ctx context.Context, limit int) ([]SentCopy, error) {
+	rows, err := o.db.UnappendedSent(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SentCopy, 0, len(rows))
+	var broken []int64
+	for _, r := range rows {
+		raw, date, err := rebuild(r.Mail)
+		if err != nil {
+			// It was sent, so it built then; if it no longer does, a copy
+			// is not worth stopping for: note it and never try again.
+			o.log.Error("cannot rebuild a sent mail for the Sent folder; no copy", "outbox_id", r.ID, "message_id", r.MessageID, "err", err)
+			broken = append(broken, r.ID)
+			continue
+		}
+		if date.IsZero() {
+			date = r.SentAt
+		}
+		out = append(out, SentCopy{ID: r.ID, MessageID: r.MessageID, Raw: raw, Date: date, Tried: r.Tried})
+	}
+	if len(broken) > 0 {
+		if err := o.MarkAppended(ctx, broken); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func rebuild(stored []byte) ([]byte, time.Time, error) {
+	m, err := replies.UnmarshalMail(stored)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("decoding stored mail: %w", err)
+	}
+	msg, err := replies.BuildMsg(m)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("building mail: %w", err)
+	}
+	var buf bytes.Buffer
+	if _, err := msg.WriteTo(&buf); err != nil {
+		return nil, time.Time{}, fmt.Errorf("writing mail: %w", err)
+	}
+	return buf.Bytes(), m.Date, nil
+}
+
+func (o outboxSent) MarkAppendTried(ctx context.Context, ids []int64) error {
+	return o.db.MarkAppendTried(ctx, ids, o.now())
+}
+
+func (o outboxSent) MarkAppended(ctx context.Context, ids []int64) error {
+	return o.db.MarkAppended(ctx, ids, o.now())
+}
