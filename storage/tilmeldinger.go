@@ -183,8 +183,8 @@ INSERT INTO participants (tilmelding_id, position, name, email, title, side) VAL
 type HistoryEntry struct {
 	TilmeldingID int64
 	At           time.Time
-	MessageID int64 // the message that caused it; 0 for none
-	Change    string
+	MessageID    int64 // the message that caused it; 0 for none
+	Change       string
 }
 
 // AddHistory records that message messageID changed tilmelding id as described.
