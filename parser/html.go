@@ -62,6 +62,15 @@ func (r *htmlRenderer) node(n *html.Node, depth int) {
 		case atom.Td, atom.Th:
 			r.cell(n, depth)
 			return
+		case atom.Hr:
+			if isReplyDivider(n) {
+				r.separator()
+				return
+			}
+		case atom.Div:
+			if isReplyDivider(n) {
+				r.separator()
+			}
 		}
 	}
 	block := n.Type == html.ElementNode && blockElems[n.DataAtom]
@@ -74,6 +83,52 @@ func (r *htmlRenderer) node(n *html.Node, depth int) {
 	if block {
 		r.newline(false)
 	}
+}
+
+// replySeparator is the line written where a mail client's HTML marks the
+// start of the quoted original; quote.go cuts there.
+const replySeparator = "________________________________"
+
+// separator writes replySeparator on a line of its own.
+func (r *htmlRenderer) separator() {
+	r.newline(false)
+	r.WriteString(replySeparator)
+	r.WriteByte('\n')
+}
+
+// isReplyDivider reports whether n is the element a mail client puts
+// above the quoted original: Outlook desktop's top-bordered div, Outlook
+// web's <hr id="stopSpelling"> / tabindex="-1" rule and divRplyFwdMsg,
+// Thunderbird's moz-cite-prefix, Gmail's gmail_quote container.
+func isReplyDivider(n *html.Node) bool {
+	var id, class, style, tabindex string
+	for _, a := range n.Attr {
+		switch strings.ToLower(a.Key) {
+		case "id":
+			id = strings.ToLower(a.Val)
+		case "class":
+			class = strings.ToLower(a.Val)
+		case "style":
+			style = strings.ToLower(strings.ReplaceAll(a.Val, " ", ""))
+		case "tabindex":
+			tabindex = a.Val
+		}
+	}
+	switch n.DataAtom {
+	case atom.Hr:
+		return id == "stopspelling" || tabindex == "-1"
+	case atom.Div:
+		if id == "divrplyfwdmsg" || id == "mail-editor-reference-message-container" {
+			return true
+		}
+		for _, c := range strings.Fields(class) {
+			if c == "gmail_quote" || c == "moz-cite-prefix" || c == "yahoo_quoted" || c == "outlookmessageheader" {
+				return true
+			}
+		}
+		return strings.Contains(style, "border-top:solid#e1e1e1") || strings.Contains(style, "border-top:solid#b5c4df")
+	}
+	return false
 }
 
 // text writes a text node with HTML whitespace collapsed.

@@ -297,11 +297,24 @@ func (m *mailMsg) meta() Meta {
 }
 
 // text returns the readable text of m: the plain part, or the HTML part
-// converted when there is no plain part or it is empty.
+// converted when there is no plain part, it is empty, or it is a stub
+// (Outlook and some web clients send a plain part of a line or two while
+// the HTML part holds the form).
 func (m *mailMsg) text() string {
 	t := m.plain
-	if strings.TrimSpace(t) == "" {
+	if strings.TrimSpace(t) == "" || m.html != "" && isStub(t, m.html) {
 		t = m.html
 	}
 	return strings.ReplaceAll(t, "\r\n", "\n")
+}
+
+// isStub reports whether the new text of plain is a few words while that
+// of html says much more.
+func isStub(plain, html string) bool {
+	p := len(strings.Fields(newText(strings.ReplaceAll(plain, "\r\n", "\n"))))
+	if p >= 25 {
+		return false
+	}
+	h := len(strings.Fields(newText(strings.ReplaceAll(html, "\r\n", "\n"))))
+	return h > 2*p+10
 }

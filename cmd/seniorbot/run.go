@@ -46,7 +46,15 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	defer app.Close()
 	e.log.Info("seniorbot started", "version", version, "imap", fmt.Sprintf("%s:%d", cfg.IMAP.Host, cfg.IMAP.Port),
 		"mailbox", cfg.IMAP.Mailbox, "database", cfg.Storage.Path)
-	return app.Run(ctx)
+	return stopped(e, app.Run(ctx))
+}
+
+// stopped logs a clean stop; an error is reported by main.
+func stopped(e *env, err error) error {
+	if err == nil {
+		e.log.Info("seniorbot stopped")
+	}
+	return err
 }
 
 // runLocal runs the daemon on the embedded local mailbox until interrupted.
@@ -63,5 +71,5 @@ func runLocal(ctx context.Context, e *env, imapPort, smtpPort int) error {
 	defer app.Close()
 	fmt.Fprintf(e.stdout, "No configuration given: running on the embedded local mailbox.\n%s\n\n%s\nDatabase: %s (temporary)\nPress Ctrl-C to stop.\n\n",
 		local.campaignNote(), local.server.ConnectionHelp(), local.config.Storage.Path)
-	return app.Run(ctx)
+	return stopped(e, app.Run(ctx))
 }
