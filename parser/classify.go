@@ -2,12 +2,13 @@ package parser
 
 import (
 	"strings"
+	"unicode"
 )
 
 // classify fills r from the decoded message m.
 func (p *Parser) classify(r *Reply, m *mailMsg) {
-	if failed, ok := bounce(m); ok {
-		r.Kind, r.FailedRecipients = KindBounce, failed
+	if failed, status, ok := bounce(m); ok {
+		r.Kind, r.FailedRecipients, r.Meta.FailedStatus = KindBounce, failed, status
 		return
 	}
 	if isAutoReply(m, r.Meta.Subject) {
@@ -162,32 +163,141 @@ func readParticipants(f *form, prose string) []Participant {
 		return out
 	}
 	cols = nil
+	var para []string
+	flush := func() {
+		if len(para) > 0 {
+			out = append(out, proseParticipants(strings.Join(para, " "))...)
+			para = para[:0]
+		}
+	}
 	for _, line := range strings.Split(prose, "\n") {
 		t := cleanLine(line)
+		if t == "" {
+			flush()
+			continue
+		}
 		if h := headerRow(t); h != nil {
+			flush()
 			cols = h
 			continue
 		}
+		listed := listItemRe.MatchString(t) || isColumnLine(t)
+		if !listed && !isEntryLine(t) {
+			para = append(para, t) // prose, perhaps wrapped: read by paragraph
+			continue
+		}
+		flush()
 		if firstEmail(t) == "" {
 			continue
 		}
-		listed := listItemRe.MatchString(t) || isColumnLine(t)
-		if listed && isColumnLine(t) {
-			if p, ok := parseParticipantCols(listItemRe.ReplaceAllString(t, ""), false, cols); ok {
+		item := listItemRe.ReplaceAllString(t, "")
+		if isColumnLine(t) {
+			if p, ok := parseParticipantCols(item, false, cols); ok {
 				out = append(out, p)
 			}
 			continue
 		}
-		for _, seg := range splitAtEmails(listItemRe.ReplaceAllString(t, "")) {
+		for _, seg := range splitAtEmails(item) {
 			if !listed && sideOf(seg) == "" {
 				continue // an address in a sentence is not a participant
 			}
-			if p, ok := parseParticipant(seg, !listed); ok {
+			if p, ok := parseParticipant(seg, false); ok {
 				out = append(out, p)
 			}
 		}
 	}
+	flush()
 	return out
+}
+
+// isEntryLine reports whether t is one participant written on a line of
+// its own ("Anne Hansen, ah@x.dk, HR-chef"): one address, with at most a
+// name before it.
+func isEntryLine(t string) bool {
+	locs := emailRe.FindAllStringIndex(t, 2)
+	if len(locs) != 1 {
+		return false
+	}
+	before := strings.Fields(strings.Trim(t[:locs[0][0]], " ,;:(<[-–"))
+	return len(before) <= 4 && !strings.HasSuffix(t, ".")
+}
+
+// proseParticipants reads the people named with an address in a
+// paragraph of prose: "Vi deltager med HR-chef Lotte Bæk (lb@x.dk) og FTR
+// Steen Mølgaard, sm@x.dk" or "Maria Krogh (HR-chef, mk@x.dk)". An address
+// without a title or side next to it is not a participant.
+func proseParticipants(para string) []Participant {
+	var out []Participant
+	for _, seg := range splitAtEmails(para) {
+		if sideOf(seg) == "" {
+			continue
+		}
+		if p, ok := proseParticipant(seg); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// notNameWords are capitalised words that start sentences, not names.
+var notNameWords = map[string]bool{
+	"vi": true, "fra": true, "hermed": true, "med": true, "og": true, "det": true,
+	"der": true, "den": true, "de": true, "deltagere": true, "deltager": true,
+	"kontaktperson": true, "kommune": true, "i": true, "hej": true, "samt": true,
+	"it": true, "hr": true, "os": true, "er": true, "kommer": true,
+}
+
+// proseParticipant reads one segment of prose ending in an address.
+func proseParticipant(seg string) (Participant, bool) {
+	loc := emailRe.FindStringIndex(seg)
+	if loc == nil {
+		return Participant{}, false
+	}
+	p := Participant{Email: strings.ToLower(seg[loc[0]:loc[1]])}
+	before := seg[:loc[0]]
+	var titles []string
+	if i := strings.LastIndex(before, "("); i >= 0 && !strings.Contains(before[i:], ")") {
+		// "Maria Krogh (HR-chef, mk@x.dk)"
+		titles = append(titles, splitFields(before[i+1:])...)
+		before = before[:i]
+	}
+	words := strings.Fields(strings.TrimRight(before, " ,;:<[-–(\t"))
+	n := len(words)
+	for n > 0 && len(words)-n < 4 && isNameWord(words[n-1]) {
+		n--
+	}
+	p.Name = strings.Trim(strings.Join(words[n:], " "), ",;:")
+	t := n
+	for t > 0 && n-t < 3 && isTitleOnly(strings.Trim(words[t-1], ",;:()")) {
+		t--
+	}
+	if t < n {
+		titles = append([]string{strings.Trim(strings.Join(words[t:n], " "), ",;:()")}, titles...)
+	}
+	var kept []string
+	for _, f := range titles {
+		if matchSide(f, true) != "" && len(sideWords(f)) <= 2 {
+			continue // "(ledelse)": a side, not a title
+		}
+		kept = append(kept, f)
+	}
+	p.Title = strings.Join(kept, ", ")
+	p.Side = sideOf(strings.Join(titles, " , "))
+	if p.Side == "" {
+		p.Side = sideOf(seg)
+	}
+	return p, true
+}
+
+// isNameWord reports whether w can be part of a person's name: a
+// capitalised word that is neither a title nor a sentence word.
+func isNameWord(w string) bool {
+	w = strings.Trim(w, ",;:()\"'")
+	r := []rune(w)
+	if len(r) == 0 || !unicode.IsUpper(r[0]) || notNameWords[fold(w)] {
+		return false
+	}
+	return !isTitleOnly(w) && strings.IndexFunc(w, unicode.IsDigit) < 0
 }
 
 // splitAtEmails cuts a line that names several people ("Anne (HR-chef,

@@ -29,9 +29,9 @@ var labelPatterns = []struct {
 	{fieldKommune, `kommunens\s+navn|kommunenavn|kommune`},
 	{fieldUnit, `forvaltning\s*(?:/|eller|og)\s*(?:område|omraade)|forvaltning|område|omraade|enhed`},
 	{fieldHovedMED, `godkendt\s+(?:i|af)\s+hoved-?med|hoved-?med[- ]godkendelse|godkendelse\s+i\s+hoved-?med|hoved-?med|godkendt`},
-	{fieldDay, `(?:ønsket|oensket)\s+(?:første|foerste)\s+udviklingsdag|(?:første|foerste)\s+udviklingsdag|udviklingsdag|(?:ønsket|oensket)\s+(?:dato|dag)`},
+	{fieldDay, `(?:ønsket|oensket)\s+(?:første|foerste)\s+udviklingsdag|(?:første|foerste)\s+udviklingsdag|udviklingsdag|(?:ønsket|oensket)\s+(?:dato|dag)|dato`},
 	{fieldContact, `kontaktperson|kontakt`},
-	{fieldParticipants, `deltagere|deltager`},
+	{fieldParticipants, `deltagere|deltager(?:\s+nr\.?)?(?:\s*\d{1,2}\b)?`},
 }
 
 // labelRes are labelPatterns compiled into whole-line expressions:
@@ -170,7 +170,7 @@ func (f *form) filled() bool {
 func (f *form) take(lines []string, i int, lb label) int {
 	switch lb.field {
 	case fieldParticipants:
-		if lb.answer != "" {
+		if lb.answer != "" && !isPlaceholder(lb.answer) {
 			f.participants = append(f.participants, lb.answer)
 		}
 		return f.takeParticipants(lines, i+1)
@@ -221,9 +221,11 @@ func (f *form) takeParticipants(lines []string, i int) int {
 		item := cleanLine(listItemRe.ReplaceAllString(t, ""))
 		isItem := item != t
 		switch {
-		case item == "":
-			// an unfilled "3." of the form
-		case isItem || firstEmail(t) != "" || strings.ContainsAny(t, ",\t;"):
+		case item == "" || isPlaceholder(item):
+			// an unfilled "3." of the form, or "2. følger senere"
+		case isItem || firstEmail(t) != "" || isColumnLine(t) || headerRow(t) != nil:
+			f.participants = append(f.participants, item)
+		case strings.ContainsAny(t, ",;") && !isSentence(t):
 			f.participants = append(f.participants, item)
 		default:
 			return last
@@ -231,6 +233,20 @@ func (f *form) takeParticipants(lines []string, i int) int {
 		last = i
 	}
 	return last
+}
+
+// placeholderRe matches participant lines that name nobody yet.
+var placeholderRe = regexp.MustCompile(`(?i)^(ukendt|følger|foelger|kommer senere|eftersendes|tbd|n\.?\s?n\.?|x+|\?+|-+|mangler|ikke udpeget)\b`)
+
+// isPlaceholder reports whether a participant line names nobody.
+func isPlaceholder(item string) bool {
+	return firstEmail(item) == "" && placeholderRe.MatchString(cleanLine(item))
+}
+
+// isSentence reports whether t reads as a sentence of prose rather than
+// a list of details: it ends with a full stop and has many words.
+func isSentence(t string) bool {
+	return (strings.HasSuffix(t, ".") || strings.HasSuffix(t, "!")) && len(strings.Fields(t)) > 5
 }
 
 // isFormLine reports whether t is a strong label or a form marker.

@@ -46,19 +46,25 @@ func isList(m *mailMsg) bool {
 
 // bounce reports whether m is a delivery failure report and which
 // addresses failed.
-func bounce(m *mailMsg) ([]string, bool) {
+func bounce(m *mailMsg) ([]string, map[string]string, bool) {
 	daemon := isDaemon(m.from)
 	if len(m.dsn) == 0 && !daemon {
-		return nil, false
+		return nil, nil, false
 	}
 	failed := []string{}
+	status := map[string]string{}
 	for _, d := range m.dsn {
-		failed = append(failed, dsnFailed(d)...)
+		failed = append(failed, dsnFailed(d, status)...)
 	}
 	if len(m.dsn) == 0 {
 		failed = append(failed, textFailed(m)...)
+		if code := textStatusRe.FindString(m.text()); code != "" {
+			for _, a := range failed {
+				status[a] = code
+			}
+		}
 	}
-	return dedupe(failed), true
+	return dedupe(failed), status, true
 }
 
 // isDaemon reports whether a sender is a mail system.
@@ -75,7 +81,7 @@ func isDaemon(a address) bool {
 // dsnFailed reads the per-recipient blocks of a message/delivery-status
 // body (RFC 3464) and returns the Final-Recipient of those with Action:
 // failed.
-func dsnFailed(body string) []string {
+func dsnFailed(body string, status map[string]string) []string {
 	var out []string
 	for _, block := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
 		fields := dsnFields(block)
@@ -89,10 +95,15 @@ func dsnFailed(body string) []string {
 		if _, v, ok := strings.Cut(rcpt, ";"); ok {
 			rcpt = v
 		}
-		if a := firstEmail(rcpt); a != "" {
+		a := firstEmail(rcpt)
+		if a == "" {
+			a = strings.ToLower(strings.Trim(strings.TrimSpace(rcpt), "<>"))
+		}
+		if a != "" {
 			out = append(out, a)
-		} else if a := strings.Trim(strings.TrimSpace(rcpt), "<>"); a != "" {
-			out = append(out, strings.ToLower(a))
+			if s := strings.Fields(fields["status"]); len(s) > 0 {
+				status[a] = s[0]
+			}
 		}
 	}
 	return out
@@ -116,6 +127,9 @@ func dsnFields(block string) map[string]string {
 	}
 	return fields
 }
+
+// textStatusRe finds an enhanced status code (RFC 3463) in a bounce text.
+var textStatusRe = regexp.MustCompile(`\b[45]\.\d{1,3}\.\d{1,3}\b`)
 
 // textFailed guesses the failed addresses of a non-standard bounce: the
 // addresses in its first text that are not the daemon's or the bot's.

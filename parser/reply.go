@@ -66,6 +66,9 @@ type Meta struct {
 	// SenderAddr is the address in the outer From header (the staff member
 	// for a forward; the same as Reply.From otherwise).
 	SenderAddr string
+	// FailedStatus maps each failed recipient of a bounce to the status
+	// the report gives ("5.1.1"), where it gives one.
+	FailedStatus map[string]string
 	// NewText is the new text of the reply, without quoted original or
 	// signature, as the parser read it.
 	NewText string
