@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -44,7 +46,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	}
 	db, err := storage.Open(ctx, cfg.Storage.Path)
 	if err != nil {
-		return nil, err
+		return nil, explainOpenError(cfg.Storage.Path, err)
 	}
 	a := &App{Config: cfg, DB: db, Log: log, wake: make(chan struct{}, 1)}
 	a.Parser = parser.New(parser.Options{
@@ -93,6 +95,7 @@ func (a *App) Run(ctx context.Context) error {
 		defer wg.Done()
 		a.Sender.Run(sendCtx, a.wake, 30*time.Second)
 	}()
+	wg.Go(func() { a.runSummaries(sendCtx) }) // the nightly summary (summary.go); stops with the sender
 	err := a.Watcher.Run(ctx)
 	// The watcher has finished the message in hand; give the sender a
 	// moment to send what that message queued, then stop it.
@@ -125,4 +128,18 @@ func (a *App) SyncOnce(ctx context.Context) error {
 		return err
 	}
 	return a.Watcher.SyncOnce(ctx)
+}
+
+// explainOpenError adds the likely cause to a failed database open: SQLite
+// only says "unable to open database file" when the folder is read-only or
+// full (WAL mode must create its -wal and -shm files next to the database).
+func explainOpenError(path string, err error) error {
+	f, werr := os.CreateTemp(filepath.Dir(path), ".seniorbot-write-check-*")
+	if werr != nil {
+		return fmt.Errorf("%w (the database folder cannot be written: %v; nothing was processed, no mail was moved)", err, werr)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return err
 }

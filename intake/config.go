@@ -27,6 +27,7 @@ type Config struct {
 	Campaign  CampaignConfig  `toml:"campaign"`
 	Summary   SummaryConfig   `toml:"summary"`
 	Templates TemplatesConfig `toml:"templates"`
+	Invite    InviteConfig    `toml:"invite"`
 }
 
 // IMAPConfig is the shared mailbox seniorbot reads.
@@ -74,6 +75,9 @@ type SMTPConfig struct {
 // StorageConfig says where the SQLite database lives.
 type StorageConfig struct {
 	Path string `toml:"path"`
+	// Retention is how long raw messages and the bodies of sent mail are
+	// kept; `seniorbot purge` deletes what is older ("180d").
+	Retention Days `toml:"retention"`
 }
 
 // CampaignConfig holds the facts of the invitation. The defaults are the
@@ -87,6 +91,9 @@ type CampaignConfig struct {
 	StaffDomains               []string  `toml:"staff_domains"`
 	MaxParticipantsPerKommune  int       `toml:"max_participants_per_kommune"` // 0: no cap
 	MaxRepliesPerAddressPerDay int       `toml:"max_replies_per_address_per_day"`
+	// RemindDaysBefore: `seniorbot remind` sends reminders from this many
+	// days before the deadline until the deadline.
+	RemindDaysBefore int `toml:"remind_days_before"`
 }
 
 // Contact is a staff member who gets questions and the nightly summary.
@@ -252,6 +259,15 @@ func (c *Config) validateCampaign() error {
 	}
 	if cp.MaxParticipantsPerKommune < 0 {
 		return errors.New("[campaign] max_participants_per_kommune must be 0 (no cap) or more")
+	}
+	if cp.RemindDaysBefore < 1 {
+		return errors.New("[campaign] remind_days_before must be at least 1")
+	}
+	if c.Invite.Rate.Duration < 0 {
+		return errors.New("[invite] rate must not be negative")
+	}
+	if c.Storage.Retention.Duration < 24*time.Hour {
+		return errors.New("[storage] retention must be at least \"1d\"")
 	}
 	if cp.MaxRepliesPerAddressPerDay < 1 {
 		return errors.New("[campaign] max_replies_per_address_per_day must be at least 1")

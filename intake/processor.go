@@ -72,6 +72,9 @@ type Processor struct {
 // HandleMessage implements Handler.
 func (p *Processor) HandleMessage(ctx context.Context, m Message) error {
 	reply, perr := p.Parser.Parse(m.Raw)
+	if perr == nil {
+		p.kommuneFromReference(ctx, reply, m.Raw)
+	}
 	rec := p.messageRecord(m, reply, perr)
 	queued := 0
 	err := p.DB.Tx(ctx, func(tx *storage.Tx) error {

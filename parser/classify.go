@@ -328,7 +328,7 @@ func splitAtEmails(line string) []string {
 
 // maxTextBytes bounds the new text that is read for answers. A real reply
 // is a few kilobytes; the bound keeps a hostile one from costing more.
-const maxTextBytes = 256 << 10
+const maxTextBytes = 64 << 10
 
 // limitText cuts text to maxTextBytes at a line boundary.
 func limitText(text string) string {

@@ -22,6 +22,12 @@ const (
 	maxDepth        = 20  // multipart nesting
 	maxParts        = 500 // parts per multipart
 	maxAttachedMsgs = 3   // message/rfc822 nesting
+	// A reply's text is a few kilobytes; a text part is read up to these
+	// sizes and the rest skipped, so that a huge body costs no more.
+	maxPlainBytes    = 1 << 20
+	maxHTMLBytes     = 4 << 20
+	maxDSNBytes      = 256 << 10
+	maxAttachedBytes = 8 << 20
 )
 
 // address is a decoded mailbox.
@@ -174,16 +180,16 @@ func (w *walker) walk(e *message.Entity, depth int) {
 	case mt == "message/rfc822" || mt == "message/global":
 		w.attachedMessage(e)
 	case mt == "message/delivery-status" || mt == "message/global-delivery-status":
-		w.m.dsn = append(w.m.dsn, w.read(e.Body))
+		w.m.dsn = append(w.m.dsn, w.read(e.Body, maxDSNBytes))
 	case disp == "attachment":
 		// Attachments are never read: they may be large and are not data.
 	case mt == "text/plain" || mt == "":
 		if w.m.plain == "" {
-			w.m.plain = strings.TrimSpace(w.read(e.Body))
+			w.m.plain = strings.TrimSpace(w.read(e.Body, maxPlainBytes))
 		}
 	case mt == "text/html":
 		if w.m.html == "" {
-			w.m.html = strings.TrimSpace(htmlToText(w.read(e.Body)))
+			w.m.html = strings.TrimSpace(htmlToText(w.read(e.Body, maxHTMLBytes)))
 		}
 	}
 }
@@ -193,16 +199,16 @@ func (w *walker) attachedMessage(e *message.Entity) {
 	if w.nested >= maxAttachedMsgs {
 		return
 	}
-	raw := w.readBytes(e.Body)
+	raw := w.readBytes(e.Body, maxAttachedBytes)
 	if inner, err := decodeNested(raw, w.budget, w.nested+1); err == nil {
 		w.m.attached = append(w.m.attached, inner)
 	}
 }
 
-// readBytes reads r within the budget. A decoding error half-way (bad
-// base64, say) keeps what was read so far.
-func (w *walker) readBytes(r io.Reader) []byte {
-	b, _ := io.ReadAll(io.LimitReader(r, max(*w.budget, 0)))
+// readBytes reads at most limit bytes of r within the budget. A decoding
+// error half-way (bad base64, say) keeps what was read so far.
+func (w *walker) readBytes(r io.Reader, limit int64) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, min(max(*w.budget, 0), limit)))
 	*w.budget -= int64(len(b))
 	return b
 }
@@ -210,8 +216,8 @@ func (w *walker) readBytes(r io.Reader) []byte {
 // read reads a text body as UTF-8. go-message has already converted a
 // known charset; bytes that are still not UTF-8 (no charset, an unknown
 // one, or a lie) are read as Windows-1252, the usual culprit in Danish mail.
-func (w *walker) read(r io.Reader) string {
-	return toUTF8(w.readBytes(r))
+func (w *walker) read(r io.Reader, limit int64) string {
+	return toUTF8(w.readBytes(r, limit))
 }
 
 // toUTF8 returns b as valid UTF-8.

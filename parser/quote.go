@@ -14,11 +14,14 @@ var (
 	// One field of the header block Outlook writes above the original,
 	// in Danish or English, optionally bold ("*Fra:*") after HTML conversion.
 	quoteHeaderRe = regexp.MustCompile(`(?i)^\*?(fra|from|sendt|sent|dato|date|til|to|cc|emne|subject|svar til|reply-to)\s*:\*?\s*(.*)$`)
-	quoteFromRe   = regexp.MustCompile(`(?i)^\*?(fra|from)\s*:\*?\s*\S`)
-	quoteOtherRe  = regexp.MustCompile(`(?i)^\*?(sendt|sent|dato|date|til|to|emne|subject)\s*:`)
+	// quoteFromRe and quoteOtherRe also know the labels of the other
+	// languages Outlook writes (German, French, Dutch, Swedish, Polish,
+	// Spanish, Italian, Portuguese, Russian), since a kommune may use any.
+	quoteFromRe  = regexp.MustCompile(`(?i)^\*?(fra|from|von|de|od|van|från|fran|expéditeur|mittente|remetente|от|від)\s*:\*?\s*\S`)
+	quoteOtherRe = regexp.MustCompile(`(?i)^\*?(sendt|sent|dato|date|til|to|emne|subject|gesendet|an|betreff|datum|envoyé|envoye|à|objet|wysłano|wysłane|do|temat|verzonden|aan|onderwerp|skickat|ämne|oggetto|inviato|assunto|enviado|enviada|para|asunto|fecha|data|отправлено|кому|тема|дата)\s*:`)
 	// Attribution lines: "Den tir. 28. jun. 2022 kl. 10.12 skrev Nanna <n@x>:"
 	// and "On Tue, Jun 28, 2022 at 10:12 AM Nanna <n@x> wrote:".
-	attributionRe = regexp.MustCompile(`(?i)^((den|on|am|le|el)\s.*\d.*\s(skrev|wrote|schrieb|a écrit|escribió)\b.*|.{1,120}\s(skrev|wrote)\s+(den|on)\s.*\d.*):\s*$`)
+	attributionRe = regexp.MustCompile(`(?i)^((den|on|am|le|el)\s.*\d.*\s(skrev|wrote|schrieb|a écrit|escribió)\b.*|.{1,120}\s(skrev|wrote)\s+(den|on)\s.*\d.*|.{0,200}\d.{0,200}\s(skrev|wrote|schrieb|schreef|a écrit|escribió|escreveu|scrisse|napisał|napisal|skrivit|kirjoitti|написал|написав|писал)(\s[^:]{0,40})?):\s*$`)
 	// Mobile and webmail footers.
 	mobileFooterRe = regexp.MustCompile(`(?i)^(sendt fra min|sent from my|sendt fra outlook|sent from outlook|sent from mail for windows|hent outlook til|get outlook for)\b`)
 )
@@ -61,6 +64,43 @@ func startsQuote(lines []string, i int) bool {
 		return true // Gmail wraps long attributions onto a second line
 	case quoteFromRe.MatchString(t):
 		return headerBlockFollows(lines, i)
+	}
+	return attributionBeforeQuote(lines, i)
+}
+
+// attributionBeforeQuote reports whether lines[i] starts an attribution
+// that some client wrapped over up to four lines ("2016-10-24 15:36
+// GMT+02:00 Foo bar <" / "info@foo.bar>:") and that is followed by ">"
+// quoted lines: the lines end in ":" and carry a date or an address.
+func attributionBeforeQuote(lines []string, i int) bool {
+	var joined []string
+	for j := i; j < len(lines) && j < i+4; j++ {
+		t := cleanLine(lines[j])
+		if t == "" {
+			if j == i {
+				return false
+			}
+			continue
+		}
+		if j == i && !strings.ContainsAny(t, "@0123456789") {
+			return false // an attribution starts with its date or sender
+		}
+		if listItemRe.MatchString(t) || isFormLine(t) {
+			return false
+		}
+		if strings.HasPrefix(t, ">") && !strings.HasPrefix(t, "> wrote:") && !strings.HasPrefix(t, ">:") {
+			return false
+		}
+		joined = append(joined, t)
+		if !strings.HasSuffix(t, ":") {
+			continue
+		}
+		k := nextNonEmpty(lines, j+1)
+		if k < 0 || !strings.HasPrefix(cleanLine(lines[k]), ">") {
+			return false
+		}
+		s := strings.Join(joined, " ")
+		return len(s) < 300 && (strings.ContainsAny(s, "@0123456789"))
 	}
 	return false
 }

@@ -28,11 +28,13 @@ const (
 	TemplateLate            Template = "late"             // to the sender: after the deadline, passed on
 	TemplateLateForward     Template = "late_forward"     // to the contacts: a late registration to decide on
 	TemplateCancellation    Template = "cancellation"     // to the sender: the tilmelding is cancelled
+	TemplateInvitation      Template = "invitation"       // to a kommune: the invitation with the blank form (seniorbot invite)
+	TemplateReminder        Template = "reminder"         // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
 )
 
 // allTemplates lists every Template; NewRenderer parses each of them.
 var allTemplates = []Template{TemplateConfirmation, TemplateMissing, TemplateQuestionAck, TemplateQuestionForward,
-	TemplateLate, TemplateLateForward, TemplateCancellation}
+	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder}
 
 // sharedName is the base name of the blocks every reply uses (form, signature).
 const sharedName = "_shared"
@@ -70,6 +72,9 @@ func NewRenderer(overrideDir string) (*Renderer, error) {
 		}
 	}
 	if err := r.selfTest(); err != nil {
+		return nil, err
+	}
+	if err := r.loadSummary(src); err != nil { // the summary's data is a Summary, not a View
 		return nil, err
 	}
 	return r, nil

@@ -41,6 +41,19 @@ Commands:
             standard input) as JSON.
   list      list the tilmeldinger: kommune, unit, status, day, participants
             per side, what is missing (--json for JSON).
+  invite    send the invitation with the reply form to each kommune's
+            contact: --recipients FILE.csv (kommune,navn,email), --dry-run,
+            --again. Resumable, rate-limited, recorded.
+  remind    before the deadline, remind the invited kommuner that have not
+            registered and the incomplete tilmeldinger (--dry-run).
+  check     check the configuration and connect to IMAP and SMTP, step by
+            step, saying what to do about each problem.
+  backup    write a consistent copy of the database to FILE (safe while
+            the daemon runs).
+  purge     delete raw messages and sent mail bodies older than the
+            retention (--older-than 180d); the tilmeldinger are kept.
+  summary   print today's summary for the contacts without sending it
+            (--send: send it now; the daemon sends it every day by itself).
   version   print the version.
   help      this text, or help for a command: seniorbot help COMMAND.
 
@@ -118,6 +131,12 @@ func commands() map[string]command {
 		"demo":    {summary: "one pass over the embedded local mailbox", help: demoHelp, run: cmdDemo},
 		"parse":   {summary: "print what the parser reads in a mail", help: parseHelp, run: cmdParse},
 		"list":    {summary: "list the tilmeldinger", help: listHelp, run: cmdList},
+		"summary": {summary: "print (or --send) the daily summary", help: summaryHelp, run: cmdSummary},
+		"invite":  {summary: "send the invitation to the kommuner", help: inviteHelp, run: cmdInvite},
+		"remind":  {summary: "remind those not (fully) registered", help: remindHelp, run: cmdRemind},
+		"check":   {summary: "check the configuration, IMAP and SMTP", help: checkHelp, run: cmdCheck},
+		"backup":  {summary: "write a consistent copy of the database", help: backupHelp, run: cmdBackup},
+		"purge":   {summary: "delete old raw mail and sent bodies", help: purgeHelp, run: cmdPurge},
 		"version": {summary: "print the version", help: "Usage: seniorbot version\n", run: cmdVersion},
 		"help":    {summary: "help", help: "Usage: seniorbot help [COMMAND]\n", run: cmdHelp},
 	}
@@ -137,7 +156,7 @@ func cmdHelp(_ context.Context, e *env, args []string) error {
 }
 
 func cmdVersion(_ context.Context, e *env, _ []string) error {
-	fmt.Fprintf(e.stdout, "seniorbot %s\n", version)
+	fmt.Fprintln(e.stdout, versionText())
 	return nil
 }
 

@@ -1,0 +1,129 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SummaryRun records that the nightly summary of one local day was queued.
+// The row is written in the same transaction as the summary's outbox row,
+// so a day has a row if and only if its summary is in the outbox.
+type SummaryRun struct {
+	Day      string    // 2006-01-02 in the summary time zone
+	SentAt   time.Time // when the summary was built and queued
+	OutboxID int64     // the summary mail; 0 when unknown
+}
+
+// RecordSummaryRun records the summary of day, queued as outbox row
+// outboxID at sentAt. It reports false, and records nothing, when day
+// already has a run: the caller must then roll back what it queued.
+func (tx *Tx) RecordSummaryRun(ctx context.Context, day string, sentAt time.Time, outboxID int64) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `
+INSERT INTO summary_runs (day, sent_at, outbox_id) VALUES (?, ?, ?)
+ON CONFLICT (day) DO NOTHING`, day, formatTime(sentAt), nullID(outboxID))
+	if err != nil {
+		return false, fmt.Errorf("record summary of %s: %w", day, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("record summary of %s: %w", day, err)
+	}
+	return n == 1, nil
+}
+
+// SummaryRunFor returns the run of day (2006-01-02); ErrNotFound when the
+// summary of that day has not been sent.
+func (db *DB) SummaryRunFor(ctx context.Context, day string) (SummaryRun, error) {
+	return scanSummaryRun(db.sql.QueryRowContext(ctx,
+		`SELECT day, sent_at, coalesce(outbox_id, 0) FROM summary_runs WHERE day = ?`, day))
+}
+
+// LastSummaryRun returns the most recent run; ErrNotFound before the first.
+func (db *DB) LastSummaryRun(ctx context.Context) (SummaryRun, error) {
+	return scanSummaryRun(db.sql.QueryRowContext(ctx,
+		`SELECT day, sent_at, coalesce(outbox_id, 0) FROM summary_runs ORDER BY sent_at DESC, day DESC LIMIT 1`))
+}
+
+// SummaryRuns returns every run, oldest day first.
+func (db *DB) SummaryRuns(ctx context.Context) ([]SummaryRun, error) {
+	rows, err := db.sql.QueryContext(ctx,
+		`SELECT day, sent_at, coalesce(outbox_id, 0) FROM summary_runs ORDER BY day`)
+	if err != nil {
+		return nil, fmt.Errorf("list summary runs: %w", err)
+	}
+	defer rows.Close()
+	var out []SummaryRun
+	for rows.Next() {
+		var r SummaryRun
+		var sent string
+		if err := rows.Scan(&r.Day, &sent, &r.OutboxID); err != nil {
+			return nil, fmt.Errorf("list summary runs: %w", err)
+		}
+		r.SentAt = parseTime(sent)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanSummaryRun(row *sql.Row) (SummaryRun, error) {
+	var r SummaryRun
+	var sent string
+	err := row.Scan(&r.Day, &sent, &r.OutboxID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("read summary run: %w", err)
+	}
+	r.SentAt = parseTime(sent)
+	return r, nil
+}
+
+// OutboxEntry returns outbox row id; ErrNotFound when there is none.
+func (db *DB) OutboxEntry(ctx context.Context, id int64) (OutboxRow, error) {
+	var r OutboxRow
+	var created string
+	var sent sql.NullString
+	err := db.sql.QueryRowContext(ctx, `
+SELECT id, message_id, mail, attempts, created_at, kind, recipients, status, last_error,
+	coalesce(tilmelding_id, 0), sent_at
+FROM outbox WHERE id = ?`, id).Scan(&r.ID, &r.MessageID, &r.Mail, &r.Attempts, &created, &r.Kind,
+		&r.Recipients, &r.Status, &r.LastError, &r.TilmeldingID, &sent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("read outbox %d: %w", id, err)
+	}
+	r.CreatedAt = parseTime(created)
+	r.SentAt = parseTime(sent.String)
+	return r, nil
+}
+
+// FailedOutbox returns the mails the SMTP server refused for good (status
+// failed, with LastError), oldest first.
+func (db *DB) FailedOutbox(ctx context.Context) ([]OutboxRow, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT id, message_id, mail, attempts, created_at, kind, recipients, status, last_error,
+	coalesce(tilmelding_id, 0)
+FROM outbox WHERE status = ? ORDER BY id`, OutboxFailed)
+	if err != nil {
+		return nil, fmt.Errorf("read failed outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var r OutboxRow
+		var created string
+		if err := rows.Scan(&r.ID, &r.MessageID, &r.Mail, &r.Attempts, &created, &r.Kind, &r.Recipients,
+			&r.Status, &r.LastError, &r.TilmeldingID); err != nil {
+			return nil, fmt.Errorf("read failed outbox: %w", err)
+		}
+		r.CreatedAt = parseTime(created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
