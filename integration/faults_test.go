@@ -169,7 +169,11 @@ func TestSMTPDown(t *testing.T) {
 	refused.From = "hr@afvist.example.com"
 
 	e.control(t, "stop-postfix")
-	t.Cleanup(func() { exec.Command("bash", e.controlScript, "start-postfix", e.dir).Run() })
+	t.Cleanup(func() {
+		c := exec.Command("bash", e.controlScript, "start-postfix", e.dir)
+		c.Stdout, c.Stderr = nil, nil // not a pipe: Postfix would hold it open
+		c.Run()
+	})
 	e.appendAll(t, "INBOX", mails)
 	logPath := filepath.Join(dir, "seniorbot.log")
 	d := startDaemon(t, bin, cfg, logPath)

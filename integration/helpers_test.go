@@ -69,9 +69,20 @@ func envInt(name string, def int) int {
 // control runs .ci/mailservers.sh with a command such as stop-dovecot.
 func (e itEnv) control(t *testing.T, cmd string) {
 	t.Helper()
-	out, err := exec.Command("bash", e.controlScript, cmd, e.dir).CombinedOutput()
+	// Output to a file, not a pipe: a started server inherits the script's
+	// stdout and would hold a pipe open (and CombinedOutput waiting) for
+	// as long as it runs.
+	out, err := os.CreateTemp("", "mailservers-*.log")
 	if err != nil {
-		t.Fatalf("mailservers.sh %s: %v\n%s", cmd, err, out)
+		t.Fatal(err)
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+	c := exec.Command("bash", e.controlScript, cmd, e.dir)
+	c.Stdout, c.Stderr = out, out
+	if err := c.Run(); err != nil {
+		b, _ := os.ReadFile(out.Name())
+		t.Fatalf("mailservers.sh %s: %v\n%s", cmd, err, b)
 	}
 }
 

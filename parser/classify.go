@@ -106,8 +106,14 @@ func (p *Parser) readKommune(f *form, text, from string) *KommuneRef {
 		if k, ok := p.dir.Find(ans); ok {
 			return k.Ref()
 		}
+		if k, ok := p.dir.FindApprox(ans); ok {
+			return k.Ref()
+		}
 	}
 	if k, ok := p.dir.findMention(text); ok {
+		return k.Ref()
+	}
+	if k, ok := p.dir.findMisspeltMention(text); ok {
 		return k.Ref()
 	}
 	if k, ok := p.dir.ByEmailDomain(from); ok {
