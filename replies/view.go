@@ -150,6 +150,16 @@ func (v View) SideText() string {
 	return v.DaySide + " for Storebælt"
 }
 
+// ChoseOtherSide reports whether the kommune asked for the day of the
+// other side of Storebælt, which is fine and worth saying back to them.
+func (v View) ChoseOtherSide() bool {
+	if v.DayIsDefault || v.Day.IsZero() {
+		return false
+	}
+	return v.DaySide == SideWest && v.Day.Equal(v.Campaign.EastDay) ||
+		v.DaySide == SideEast && v.Day.Equal(v.Campaign.WestDay)
+}
+
 // OtherDay is the campaign's other first development day, the one the
 // kommune may choose instead of Day.
 func (v View) OtherDay() time.Time {

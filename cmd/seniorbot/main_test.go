@@ -136,7 +136,7 @@ func TestDemoRunsTheWholeLoop(t *testing.T) {
 		t.Fatalf("demo: code %d\n%s", code, errOut)
 	}
 	for _, w := range []string{"demo campaign", "Tilmeldinger:", "0630 Vejle Kommune", "Mails sent by the bot",
-		"In-Reply-To:", "medarbejdersiden", "Spørgsmål fra"} {
+		"In-Reply-To:", "medarbejdersiden", "Spørgsmål fra", "anden side af Storebælt"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("demo output lacks %q", w)
 		}
