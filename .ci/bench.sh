@@ -12,5 +12,5 @@ cleanup() { bash .ci/mailservers.sh stop "$dir" || true; rm -rf "$dir"; }
 trap cleanup EXIT
 bash .ci/mailservers.sh start "$dir"
 eval "$(bash .ci/mailservers.sh env "$dir")"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(dovecot --version | cut -d' ' -f1) Dovecot, Postfix $(postconf -h mail_version), $(go version | cut -d' ' -f3)"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(dovecot --version | cut -d' ' -f1) Dovecot, Postfix $(postconf -c "$dir/postfix/etc" -h mail_version), $(go version | cut -d' ' -f3)"
 CGO_ENABLED=0 go run ./cmd/seniorbench "$@"

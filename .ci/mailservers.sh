@@ -185,7 +185,10 @@ wait_port() { # host port what
 
 start_dovecot() {
 	[ -f "$DIR/dovecot/dovecot.conf" ] || write_dovecot
-	dovecot -c "$DIR/dovecot/dovecot.conf"
+	# Never hand the daemon our stdout: it would keep a caller's pipe open.
+	if ! dovecot -c "$DIR/dovecot/dovecot.conf" </dev/null >>"$DIR/dovecot/start.log" 2>&1; then
+		cat "$DIR/dovecot/start.log" >&2; return 1
+	fi
 	wait_port 127.0.0.1 "$IMAP_PORT" dovecot
 }
 stop_dovecot() {
@@ -199,7 +202,9 @@ stop_dovecot() {
 }
 start_postfix() {
 	[ -f "$DIR/postfix/etc/main.cf" ] || write_postfix
-	postfix -c "$DIR/postfix/etc" start 2>/dev/null
+	if ! postfix -c "$DIR/postfix/etc" start </dev/null >>"$DIR/postfix/start.log" 2>&1; then
+		cat "$DIR/postfix/start.log" >&2; return 1
+	fi
 	wait_port 127.0.0.1 "$SMTP_PORT" postfix
 }
 stop_postfix() {

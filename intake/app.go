@@ -49,11 +49,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		return nil, explainOpenError(cfg.Storage.Path, err)
 	}
 	a := &App{Config: cfg, DB: db, Log: log, wake: make(chan struct{}, 1)}
-	a.Parser = parser.New(parser.Options{
-		EastDay:      cfg.Campaign.EastDay.String(),
-		WestDay:      cfg.Campaign.WestDay.String(),
-		StaffDomains: cfg.Campaign.StaffDomains,
-	})
+	a.Parser = newParser(cfg)
 	a.Processor = &Processor{
 		DB: db, Parser: a.Parser, Renderer: renderer, Campaign: cfg.Campaign,
 		From: replies.Address{Name: from.Name, Email: from.Address},
@@ -67,11 +63,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		},
 	}
 	a.Watcher = NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))
-	a.Sender = replies.NewSender(replies.SenderConfig{
-		Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, TLS: cfg.SMTP.TLS,
-		Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
-		HELO: domainOf(from.Address), Timeout: 30 * time.Second,
-	}, db, log.With("stage", "smtp"))
+	a.Sender = replies.NewSender(a.senderConfig(), db, log.With("stage", "smtp"))
 	a.Sender.Now = now
 	if cfg.IMAP.AppendSent {
 		a.Watcher.Sent = outboxSent{db: db, log: log.With("stage", "imap"), now: now}
@@ -97,15 +89,16 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	wg.Go(func() { a.runSummaries(sendCtx) }) // the nightly summary (summary.go); stops with the sender
 	err := a.Watcher.Run(ctx)
-	// The watcher has finished the message in hand; give the sender a
-	// moment to send what that message queued, then stop it.
+	// The watcher has finished the message in hand. Stop the sender loop
+	// first — two senders must never work the outbox at once — then give
+	// what that message queued a moment to go out.
+	stopSender()
+	wg.Wait()
 	flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if _, ferr := a.Sender.SendDue(flush); ferr != nil {
 		a.Log.Warn("outbox not fully sent before exit; it is sent at the next start", "err", ferr)
 	}
-	cancel()
-	stopSender()
-	wg.Wait()
 	return err
 }
 

@@ -405,12 +405,9 @@ func (a *App) SendQueued(ctx context.Context, queued []QueuedMail, progress func
 
 // newSender is a Sender like the daemon's that sends batch mails per connection.
 func (a *App) newSender(batch int) *replies.Sender {
-	cfg := a.Config
-	s := replies.NewSender(replies.SenderConfig{
-		Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, TLS: cfg.SMTP.TLS,
-		Username: cfg.SMTP.Username, Password: cfg.SMTP.Password,
-		HELO: domainOf(a.Processor.From.Email), Timeout: 30 * time.Second, BatchSize: batch,
-	}, a.DB, a.Log.With("stage", "smtp"))
+	cfg := a.senderConfig()
+	cfg.BatchSize = batch
+	s := replies.NewSender(cfg, a.DB, a.Log.With("stage", "smtp"))
 	s.Now = a.Processor.Now
 	return s
 }
@@ -436,3 +433,7 @@ func (a *App) PendingInvitations(ctx context.Context) ([]QueuedMail, error) {
 	}
 	return out, nil
 }
+
+// DeadlinePassed reports whether the campaign's deadline day is over: an
+// invitation would then invite to something that is closed.
+func (a *App) DeadlinePassed() bool { return a.Processor.afterDeadline(a.Processor.Now()) }

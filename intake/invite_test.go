@@ -125,6 +125,7 @@ func TestInviteSendsRecordsAndResumes(t *testing.T) {
 	if as := aarhus.header.Get("Auto-Submitted"); as != "" {
 		t.Errorf("the invitation is marked Auto-Submitted: %q", as)
 	}
+	aarhus.text = strings.ReplaceAll(aarhus.text, "\r\n", "\n")
 	aarhus.expectText(t, "Kære Anne Hansen", "torsdag den 1. september 2022", "torsdag den 29. september 2022",
 		"tirsdag den 11. oktober 2022",
 		"--- TILMELDING TIL SENIORPARTNERSKABET ---\nKommune:\nForvaltning/område (kun hvis ikke hele kommunen):\n"+
@@ -159,6 +160,7 @@ func TestInviteSendsRecordsAndResumes(t *testing.T) {
 
 func TestInviteResumesAnInterruptedRun(t *testing.T) {
 	h := newHarness(t)
+	h.cfg.Invite.Rate.Duration = 0 // the test clock stands still
 	ctx := context.Background()
 	recips, _, _ := intake.ReadRecipients(strings.NewReader(recipientsCSV), kommuner())
 	app := newTestApp(t, h)
@@ -207,6 +209,7 @@ Deltagere (én pr. linje: navn, e-mail, stilling, ledelse eller medarbejder):
 
 func TestReplyIsMatchedByTheInvitationsReference(t *testing.T) {
 	h := newHarness(t)
+	h.cfg.Invite.Rate.Duration = 0 // the test clock stands still
 	invite(t, h, recipientsCSV, false)
 	invs, _ := h.db().Invitations(context.Background())
 	var aarhusID string
@@ -244,7 +247,7 @@ func TestRemindBeforeTheDeadline(t *testing.T) {
 	h.clock = movingClock(time.Date(2022, 8, 29, 10, 0, 0, 0, time.UTC))
 	h.cfg.Invite.Rate.Duration = 0
 	invite(t, h, recipientsCSV+"Odense,Ole,hr@odense.dk\n", false)
-	h.appendMail(mailComplete)     // Aarhus: complete
+	h.appendMail(mailComplete)      // Aarhus: complete
 	h.appendMail(mailNoMedarbejder) // Vejle: incomplete
 	h.syncOnce()
 	before := len(h.sink.messages()) // 3 invitations, 2 answers
@@ -270,13 +273,7 @@ func TestRemindBeforeTheDeadline(t *testing.T) {
 	for _, inv := range invs {
 		invID[inv.KommuneCode] = inv.MessageID
 	}
-	odense := h.sink.only(t, "hr@odense.dk") // the invitation …
-	_ = odense
-	var rem []sunk
 	for _, m := range h.sink.messages()[before:] {
-		rem = append(rem, m)
-	}
-	for _, m := range rem {
 		switch {
 		case slices.Contains(m.rcpt, "hr@odense.dk"):
 			if m.header.Get("In-Reply-To") != "<"+invID["0461"]+">" || !strings.Contains(m.subject, "Påmindelse") ||

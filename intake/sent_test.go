@@ -229,3 +229,28 @@ func TestLargeMessageFetchesOnlyTextParts(t *testing.T) {
 		t.Errorf("%d messages left in INBOX; the large one should be moved like any other", n)
 	}
 }
+
+// Messages handled before a crash but never moved (UID at or below the
+// saved state) are moved at the next start, without being handled again.
+func TestLeftoversFromACrashAreMovedNotHandled(t *testing.T) {
+	ts := newTestServer(t, capsFull, nil)
+	for i := 1; i <= 3; i++ {
+		ts.appendMail("INBOX", i)
+	}
+	st := newMemState()
+	st.SetMailboxState(context.Background(), "INBOX", ts.uidValidity("INBOX"), 2)
+	h := &fakeHandler{}
+	w := newTestWatcher(t, ts.config(), h, st)
+	if err := w.SyncOnce(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got := subjects(h.handled()); !slices.Equal(got, []string{"Tilmelding 3"}) {
+		t.Errorf("handled %v, want only Tilmelding 3", got)
+	}
+	if n := len(ts.list("INBOX")); n != 0 {
+		t.Errorf("%d messages left in INBOX", n)
+	}
+	if n := len(ts.list(testProcessed)); n != 3 {
+		t.Errorf("%d messages in the processed folder, want 3", n)
+	}
+}

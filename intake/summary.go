@@ -43,7 +43,8 @@ const summaryKind = "summary"
 // tilmelding, and the changes, mails and bounces since since (the
 // previous summary; zero for the first, which covers everything). It only
 // reads. Times in the result are in cfg.Summary.Timezone.
-func BuildSummary(ctx context.Context, db *storage.DB, cfg Config, dir *parser.Directory, since, now time.Time) (Summary, error) {
+func BuildSummary(ctx context.Context, db *storage.DB, cfg Config, dir *parser.Directory, w SummaryWindow, now time.Time) (Summary, error) {
+	since := w.Since
 	loc, err := summaryLocation(cfg)
 	if err != nil {
 		return Summary{}, err
@@ -64,7 +65,7 @@ func BuildSummary(ctx context.Context, db *storage.DB, cfg Config, dir *parser.D
 		return Summary{}, err
 	}
 	b.changes(history)
-	msgs, err := db.MessagesSince(ctx, since)
+	msgs, err := w.messages(ctx, db)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -464,14 +465,43 @@ func summaryDay(cfg Config, now time.Time) (day string, due time.Time, err error
 	return local.Format(time.DateOnly), time.Date(y, m, d, at.Hour(), at.Minute(), 0, 0, loc), nil
 }
 
-// lastSummaryTime is when the previous summary was built; zero before the
-// first.
-func lastSummaryTime(ctx context.Context, db *storage.DB) (time.Time, error) {
-	run, err := db.LastSummaryRun(ctx)
-	if errors.Is(err, storage.ErrNotFound) {
-		return time.Time{}, nil
+// SummaryWindow is what a summary covers since the previous one: the
+// changes made since Since, and the mails recorded after message
+// AfterMessage up to UpToMessage. Mails go by the order they were
+// recorded, not by when the server received them, so a mail that came in
+// before a summary but was processed after it is in the next one.
+type SummaryWindow struct {
+	Since time.Time // zero: from the start
+	// AfterMessage is the last message of the previous summary; -1 when
+	// that summary did not record it (mails then go by time of receipt).
+	AfterMessage int64
+	// UpToMessage is the last message this summary covers; 0 chooses the
+	// mails by time of receipt (at or after Since) instead.
+	UpToMessage int64
+}
+
+// messages lists the mails of the window.
+func (w SummaryWindow) messages(ctx context.Context, db *storage.DB) ([]storage.Message, error) {
+	if w.UpToMessage > 0 && w.AfterMessage >= 0 {
+		return db.MessagesBetween(ctx, w.AfterMessage, w.UpToMessage)
 	}
-	return run.SentAt, err
+	return db.MessagesSince(ctx, w.Since)
+}
+
+// nextSummaryWindow is what a summary built now covers: everything since
+// the previous nightly summary; everything before the first.
+func nextSummaryWindow(ctx context.Context, db *storage.DB) (SummaryWindow, error) {
+	var w SummaryWindow
+	run, err := db.LastSummaryRun(ctx)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return w, err
+	default:
+		w.Since, w.AfterMessage = run.SentAt, run.LastMessageID
+	}
+	w.UpToMessage, err = db.LastMessageID(ctx)
+	return w, err
 }
 
 // errSummaryAlreadySent rolls back a summary whose day got its run from
@@ -499,11 +529,11 @@ func (a *App) SendSummaryIfDue(ctx context.Context, now time.Time) (sent bool, e
 		log.Warn("the nightly summary is due, but no [campaign] contacts are configured to receive it; nothing sent")
 		return false, nil
 	}
-	since, err := lastSummaryTime(ctx, a.DB)
+	win, err := nextSummaryWindow(ctx, a.DB)
 	if err != nil {
 		return false, err
 	}
-	m, err := a.summaryMail(ctx, since, now, false)
+	m, err := a.summaryMail(ctx, win, now, false)
 	if err != nil {
 		return false, err
 	}
@@ -513,7 +543,7 @@ func (a *App) SendSummaryIfDue(ctx context.Context, now time.Time) (sent bool, e
 		if outboxID, err = enqueueSummary(ctx, tx, m, now); err != nil {
 			return err
 		}
-		recorded, err := tx.RecordSummaryRun(ctx, day, now, outboxID)
+		recorded, err := tx.RecordSummaryRun(ctx, day, now, outboxID, win.UpToMessage)
 		if err == nil && !recorded {
 			err = errSummaryAlreadySent
 		}
@@ -525,7 +555,7 @@ func (a *App) SendSummaryIfDue(ctx context.Context, now time.Time) (sent bool, e
 	if err != nil {
 		return false, fmt.Errorf("queue the summary of %s: %w", day, err)
 	}
-	log.Info("nightly summary queued", "outbox_id", outboxID, "to", len(m.To), "since", since)
+	log.Info("nightly summary queued", "outbox_id", outboxID, "to", len(m.To), "since", win.Since)
 	a.wakeSender()
 	return true, nil
 }
@@ -540,11 +570,11 @@ func (a *App) SendSummaryNow(ctx context.Context, now time.Time) (sent bool, err
 	if len(a.Config.Campaign.Contacts) == 0 {
 		return false, errors.New("no [campaign] contacts are configured to receive the summary")
 	}
-	since, err := lastSummaryTime(ctx, a.DB)
+	win, err := nextSummaryWindow(ctx, a.DB)
 	if err != nil {
 		return false, err
 	}
-	m, err := a.summaryMail(ctx, since, now, true)
+	m, err := a.summaryMail(ctx, win, now, true)
 	if err != nil {
 		return false, err
 	}
@@ -584,11 +614,11 @@ func PreviewSummary(ctx context.Context, db *storage.DB, cfg Config, now time.Ti
 	if err != nil {
 		return "", csv, fmt.Errorf("[templates] dir: %w", err)
 	}
-	since, err := lastSummaryTime(ctx, db)
+	win, err := nextSummaryWindow(ctx, db)
 	if err != nil {
 		return "", csv, err
 	}
-	s, err := BuildSummary(ctx, db, cfg, newParser(cfg).Kommuner(), since, now)
+	s, err := BuildSummary(ctx, db, cfg, newParser(cfg).Kommuner(), win, now)
 	if err != nil {
 		return "", csv, err
 	}
@@ -600,8 +630,8 @@ func PreviewSummary(ctx context.Context, db *storage.DB, cfg Config, now time.Ti
 }
 
 // summaryMail builds and renders the summary mail to every contact.
-func (a *App) summaryMail(ctx context.Context, since, now time.Time, manual bool) (replies.Mail, error) {
-	s, err := BuildSummary(ctx, a.DB, a.Config, a.Parser.Kommuner(), since, now)
+func (a *App) summaryMail(ctx context.Context, win SummaryWindow, now time.Time, manual bool) (replies.Mail, error) {
+	s, err := BuildSummary(ctx, a.DB, a.Config, a.Parser.Kommuner(), win, now)
 	if err != nil {
 		return replies.Mail{}, err
 	}
@@ -697,12 +727,8 @@ type oneItemQueue struct {
 }
 
 // DueOutbox implements replies.Queue.
-func (q oneItemQueue) DueOutbox(ctx context.Context, _ time.Time, _ int) ([]storage.OutboxItem, error) {
-	row, err := q.DB.OutboxEntry(ctx, q.id)
-	if err != nil || row.Status != storage.OutboxPending {
-		return nil, err
-	}
-	return []storage.OutboxItem{row.OutboxItem}, nil
+func (q oneItemQueue) DueOutbox(ctx context.Context, now time.Time, _ int) ([]storage.OutboxItem, error) {
+	return q.DB.ClaimOutboxItem(ctx, q.id, now)
 }
 
 // newParser is the parser NewApp builds, for commands without an App.

@@ -504,6 +504,48 @@ func (s *session) prepare(ctx context.Context) error {
 	s.uidValidity, s.lastUID = uv, last
 	s.log = w.log.With("uidvalidity", uv)
 	s.log.Info("mailbox selected", "last_uid", last, "messages", sel.NumMessages)
+	return s.queueLeftovers()
+}
+
+// queueLeftovers finds messages at or below the last handled UID that are
+// still in the mailbox — handled, but the bot stopped (crash, kill -9,
+// lost connection) before it moved them — and queues their move. They are
+// recorded already (the state is saved only after the handler), so they
+// are never handed to the handler again. Messages flagged \Deleted are
+// left alone: the no-MOVE fallback has copied those already.
+func (s *session) queueLeftovers() error {
+	w := s.w
+	if s.lastUID == 0 {
+		return nil
+	}
+	crit := &imap.SearchCriteria{
+		UID:     []imap.UIDSet{{imap.UIDRange{Start: 1, Stop: imap.UID(s.lastUID)}}},
+		NotFlag: []imap.Flag{imap.FlagDeleted},
+	}
+	var data *imap.SearchData
+	err := s.step("UID SEARCH", w.cmdTimeout, func() (err error) {
+		data, err = s.c.UIDSearch(crit, nil).Wait()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	set, _ := data.All.(imap.UIDSet)
+	uids, _ := set.Nums()
+	queued := 0
+	for _, u := range uids {
+		if uint32(u) > s.lastUID || slices.ContainsFunc(w.pending, func(p pendingMove) bool {
+			return p.uidValidity == s.uidValidity && p.uid == u
+		}) {
+			continue
+		}
+		w.pending = append(w.pending, pendingMove{uidValidity: s.uidValidity, uid: u})
+		queued++
+	}
+	if queued > 0 {
+		s.log.Warn("handled messages were still in the mailbox (the bot stopped before moving them); moving them now",
+			"count", queued, "folder", w.cfg.ProcessedFolder)
+	}
 	return nil
 }
 

@@ -105,10 +105,29 @@ func (db *DB) Messages(ctx context.Context) ([]Message, error) {
 // MessagesSince returns the messages received at or after since, in the
 // order they were recorded, without their raw bytes.
 func (db *DB) MessagesSince(ctx context.Context, since time.Time) ([]Message, error) {
+	return db.listMessages(ctx, `WHERE received_at >= ? ORDER BY id`, formatTime(since))
+}
+
+// MessagesBetween returns the messages recorded after message afterID up to
+// and including upToID, in the order they were recorded.
+func (db *DB) MessagesBetween(ctx context.Context, afterID, upToID int64) ([]Message, error) {
+	return db.listMessages(ctx, `WHERE id > ? AND id <= ? ORDER BY id`, afterID, upToID)
+}
+
+// LastMessageID is the id of the most recently recorded message; 0 when none.
+func (db *DB) LastMessageID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("read the last message id: %w", err)
+	}
+	return id, nil
+}
+
+func (db *DB) listMessages(ctx context.Context, where string, args ...any) ([]Message, error) {
 	rows, err := db.sql.QueryContext(ctx, `
 SELECT id, message_key, mailbox, uid_validity, uid, received_at, sender, subject, kind,
 	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0), auth, attention
-FROM messages WHERE received_at >= ? ORDER BY id`, formatTime(since))
+FROM messages `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
 	}

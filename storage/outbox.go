@@ -44,26 +44,59 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	return res.LastInsertId()
 }
 
-// DueOutbox returns up to limit pending mails whose next attempt is due.
+// ClaimLease is how long a mail taken by DueOutbox is hidden from other
+// senders. A sender that dies holding it leaves the mail due again after
+// the lease; a live one marks it sent, retried or failed long before.
+const ClaimLease = 10 * time.Minute
+
+// DueOutbox claims and returns up to limit pending mails whose next attempt
+// is due. Claiming (pushing the next attempt past ClaimLease) happens in
+// the same transaction as the read, so two senders — the daemon and
+// `seniorbot summary --send`, say — never take the same mail.
 func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
-	rows, err := db.sql.QueryContext(ctx, `
-SELECT id, message_id, mail, attempts, created_at FROM outbox
-WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, formatTime(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
-	}
-	defer rows.Close()
+	return db.claim(ctx, now, `status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, formatTime(now), limit)
+}
+
+// ClaimOutboxItem claims mail id if it is pending and due, as DueOutbox
+// does; it returns no item when it is not (sent, failed, or claimed).
+func (db *DB) ClaimOutboxItem(ctx context.Context, id int64, now time.Time) ([]OutboxItem, error) {
+	return db.claim(ctx, now, `id = ? AND status = 'pending' AND next_attempt <= ?`, id, formatTime(now))
+}
+
+func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...any) ([]OutboxItem, error) {
 	var out []OutboxItem
-	for rows.Next() {
-		var it OutboxItem
-		var created string
-		if err := rows.Scan(&it.ID, &it.MessageID, &it.Mail, &it.Attempts, &created); err != nil {
-			return nil, fmt.Errorf("read outbox: %w", err)
+	err := db.Tx(ctx, func(tx *Tx) error {
+		out = nil
+		rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM outbox WHERE `+where, args...)
+		if err != nil {
+			return err
 		}
-		it.CreatedAt = parseTime(created)
-		out = append(out, it)
+		for rows.Next() {
+			var it OutboxItem
+			var created string
+			if err := rows.Scan(&it.ID, &it.MessageID, &it.Mail, &it.Attempts, &created); err != nil {
+				rows.Close()
+				return err
+			}
+			it.CreatedAt = parseTime(created)
+			out = append(out, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		lease := formatTime(now.Add(ClaimLease))
+		for _, it := range out {
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ?`, lease, it.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due outbox mail: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MarkOutboxSent records that the SMTP server accepted mail id.

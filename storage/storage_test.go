@@ -180,6 +180,13 @@ func TestOutboxLifecycle(t *testing.T) {
 	if err != nil || len(due) != 3 {
 		t.Fatalf("due = %d %v, want 3", len(due), err)
 	}
+	// Claimed: a second sender gets nothing until the lease runs out.
+	if again, _ := db.DueOutbox(ctx, now, 10); len(again) != 0 {
+		t.Errorf("a claimed mail was handed out twice: %d", len(again))
+	}
+	if again, _ := db.ClaimOutboxItem(ctx, ids[0], now); len(again) != 0 {
+		t.Errorf("ClaimOutboxItem handed out a claimed mail")
+	}
 	db.MarkOutboxSent(ctx, ids[0], now, "250 queued")
 	db.MarkOutboxRetry(ctx, ids[1], now.Add(time.Minute), "451 try later")
 	db.MarkOutboxFailed(ctx, ids[2], "550 no such user")
@@ -201,5 +208,25 @@ func TestOutboxLifecycle(t *testing.T) {
 	db.MarkOutboxRetry(ctx, ids[0], now, "late error")
 	if rows, _ = db.Outbox(ctx); rows[0].Status != OutboxSent || rows[0].Attempts != 0 {
 		t.Errorf("sent row changed by a late retry: %+v", rows[0])
+	}
+}
+
+func TestClaimLeaseExpires(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.Enqueue(ctx, NewOutboxMail{MessageID: "m@example.org", Kind: "x", Mail: []byte("{}")}, now)
+		return err
+	})
+	if due, _ := db.DueOutbox(ctx, now, 10); len(due) != 1 {
+		t.Fatalf("not due at first")
+	}
+	// The sender died holding it: after the lease it is due again.
+	if due, _ := db.DueOutbox(ctx, now.Add(ClaimLease-time.Second), 10); len(due) != 0 {
+		t.Errorf("due again before the lease ran out")
+	}
+	if due, _ := db.DueOutbox(ctx, now.Add(ClaimLease), 10); len(due) != 1 {
+		t.Errorf("not due again after the lease")
 	}
 }

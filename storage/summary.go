@@ -15,15 +15,18 @@ type SummaryRun struct {
 	Day      string    // 2006-01-02 in the summary time zone
 	SentAt   time.Time // when the summary was built and queued
 	OutboxID int64     // the summary mail; 0 when unknown
+	// LastMessageID is the last recorded message the summary covered (0:
+	// none yet); -1 for runs recorded before seniorbot kept it.
+	LastMessageID int64
 }
 
 // RecordSummaryRun records the summary of day, queued as outbox row
 // outboxID at sentAt. It reports false, and records nothing, when day
 // already has a run: the caller must then roll back what it queued.
-func (tx *Tx) RecordSummaryRun(ctx context.Context, day string, sentAt time.Time, outboxID int64) (bool, error) {
+func (tx *Tx) RecordSummaryRun(ctx context.Context, day string, sentAt time.Time, outboxID, lastMessageID int64) (bool, error) {
 	res, err := tx.tx.ExecContext(ctx, `
-INSERT INTO summary_runs (day, sent_at, outbox_id) VALUES (?, ?, ?)
-ON CONFLICT (day) DO NOTHING`, day, formatTime(sentAt), nullID(outboxID))
+INSERT INTO summary_runs (day, sent_at, outbox_id, last_message_id) VALUES (?, ?, ?, ?)
+ON CONFLICT (day) DO NOTHING`, day, formatTime(sentAt), nullID(outboxID), lastMessageID)
 	if err != nil {
 		return false, fmt.Errorf("record summary of %s: %w", day, err)
 	}
@@ -38,19 +41,19 @@ ON CONFLICT (day) DO NOTHING`, day, formatTime(sentAt), nullID(outboxID))
 // summary of that day has not been sent.
 func (db *DB) SummaryRunFor(ctx context.Context, day string) (SummaryRun, error) {
 	return scanSummaryRun(db.sql.QueryRowContext(ctx,
-		`SELECT day, sent_at, coalesce(outbox_id, 0) FROM summary_runs WHERE day = ?`, day))
+		`SELECT day, sent_at, coalesce(outbox_id, 0), last_message_id FROM summary_runs WHERE day = ?`, day))
 }
 
 // LastSummaryRun returns the most recent run; ErrNotFound before the first.
 func (db *DB) LastSummaryRun(ctx context.Context) (SummaryRun, error) {
 	return scanSummaryRun(db.sql.QueryRowContext(ctx,
-		`SELECT day, sent_at, coalesce(outbox_id, 0) FROM summary_runs ORDER BY sent_at DESC, day DESC LIMIT 1`))
+		`SELECT day, sent_at, coalesce(outbox_id, 0), last_message_id FROM summary_runs ORDER BY sent_at DESC, day DESC LIMIT 1`))
 }
 
 // SummaryRuns returns every run, oldest day first.
 func (db *DB) SummaryRuns(ctx context.Context) ([]SummaryRun, error) {
 	rows, err := db.sql.QueryContext(ctx,
-		`SELECT day, sent_at, coalesce(outbox_id, 0) FROM summary_runs ORDER BY day`)
+		`SELECT day, sent_at, coalesce(outbox_id, 0), last_message_id FROM summary_runs ORDER BY day`)
 	if err != nil {
 		return nil, fmt.Errorf("list summary runs: %w", err)
 	}
@@ -59,7 +62,7 @@ func (db *DB) SummaryRuns(ctx context.Context) ([]SummaryRun, error) {
 	for rows.Next() {
 		var r SummaryRun
 		var sent string
-		if err := rows.Scan(&r.Day, &sent, &r.OutboxID); err != nil {
+		if err := rows.Scan(&r.Day, &sent, &r.OutboxID, &r.LastMessageID); err != nil {
 			return nil, fmt.Errorf("list summary runs: %w", err)
 		}
 		r.SentAt = parseTime(sent)
@@ -71,7 +74,7 @@ func (db *DB) SummaryRuns(ctx context.Context) ([]SummaryRun, error) {
 func scanSummaryRun(row *sql.Row) (SummaryRun, error) {
 	var r SummaryRun
 	var sent string
-	err := row.Scan(&r.Day, &sent, &r.OutboxID)
+	err := row.Scan(&r.Day, &sent, &r.OutboxID, &r.LastMessageID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}

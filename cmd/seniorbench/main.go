@@ -230,10 +230,8 @@ func (b *bench) run(n, latN int, idleFor time.Duration) {
 	}()
 	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro&_pragma=busy_timeout(10000)")
 	check(err)
-	var peakDuring int64
 	for {
 		time.Sleep(200 * time.Millisecond)
-		peakDuring = max(peakDuring, rssKB(cmd.Process.Pid, "VmRSS"))
 		if count(db, `SELECT count(*) FROM messages`) == n &&
 			count(db, `SELECT count(*) FROM outbox WHERE status = 'pending'`) == 0 {
 			break
@@ -312,7 +310,6 @@ func (b *bench) run(n, latN int, idleFor time.Duration) {
 	}
 	log.Printf("50 MB attachment: message of %.1f MB processed in %v; %d bytes fetched and stored (header and text parts only); RSS %.1f MB before, %.1f MB after",
 		float64(len(big))/1e6, time.Since(t0).Round(time.Millisecond), stored, float64(before)/1024, float64(rssKB(cmd.Process.Pid, "VmRSS"))/1024)
-	_ = peakDuring
 }
 
 func count(db *sql.DB, q string) int {

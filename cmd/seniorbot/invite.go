@@ -14,7 +14,7 @@ import (
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
-const inviteHelp = `Usage: seniorbot --config FILE invite --recipients FILE.csv [--dry-run] [--again]
+const inviteHelp = `Usage: seniorbot --config FILE invite --recipients FILE.csv [--dry-run] [--again] [--queue-only]
 
 Sends the invitation — the campaign's facts and the blank reply form — to
 each kommune's contact. The CSV has the header kommune,navn,email (commas
@@ -33,6 +33,10 @@ unless --again is given, and invitations queued by an interrupted run are
 sent, so running the same command again resumes. A mail the server
 refuses for now is retried by the daemon (seniorbot run).
 
+While the daemon runs, use --queue-only: the invitations are queued and
+recorded, and the daemon sends them as they fall due (one per [invite]
+rate). Two processes sending the same outbox could send a mail twice.
+
 Flags:
 `
 
@@ -41,6 +45,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	file := fs.String("recipients", "", "the recipients `FILE.csv` (kommune,navn,email)")
 	dryRun := fs.Bool("dry-run", false, "show what would be sent; send and record nothing")
 	again := fs.Bool("again", false, "invite kommuner that were invited before, too")
+	queueOnly := fs.Bool("queue-only", false, "queue and record only; the running daemon sends them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,6 +73,14 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer app.Close()
+	if app.DeadlinePassed() {
+		msg := fmt.Sprintf("the campaign's deadline (%s) has passed: set [campaign] deadline, east_day and west_day for this campaign",
+			cfg.Campaign.Deadline)
+		if !*dryRun {
+			return errors.New(msg)
+		}
+		fmt.Fprintf(e.stdout, "Warning: %s.\n", msg)
+	}
 	plan, err := app.PlanInvitations(ctx, recipients, *again)
 	if err != nil {
 		return err
@@ -100,6 +113,10 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	queued, err := app.QueueInvitations(ctx, send)
 	if err != nil {
 		return err
+	}
+	if *queueOnly {
+		fmt.Fprintf(e.stdout, "%d invitation(s) queued; the daemon (seniorbot run) sends them, one every %s.\n", len(queued), cfg.Invite.Rate.Duration)
+		return badLines()
 	}
 	all := append(earlier, queued...)
 	if len(earlier) > 0 {

@@ -9,7 +9,7 @@ import (
 	"github.com/seniorpartnerskabet/seniorbot/intake"
 )
 
-const remindHelp = `Usage: seniorbot --config FILE remind [--dry-run]
+const remindHelp = `Usage: seniorbot --config FILE remind [--dry-run] [--queue-only]
 
 Before the deadline, reminds the kommuner that are not (fully) registered:
 every invited kommune with no tilmelding (to the invitation's recipients)
@@ -22,7 +22,8 @@ deadline until the deadline day; on other days the command says so and
 does nothing. Nobody is reminded twice on the same day, and addresses that
 bounced are left out. Run it by hand, or daily from a timer, on the days
 reminders should go out. Sending is like invite's: through the outbox, at
-[invite] rate.
+[invite] rate; while the daemon runs (and from a timer), use --queue-only
+and let the daemon send them.
 
 Flags:
 `
@@ -30,6 +31,7 @@ Flags:
 func cmdRemind(ctx context.Context, e *env, args []string) error {
 	fs := flagSet(e, "remind", remindHelp)
 	dryRun := fs.Bool("dry-run", false, "show who would be reminded; send and record nothing")
+	queueOnly := fs.Bool("queue-only", false, "queue and record only; the running daemon sends them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -77,6 +79,10 @@ func cmdRemind(ctx context.Context, e *env, args []string) error {
 	}
 	if len(queued) == 0 {
 		fmt.Fprintln(e.stdout, "No reminders to send.")
+		return nil
+	}
+	if *queueOnly {
+		fmt.Fprintf(e.stdout, "%d reminder(s) queued; the daemon (seniorbot run) sends them.\n", len(queued))
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "Sending %d reminder(s), one every %s.\n", len(queued), cfg.Invite.Rate.Duration)
