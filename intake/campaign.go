@@ -37,15 +37,29 @@ func (p *Processor) dayStart(t time.Time) time.Time {
 }
 
 // missing is what tilmelding t still lacks: the parser's completeness rule
-// plus the campaign's cap on participants, when one is set.
-func (p *Processor) missing(t *storage.Tilmelding) []string {
+// plus the campaign's cap on participants per kommune, when one is set.
+// others counts the participants of the kommune's other (not cancelled)
+// tilmeldinger, since the cap is per kommune, not per unit.
+func (p *Processor) missing(t *storage.Tilmelding, others int) []string {
 	var ref *parser.KommuneRef
 	if k, ok := p.Parser.Kommuner().ByCode(t.KommuneCode); ok {
 		ref = k.Ref()
 	}
 	missing := parser.MissingFor(ref, t.HovedMED, t.Participants)
-	if limit := p.Campaign.MaxParticipantsPerKommune; limit > 0 && len(t.Participants) > limit {
+	if limit := p.Campaign.MaxParticipantsPerKommune; limit > 0 && others+len(t.Participants) > limit {
 		missing = append(missing, replies.MissingOverCap)
 	}
 	return missing
+}
+
+// otherParticipantCount counts the participants of t's kommune in the
+// other tilmeldinger of all (its other units), cancelled ones excepted.
+func otherParticipantCount(all []storage.Tilmelding, t *storage.Tilmelding) int {
+	n := 0
+	for _, o := range all {
+		if o.KommuneCode == t.KommuneCode && o.ID != t.ID && o.Status != storage.StatusCancelled {
+			n += len(o.Participants)
+		}
+	}
+	return n
 }

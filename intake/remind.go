@@ -99,7 +99,7 @@ func (a *App) PlanReminders(ctx context.Context) ([]PlannedReminder, error) {
 		if !ok {
 			continue
 		}
-		t.Missing = p.missing(&t)
+		t.Missing = p.missing(&t, otherParticipantCount(ts, &t))
 		pr := PlannedReminder{Kommune: k, TilmeldingID: t.ID, Reason: "incomplete: " + strings.Join(t.Missing, ", ")}
 		if t.ReplyTo != "" {
 			pr.To = []replies.Address{{Email: t.ReplyTo}}

@@ -141,7 +141,11 @@ func (a *action) registration(ctx context.Context) error {
 	var notes []string
 	t.Participants, notes = applyAmendments(t.Participants, r.Participants, readAmendments(r.Meta.NewText, t.Participants))
 	merge(t, r)
-	t.Missing = a.p.missing(t)
+	others, err := a.otherParticipants(ctx, t)
+	if err != nil {
+		return err
+	}
+	t.Missing = a.p.missing(t, others)
 	late := before.Status == storage.StatusLate || !existed && a.p.afterDeadline(a.rec.ReceivedAt)
 	t.Status = status(t, late)
 	if err := a.save(ctx, t, describeChange(before, *t, existed, notes)); err != nil {
@@ -162,6 +166,16 @@ func (a *action) registration(ctx context.Context) error {
 	}
 	a.rec.Outcome = OutcomeConfirmed
 	return a.answer(ctx, replies.TemplateConfirmation, "confirmation", view, t.ID)
+}
+
+// otherParticipants counts the participants of the kommune's other
+// tilmeldinger (other units), cancelled ones excepted.
+func (a *action) otherParticipants(ctx context.Context, t *storage.Tilmelding) (int, error) {
+	all, err := a.tx.FindTilmeldinger(ctx, t.KommuneCode)
+	if err != nil {
+		return 0, err
+	}
+	return otherParticipantCount(all, t), nil
 }
 
 // status is the state a tilmelding is in after a registration: late ones
@@ -208,7 +222,7 @@ func (a *action) cancellation(ctx context.Context) error {
 	before := t.Status
 	t.Status = storage.StatusCancelled
 	t.ReplyTo = r.From
-	if err := a.save(ctx, t, fmt.Sprintf("afmeldt (status %s → %s)", before, t.Status)); err != nil {
+	if err := a.save(ctx, t, fmt.Sprintf("afmeldt (status %s → %s)", replies.StatusText(before), replies.StatusText(t.Status))); err != nil {
 		return err
 	}
 	a.rec.Outcome = OutcomeCancelled
@@ -295,11 +309,11 @@ func mergeParticipant(old, nw parser.Participant) parser.Participant {
 // describeChange says in one line what a message changed, for the history.
 func describeChange(before, after storage.Tilmelding, existed bool, notes []string) string {
 	if !existed {
-		return fmt.Sprintf("oprettet (%s, %d deltagere)", after.Status, len(after.Participants))
+		return fmt.Sprintf("oprettet (%s, %d deltagere)", replies.StatusText(after.Status), len(after.Participants))
 	}
 	parts := append([]string(nil), notes...)
 	if before.Status != after.Status {
-		parts = append(parts, fmt.Sprintf("status %s → %s", before.Status, after.Status))
+		parts = append(parts, fmt.Sprintf("status %s → %s", replies.StatusText(before.Status), replies.StatusText(after.Status)))
 	}
 	if before.Day != after.Day {
 		parts = append(parts, fmt.Sprintf("dag %q → %q", before.Day, after.Day))

@@ -315,3 +315,25 @@ func TestFloodLimit(t *testing.T) {
 		t.Errorf("the next day the asker has %d answers, want 3", n)
 	}
 }
+
+func TestCapCountsTheWholeKommune(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.Campaign.MaxParticipantsPerKommune = 2
+	unit := func(id, name, lines string) []byte {
+		return eml("chef@vejle.dk", "Carl Jensen", id, "SV: Invitation", "",
+			"Kommune: Vejle Kommune\nForvaltning/område: "+name+"\nGodkendt i HovedMED: ja\nDeltagere:\n"+lines)
+	}
+	h.appendMail(unit("<u1@vejle.dk>", "Social", "1. Carl Jensen, chef@vejle.dk, direktør, ledelse\n2. Bo Nielsen, bo@vejle.dk, TR, medarbejder\n"))
+	h.appendMail(unit("<u2@vejle.dk>", "Teknik", "1. Eva Holm, eva@vejle.dk, afdelingsleder, ledelse\n"))
+	h.syncOnce()
+	ts, err := h.db().Tilmeldinger(context.Background())
+	if err != nil || len(ts) != 2 {
+		t.Fatalf("tilmeldinger %+v, %v; want two units", ts, err)
+	}
+	for _, tl := range ts {
+		over := slices.Contains(tl.Missing, "over_cap")
+		if tl.Unit == "Teknik" && !over || tl.Unit == "Social" && over {
+			t.Errorf("%s: missing %v; only the unit that took the kommune over the cap is asked to choose", tl.Unit, tl.Missing)
+		}
+	}
+}
