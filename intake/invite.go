@@ -378,7 +378,10 @@ func (a *App) SendQueued(ctx context.Context, queued []QueuedMail, progress func
 		if next == nil {
 			return pending, nil
 		}
-		if wait := next.NextAttempt.Sub(now()); wait > 0 {
+		// At most a few seconds at a time: a mail another sender holds
+		// (claimed for storage.ClaimLease) may be settled long before its
+		// lease ends.
+		if wait := min(next.NextAttempt.Sub(now()), 5*time.Second); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():

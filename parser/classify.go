@@ -71,6 +71,9 @@ func (p *Parser) readContent(r *Reply, text string) {
 	f := readForm(text)
 	prose := proseText(text, f)
 	r.Kommune = p.readKommune(f, text, r.From)
+	if r.Kommune == nil {
+		r.Kommune = p.readReference(r, text)
+	}
 	r.Unit = readUnit(f.answers[fieldUnit])
 	r.HovedMED = readHovedMED(f.answers[fieldHovedMED], false)
 	if r.HovedMED == nil {
@@ -97,6 +100,21 @@ func (p *Parser) readContent(r *Reply, text string) {
 	default:
 		r.Kind = KindOther
 	}
+}
+
+// readReference names the kommune by the invitation's reference
+// ("[SP-0751]") in the subject, the new text, or the Message-IDs the reply
+// answers: the sender's text did not say which kommune it is.
+func (p *Parser) readReference(r *Reply, text string) *KommuneRef {
+	ids := strings.Join(append(append([]string{}, r.Meta.InReplyTo...), r.Meta.References...), " ")
+	for _, s := range [][2]string{{r.Meta.Subject, text}, {"", ids}} {
+		if code, ok := Reference(s[0], s[1]); ok {
+			if k, ok := p.dir.ByCode(code); ok {
+				return k.Ref()
+			}
+		}
+	}
+	return nil
 }
 
 // readKommune names the kommune: by the form's answer, else by a

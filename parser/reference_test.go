@@ -25,3 +25,16 @@ func TestReference(t *testing.T) {
 		t.Errorf("ReferenceToken = %q", ReferenceToken("0751"))
 	}
 }
+
+func TestParseReadsTheReference(t *testing.T) {
+	p := New(Options{})
+	for name, raw := range map[string]string{
+		"subject":     "From: x <hr@example.com>\r\nSubject: SV: Invitation [SP-0751]\r\nMessage-ID: <a@example.com>\r\n\r\nGodkendt i HovedMED: ja\r\n",
+		"in-reply-to": "From: x <hr@example.com>\r\nSubject: SV: Invitation\r\nIn-Reply-To: <sp-0751.20220801.abc@example.org>\r\nMessage-ID: <b@example.com>\r\n\r\nGodkendt i HovedMED: ja\r\n",
+	} {
+		r, err := p.Parse([]byte(raw))
+		if err != nil || r.Kommune == nil || r.Kommune.Code != "0751" {
+			t.Errorf("%s: kommune = %+v, %v; want 0751 from the reference", name, r.Kommune, err)
+		}
+	}
+}

@@ -340,22 +340,15 @@ var csvHeader = []string{
 // utf8BOM makes Excel read the file as UTF-8, so æ, ø and å come out right.
 const utf8BOM = "\ufeff"
 
-// CSV is the full list of tilmeldinger, one row per participant and one
-// row (without participant columns) for a tilmelding that has none: UTF-8
-// with a byte order mark, a header row, CRLF line ends, and ';' between
-// fields, which is what Excel with Danish settings expects when the file
-// is opened by a double click. Cells that Excel would read as a formula
-// are prefixed with an apostrophe.
-func (s Summary) CSV() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(utf8BOM)
-	w := csv.NewWriter(&b)
-	w.Comma = ';'
-	w.UseCRLF = true
-	if err := w.Write(csvHeader); err != nil {
-		return nil, err
-	}
-	for _, t := range s.Tilmeldinger {
+// ParticipantTable is the full list of tilmeldinger as a table: the column
+// names, and one row per participant, or one row (without participant
+// columns) for a tilmelding that has none. The summary's CSV and
+// `seniorbot export` (CSV and XLSX) all write this one table. Cells are
+// plain text as recorded; each file format makes them safe in its own way
+// (see CSV).
+func ParticipantTable(ts []SummaryTilmelding) (header []string, rows [][]string) {
+	header = append([]string(nil), csvHeader...)
+	for _, t := range ts {
 		day, isDefault := "", ""
 		if !t.Day.IsZero() {
 			day, isDefault = t.Day.Format(time.DateOnly), yesNo(t.DayIsDefault)
@@ -371,13 +364,36 @@ func (s Summary) CSV() ([]byte, error) {
 			ps = []parser.Participant{{}}
 		}
 		for _, p := range ps {
-			row := append(append([]string{}, common...), p.Name, p.Email, p.Title, p.Side)
-			for i := range row {
-				row[i] = csvSafe(row[i])
-			}
-			if err := w.Write(row); err != nil {
-				return nil, err
-			}
+			rows = append(rows, append(append([]string{}, common...), p.Name, p.Email, p.Title, p.Side))
+		}
+	}
+	return header, rows
+}
+
+// CSV is the full list of tilmeldinger (ParticipantTable): UTF-8 with a
+// byte order mark, a header row, CRLF line ends, and ';' between fields,
+// which is what Excel with Danish settings expects when the file is
+// opened by a double click. Cells that Excel would read as a formula are
+// prefixed with an apostrophe.
+func (s Summary) CSV() ([]byte, error) { return ParticipantCSV(s.Tilmeldinger) }
+
+// ParticipantCSV writes ParticipantTable(ts) as the CSV described at CSV.
+func ParticipantCSV(ts []SummaryTilmelding) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(utf8BOM)
+	w := csv.NewWriter(&b)
+	w.Comma = ';'
+	w.UseCRLF = true
+	header, rows := ParticipantTable(ts)
+	if err := w.Write(header); err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		if err := w.Write(row); err != nil {
+			return nil, err
 		}
 	}
 	w.Flush()

@@ -33,9 +33,10 @@ unless --again is given, and invitations queued by an interrupted run are
 sent, so running the same command again resumes. A mail the server
 refuses for now is retried by the daemon (seniorbot run).
 
-While the daemon runs, use --queue-only: the invitations are queued and
-recorded, and the daemon sends them as they fall due (one per [invite]
-rate). Two processes sending the same outbox could send a mail twice.
+With --queue-only the invitations are only queued and recorded, and the
+running daemon sends them as they fall due (one per [invite] rate). The
+command may also run while the daemon runs: each mail is taken by one
+sender.
 
 Flags:
 `

@@ -22,8 +22,8 @@ deadline until the deadline day; on other days the command says so and
 does nothing. Nobody is reminded twice on the same day, and addresses that
 bounced are left out. Run it by hand, or daily from a timer, on the days
 reminders should go out. Sending is like invite's: through the outbox, at
-[invite] rate; while the daemon runs (and from a timer), use --queue-only
-and let the daemon send them.
+[invite] rate; with --queue-only (handy from a timer) they are only queued
+and the running daemon sends them.
 
 Flags:
 `
