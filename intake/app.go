@@ -25,8 +25,11 @@ type App struct {
 	Watcher   *Watcher
 	Sender    *replies.Sender
 	Log       *slog.Logger
+	Metrics   *Metrics    // counters for /metrics (metrics.go)
+	OAuth2    TokenSource // XOAUTH2 tokens when [imap] or [smtp] auth is "xoauth2" (oauth.go)
 
-	wake chan struct{} // wakes the sender when mail was queued
+	wake     chan struct{} // wakes the sender when mail was queued
+	httpAddr string        // where /healthz and /metrics are served, once started
 }
 
 // NewApp opens the database and wires the stages together. now is the
@@ -50,6 +53,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	}
 	a := &App{Config: cfg, DB: db, Log: log, wake: make(chan struct{}, 1)}
 	a.Parser = newParser(cfg)
+	if cfg.usesOAuth2() {
+		a.OAuth2 = cfg.OAuth2.NewTokenSource()
+	}
 	a.Processor = &Processor{
 		DB: db, Parser: a.Parser, Renderer: renderer, Campaign: cfg.Campaign,
 		From: replies.Address{Name: from.Name, Email: from.Address},
@@ -63,6 +69,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		},
 	}
 	a.Watcher = NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))
+	if cfg.IMAP.Auth == AuthXOAUTH2 {
+		a.Watcher.OAuth2 = a.OAuth2
+	}
 	a.Sender = replies.NewSender(a.senderConfig(), db, log.With("stage", "smtp"))
 	a.Sender.Now = now
 	if cfg.IMAP.AppendSent {
@@ -71,6 +80,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		// tells it that copies are waiting.
 		a.Sender.OnSent = func(int) { a.Watcher.Nudge() }
 	}
+	a.Metrics = NewMetrics(now())
+	a.instrument()
 	return a, nil
 }
 
@@ -80,6 +91,11 @@ func (a *App) Close() error { return a.DB.Close() }
 // Run is the daemon: it watches the mailbox and sends the outbox until ctx
 // is cancelled, then finishes the message in hand and returns.
 func (a *App) Run(ctx context.Context) error {
+	stopHTTP, err := a.startHTTP() // /healthz and /metrics, when [http] listen is set
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
 	var wg sync.WaitGroup
 	sendCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	wg.Add(1)
@@ -88,7 +104,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.Sender.Run(sendCtx, a.wake, 30*time.Second)
 	}()
 	wg.Go(func() { a.runSummaries(sendCtx) }) // the nightly summary (summary.go); stops with the sender
-	err := a.Watcher.Run(ctx)
+	err = a.Watcher.Run(ctx)
 	// The watcher has finished the message in hand. Stop the sender loop
 	// first — two senders must never work the outbox at once — then give
 	// what that message queued a moment to go out.

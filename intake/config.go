@@ -28,6 +28,8 @@ type Config struct {
 	Summary   SummaryConfig   `toml:"summary"`
 	Templates TemplatesConfig `toml:"templates"`
 	Invite    InviteConfig    `toml:"invite"`
+	HTTP      HTTPConfig      `toml:"http"`   // health and metrics endpoint (metrics.go)
+	OAuth2    OAuth2Config    `toml:"oauth2"` // XOAUTH2 tokens for IMAP and SMTP (oauth.go)
 }
 
 // IMAPConfig is the shared mailbox seniorbot reads.
@@ -54,6 +56,8 @@ type IMAPConfig struct {
 	// LargeMessageBytes: a message bigger than this is not downloaded
 	// whole; only its header and text parts are (attachments are noted).
 	LargeMessageBytes int64 `toml:"large_message_bytes"`
+	// Auth is "password" (LOGIN) or "xoauth2" (a token from [oauth2]).
+	Auth string `toml:"auth"`
 
 	// Password is resolved from PasswordEnv or PasswordFile by Load.
 	Password string `toml:"-"`
@@ -68,6 +72,7 @@ type SMTPConfig struct {
 	PasswordEnv  string `toml:"password_env"`
 	PasswordFile string `toml:"password_file"`
 	From         string `toml:"from"` // the bot's address, e.g. "Seniorpartnerskabet <tilmelding@example.org>"
+	Auth         string `toml:"auth"` // "password" (AUTH PLAIN when username is set) or "xoauth2"
 
 	Password string `toml:"-"`
 }
@@ -184,7 +189,7 @@ func (c *Config) resolveSecrets() error {
 	if c.SMTP.Password, err = secret("smtp", c.SMTP.PasswordEnv, c.SMTP.PasswordFile); err != nil {
 		return err
 	}
-	return nil
+	return c.OAuth2.resolveSecret(c.usesOAuth2())
 }
 
 // secret reads a password from an environment variable or a file; the
@@ -243,6 +248,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Storage.Path == "" {
 		return errors.New("[storage] path is required")
+	}
+	if err := c.validateAuth(); err != nil {
+		return err
+	}
+	if err := c.HTTP.validate(); err != nil {
+		return err
 	}
 	return c.validateCampaign()
 }

@@ -67,6 +67,14 @@ type Processor struct {
 	// Queued, if set, is called after a transaction that queued mail, so
 	// the sender can go at once instead of at its next tick.
 	Queued func()
+
+	// Processed, if set, is called after a message is recorded, with its
+	// kind and outcome (the metrics count them).
+	Processed func(kind, outcome string)
+
+	// replay is set while `seniorbot reprocess` runs the rules over
+	// recorded messages again (reprocess.go): nothing is queued.
+	replay *replayState
 }
 
 // HandleMessage implements Handler.
@@ -94,6 +102,9 @@ func (p *Processor) HandleMessage(ctx context.Context, m Message) error {
 	}
 	p.Log.Info("message processed", "uid", m.UID, "kind", rec.Kind, "outcome", rec.Outcome,
 		"from", rec.Sender, "queued", queued)
+	if p.Processed != nil {
+		p.Processed(rec.Kind, rec.Outcome)
+	}
 	if queued > 0 && p.Queued != nil {
 		p.Queued()
 	}

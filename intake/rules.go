@@ -95,6 +95,9 @@ func (a *action) amendsTilmelding(ctx context.Context) (bool, error) {
 // flooded reports whether the sender already got the day's allowance of
 // automatic answers: a mail loop or a flood is then left for a person.
 func (a *action) flooded(ctx context.Context) (bool, error) {
+	if a.p.replay != nil { // a replay keeps the decision made when the mail came
+		return a.p.replay.flooded[a.rec.ID], nil
+	}
 	limit := a.p.Campaign.MaxRepliesPerAddressPerDay
 	if limit <= 0 {
 		return false, nil
@@ -429,6 +432,10 @@ func (a *action) answer(ctx context.Context, tmpl replies.Template, kind string,
 // enqueue queues m; answers names the sender an automatic answer goes to,
 // counted against the daily limit ("" for mails to staff).
 func (a *action) enqueue(ctx context.Context, kind string, m replies.Mail, tilmeldingID int64, answers string) error {
+	if a.p.replay != nil { // a replay sends nothing
+		a.p.replay.notQueued++
+		return nil
+	}
 	data, err := m.Marshal()
 	if err != nil {
 		return err

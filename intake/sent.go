@@ -34,6 +34,9 @@ type SentStore interface {
 // sentBatch is how many copies are read from the outbox per round.
 const sentBatch = 50
 
+// sentRounds is how many batches of copies one pass appends.
+const sentRounds = 4
+
 // Nudge tells a running watcher that sent mail is waiting to be copied to
 // the Sent folder: it leaves IDLE (or its poll sleep) and appends the
 // copies. It never blocks and may be called from any goroutine; the watcher
@@ -57,7 +60,10 @@ func (s *session) appendSent(ctx context.Context) error {
 	if w.Sent == nil || s.sentBroken {
 		return nil
 	}
-	for range 1000 { // bounded: 50,000 copies per pass; the rest follow at the next
+	// At most sentRounds batches per pass, so a long run of copies (after a
+	// backlog) never keeps new mail waiting: when more remain, the watcher
+	// nudges itself, syncs the mailbox and comes back for the rest.
+	for round := range sentRounds {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -67,6 +73,9 @@ func (s *session) appendSent(ctx context.Context) error {
 		}
 		if len(copies) == 0 {
 			return nil
+		}
+		if round == sentRounds-1 && len(copies) == sentBatch {
+			w.Nudge()
 		}
 		if s.sentFolder == "" {
 			if err := s.resolveSentFolder(); err != nil {

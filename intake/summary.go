@@ -715,8 +715,12 @@ func (a *App) wakeSender() {
 // senderConfig is the SMTP configuration, as NewApp gives the app's sender.
 func (a *App) senderConfig() replies.SenderConfig {
 	c := a.Config.SMTP
-	return replies.SenderConfig{Host: c.Host, Port: c.Port, TLS: c.TLS, Username: c.Username,
+	sc := replies.SenderConfig{Host: c.Host, Port: c.Port, TLS: c.TLS, Username: c.Username,
 		Password: c.Password, HELO: domainOf(a.Processor.From.Email), Timeout: 30 * time.Second}
+	if c.Auth == AuthXOAUTH2 && a.OAuth2 != nil {
+		sc.OAuth2 = func() (string, error) { return AccessToken(a.OAuth2) }
+	}
+	return sc
 }
 
 // oneItemQueue is the outbox narrowed to one mail, so `summary --send`

@@ -50,6 +50,9 @@ type Watcher struct {
 	// pass (and when nudged, see Nudge) the watcher appends them to the
 	// Sent folder. Nil: no copies.
 	Sent SentStore
+	// OAuth2, if set, gives the tokens to log in with XOAUTH2 instead of
+	// LOGIN with the password (oauth.go).
+	OAuth2 TokenSource
 
 	cfg IMAPConfig
 	h   Handler
@@ -430,10 +433,10 @@ func (s *session) login() error {
 	if err := s.step("CAPABILITY", w.cmdTimeout, func() error { caps = s.c.Caps(); return nil }); err != nil {
 		return err
 	}
-	if caps.Has(imap.CapLoginDisabled) {
+	if caps.Has(imap.CapLoginDisabled) && w.OAuth2 == nil {
 		return &permanentError{errors.New("imap: server has LOGINDISABLED (LOGIN not allowed on this connection; use tls or starttls)")}
 	}
-	err := s.step("LOGIN", w.cmdTimeout, func() error { return s.c.Login(w.cfg.Username, w.cfg.Password).Wait() })
+	err := s.step("LOGIN", w.cmdTimeout, func() error { return w.logIn(s.c) })
 	if err != nil {
 		var ie *imap.Error
 		if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {

@@ -49,6 +49,9 @@ type SenderConfig struct {
 	// TLSConfig overrides the TLS settings (tests use it to trust a
 	// throw-away certificate); nil verifies Host against the system roots.
 	TLSConfig *tls.Config
+	// OAuth2, if set, authenticates Username with XOAUTH2 and the token it
+	// returns, asked for once per connection (intake/oauth.go).
+	OAuth2 func() (token string, err error)
 }
 
 // Defaults of SenderConfig.
@@ -377,7 +380,13 @@ func (s *Sender) newClient() (*mail.Client, error) {
 	if cfg.HELO != "" {
 		opts = append(opts, mail.WithHELO(cfg.HELO))
 	}
-	if cfg.Username != "" {
+	if cfg.OAuth2 != nil {
+		tok, err := cfg.OAuth2()
+		if err != nil {
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthXOAUTH2), mail.WithUsername(cfg.Username), mail.WithPassword(tok))
+	} else if cfg.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain),
 			mail.WithUsername(cfg.Username), mail.WithPassword(cfg.Password))
 	}

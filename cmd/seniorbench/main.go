@@ -37,7 +37,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	_ "modernc.org/sqlite"
 
-	"github.com/seniorpartnerskabet/seniorbot/internal/mailgen"
+	"github.com/seniorpartnerskabet/seniorbot/cmd/seniorbench/mailgen"
 )
 
 func main() {

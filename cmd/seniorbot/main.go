@@ -54,6 +54,15 @@ Commands:
             retention (--older-than 180d); the tilmeldinger are kept.
   summary   print today's summary for the contacts without sending it
             (--send: send it now; the daemon sends it every day by itself).
+  export    write every tilmelding, one row per participant, as CSV or
+            XLSX for Excel (--format csv|xlsx, --out FILE).
+  show      show one kommune's tilmelding (code or name): its state, its
+            history (which mail changed what), and the mails sent about it.
+  resend    send a kommune's current confirmation or missing-information
+            mail again (--unit, --all, --queue-only).
+  reprocess run the stored mails through the current parser and rules
+            again after an upgrade; shows what would change, --apply
+            rebuilds the tilmeldinger (no mail is sent).
   version   print the version.
   help      this text, or help for a command: seniorbot help COMMAND.
 
@@ -139,6 +148,12 @@ func commands() map[string]command {
 		"purge":   {summary: "delete old raw mail and sent bodies", help: purgeHelp, run: cmdPurge},
 		"version": {summary: "print the version", help: "Usage: seniorbot version\n", run: cmdVersion},
 		"help":    {summary: "help", help: "Usage: seniorbot help [COMMAND]\n", run: cmdHelp},
+
+		// Views and repairs for staff (issue 6).
+		"export":    {summary: "write the tilmeldinger as CSV or XLSX", help: exportHelp, run: cmdExport},
+		"show":      {summary: "show one kommune's tilmelding, history and mails", help: showHelp, run: cmdShow},
+		"resend":    {summary: "send a kommune's current answer again", help: resendHelp, run: cmdResend},
+		"reprocess": {summary: "run stored mails through the current parser again", help: reprocessHelp, run: cmdReprocess},
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
-	"github.com/seniorpartnerskabet/seniorbot/internal/mailgen"
+	"github.com/seniorpartnerskabet/seniorbot/cmd/seniorbench/mailgen"
 )
 
 // pickKinds returns n generated mails holding every kind at least once.

@@ -130,6 +130,10 @@ func one(r *rand.Rand, i int, tag string, o Options) Mail {
 			pad = min(pad, 195<<10-attach) // stay within 200 KB
 		}
 	}
+	client := r.IntN(4)
+	if client == 1 {
+		pad /= 3 // Outlook sends the quote twice, as text and as (longer) HTML
+	}
 	if pad > 0 {
 		text += "\n" + quoted(pad, o.Bot)
 	}
@@ -146,7 +150,6 @@ func one(r *rand.Rand, i int, tag string, o Options) Mail {
 	}
 	h.WriteString("MIME-Version: 1.0\r\n")
 
-	client := r.IntN(4)
 	var body bytes.Buffer
 	bodyPart := func(b *bytes.Buffer) {
 		switch client {

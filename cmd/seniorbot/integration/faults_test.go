@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seniorpartnerskabet/seniorbot/internal/mailgen"
+	"github.com/seniorpartnerskabet/seniorbot/cmd/seniorbench/mailgen"
 )
 
 // settled reports whether the daemon has done everything for n mails:

@@ -32,7 +32,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	_ "modernc.org/sqlite"
 
-	"github.com/seniorpartnerskabet/seniorbot/internal/mailgen"
+	"github.com/seniorpartnerskabet/seniorbot/cmd/seniorbench/mailgen"
 )
 
 type itEnv struct {
@@ -359,7 +359,7 @@ func buildBot(t *testing.T) string {
 		return botPath
 	}
 	out := filepath.Join(os.TempDir(), fmt.Sprintf("seniorbot-it-%d", os.Getpid()))
-	cmd := exec.Command("go", "build", "-o", out, "../cmd/seniorbot")
+	cmd := exec.Command("go", "build", "-o", out, "..")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
+)
+
+const exportHelp = `Usage: seniorbot [--config FILE] export [--format csv|xlsx] [--out FILE]
+
+Writes every tilmelding, one row per participant, for Excel: kommunekode,
+kommune, region, side of Storebælt, forvaltning/område, status, first
+development day (and whether it is the default), HovedMED, and the
+participant's name, e-mail, title and side. A tilmelding without
+participants gets one row.
+
+csv is UTF-8 with a byte order mark and ';' between fields (what Excel with
+Danish settings opens by a double click); xlsx is an Excel workbook with a
+bold, frozen header row, filter buttons and fitted column widths.
+
+Without --format the format follows the extension of --out (.xlsx or
+.csv), else csv. Without --out the file goes to standard output (not for
+xlsx on a terminal). The file holds personal data: it is written readable
+by its owner only.
+
+Flags:
+`
+
+func cmdExport(ctx context.Context, e *env, args []string) error {
+	fs := flagSet(e, "export", exportHelp)
+	format := fs.String("format", "", "csv or xlsx (default: from the extension of --out, else csv)")
+	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	f := strings.ToLower(*format)
+	if f == "" {
+		f = intake.ExportCSV
+		if strings.EqualFold(filepath.Ext(*out), ".xlsx") {
+			f = intake.ExportXLSX
+		}
+	}
+	if f != intake.ExportCSV && f != intake.ExportXLSX {
+		return usageError{fmt.Errorf("--format must be csv or xlsx, not %q", *format)}
+	}
+	if *out == "" && f == intake.ExportXLSX && isTerminal(e.stdout) {
+		return usageError{errors.New("an xlsx file is not for a terminal: name it with --out FILE.xlsx")}
+	}
+	cfg, db, err := openDatabase(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ts, err := intake.ExportTilmeldinger(ctx, db, cfg, newDirectory(), time.Now())
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := intake.WriteExport(&b, f, ts); err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err := e.stdout.Write(b.Bytes())
+		return err
+	}
+	if err := os.WriteFile(*out, b.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("write the export: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "%d tilmelding(er) written to %s (%s).\n", len(ts), *out, f)
+	return nil
+}
+
+// openDatabase loads the configuration and opens an existing database.
+func openDatabase(ctx context.Context, e *env) (intake.Config, *storage.DB, error) {
+	cfg, err := campaignConfig(e)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if _, err := os.Stat(cfg.Storage.Path); err != nil {
+		return cfg, nil, fmt.Errorf("no database at %s: name it with [storage] path in the config (--config or SENIORBOT_CONFIG)", cfg.Storage.Path)
+	}
+	db, err := storage.Open(ctx, cfg.Storage.Path)
+	return cfg, db, err
+}

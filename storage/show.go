@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// KommuneTilmeldinger returns the tilmeldinger of one kommune, oldest first.
+func (db *DB) KommuneTilmeldinger(ctx context.Context, kommuneCode string) ([]Tilmelding, error) {
+	return listTilmeldinger(ctx, db.sql, `WHERE kommune_code = ? ORDER BY id`, kommuneCode)
+}
+
+// HistoryLine is one history entry with the message that caused it.
+type HistoryLine struct {
+	HistoryEntry
+	Sender     string    // "" when no message caused it
+	Subject    string    //
+	ReceivedAt time.Time // zero when no message caused it
+}
+
+// HistoryWithMessages returns the changes of tilmelding id, oldest first,
+// each with the sender and subject of its message.
+func (db *DB) HistoryWithMessages(ctx context.Context, id int64) ([]HistoryLine, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT h.tilmelding_id, h.at, coalesce(h.message_id, 0), h.change,
+	coalesce(m.sender, ''), coalesce(m.subject, ''), coalesce(m.received_at, '')
+FROM tilmelding_history h LEFT JOIN messages m ON m.id = h.message_id
+WHERE h.tilmelding_id = ? ORDER BY h.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read history of tilmelding %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []HistoryLine
+	for rows.Next() {
+		var h HistoryLine
+		var at, received string
+		if err := rows.Scan(&h.TilmeldingID, &at, &h.MessageID, &h.Change, &h.Sender, &h.Subject, &received); err != nil {
+			return nil, fmt.Errorf("read history of tilmelding %d: %w", id, err)
+		}
+		h.At, h.ReceivedAt = parseTime(at), parseTime(received)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// OutboxOf returns the mails queued about tilmelding id, oldest first.
+func (db *DB) OutboxOf(ctx context.Context, id int64) ([]OutboxRow, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT id, message_id, mail, attempts, created_at, kind, recipients, status, last_error,
+	coalesce(tilmelding_id, 0), sent_at
+FROM outbox WHERE tilmelding_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read the mails of tilmelding %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var r OutboxRow
+		var created string
+		var sent sql.NullString
+		if err := rows.Scan(&r.ID, &r.MessageID, &r.Mail, &r.Attempts, &created, &r.Kind, &r.Recipients,
+			&r.Status, &r.LastError, &r.TilmeldingID, &sent); err != nil {
+			return nil, fmt.Errorf("read the mails of tilmelding %d: %w", id, err)
+		}
+		r.CreatedAt = parseTime(created)
+		r.SentAt = parseTime(sent.String)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LatestMessageOf returns the most recently recorded message about
+// tilmelding id, raw bytes included (empty when purged). It returns
+// ErrNotFound when no message concerns it.
+func (db *DB) LatestMessageOf(ctx context.Context, id int64) (Message, error) {
+	var m Message
+	var received string
+	err := db.sql.QueryRowContext(ctx, `
+SELECT id, message_key, received_at, sender, subject, kind, raw FROM messages
+WHERE tilmelding_id = ? ORDER BY id DESC LIMIT 1`, id).Scan(&m.ID, &m.Key, &received, &m.Sender, &m.Subject, &m.Kind, &m.Raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("read the latest message of tilmelding %d: %w", id, err)
+	}
+	m.ReceivedAt = parseTime(received)
+	m.TilmeldingID = id
+	return m, nil
+}
