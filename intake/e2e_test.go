@@ -293,6 +293,10 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	h.expectProcessedUnseen(4)
+	// The UID of each message is committed with the message itself.
+	if _, last, err := db.MailboxState(ctx, "INBOX"); err != nil || last != 4 {
+		t.Errorf("mailbox state: last UID %d, %v; want 4", last, err)
+	}
 
 	// A restart on the same database and mailbox processes and sends
 	// nothing again — even when the same mail shows up in the INBOX again.

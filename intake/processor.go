@@ -90,12 +90,14 @@ func (p *Processor) HandleMessage(ctx context.Context, m Message) error {
 			return err
 		}
 		var err error
-		queued, err = p.apply(ctx, tx, &rec, reply)
-		return err
+		if queued, err = p.apply(ctx, tx, &rec, reply); err != nil {
+			return err
+		}
+		return p.recordState(ctx, tx, m)
 	})
 	if errors.Is(err, storage.ErrDuplicate) {
 		p.Log.Info("message already recorded; skipped", "uid", m.UID, "message_key", rec.Key)
-		return nil
+		return p.recordState(ctx, nil, m)
 	}
 	if err != nil {
 		return fmt.Errorf("record message uid %d: %w", m.UID, err)
@@ -109,6 +111,21 @@ func (p *Processor) HandleMessage(ctx context.Context, m Message) error {
 		p.Queued()
 	}
 	return nil
+}
+
+// RecordsMailboxState implements StateRecorder: HandleMessage commits the
+// message's UID with the message.
+func (p *Processor) RecordsMailboxState() bool { return true }
+
+// recordState saves m's UID as handled, inside tx when there is one.
+func (p *Processor) recordState(ctx context.Context, tx *storage.Tx, m Message) error {
+	if m.Mailbox == "" {
+		return nil // not from a mailbox (reprocessing, tests)
+	}
+	if tx != nil {
+		return tx.SetMailboxState(ctx, m.Mailbox, m.UIDValidity, m.UID)
+	}
+	return p.DB.SetMailboxState(ctx, m.Mailbox, m.UIDValidity, m.UID)
 }
 
 // messageRecord describes m for storage. A message without a Message-ID is

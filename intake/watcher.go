@@ -697,7 +697,9 @@ func (s *session) process(ctx context.Context, m fetched) error {
 		log.Error("handler failed; message left in the mailbox for a retry", "err", err, "size", m.size)
 		return &handlerError{uid: uid, err: err}
 	}
-	if err := w.st.SetMailboxState(hctx, w.cfg.Mailbox, s.uidValidity, uid); err != nil {
+	if sr, ok := w.h.(StateRecorder); ok && sr.RecordsMailboxState() {
+		// The handler committed the UID with the message.
+	} else if err := w.st.SetMailboxState(hctx, w.cfg.Mailbox, s.uidValidity, uid); err != nil {
 		// Recorded but not marked: the next run hands it over again and the
 		// handler's Message-ID dedupe recognises it. Do not move it now.
 		log.Error("saving mailbox state failed; message left in the mailbox", "err", err)

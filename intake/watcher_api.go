@@ -33,3 +33,12 @@ type StateStore interface {
 	MailboxState(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error)
 	SetMailboxState(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error
 }
+
+// StateRecorder is implemented by a Handler that records the mailbox state
+// (the message's UIDVALIDITY and UID) in the same transaction as the
+// message itself. The watcher then does not save it separately, which
+// saves one durable commit per message and leaves no window in which a
+// message is recorded but its UID is not.
+type StateRecorder interface {
+	RecordsMailboxState() bool
+}

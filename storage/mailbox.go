@@ -24,7 +24,18 @@ func (db *DB) MailboxState(ctx context.Context, mailbox string) (uidValidity, la
 
 // SetMailboxState records the sync state of mailbox.
 func (db *DB) SetMailboxState(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
-	_, err := db.sql.ExecContext(ctx, `
+	return setMailboxState(ctx, db.sql, mailbox, uidValidity, lastUID)
+}
+
+// SetMailboxState records the sync state of mailbox as part of the
+// transaction, so a message and the UID that says it was handled are
+// committed together.
+func (tx *Tx) SetMailboxState(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
+	return setMailboxState(ctx, tx.tx, mailbox, uidValidity, lastUID)
+}
+
+func setMailboxState(ctx context.Context, q querier, mailbox string, uidValidity, lastUID uint32) error {
+	_, err := q.ExecContext(ctx, `
 INSERT INTO mailbox_state (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity,
 	last_uid = excluded.last_uid, updated_at = excluded.updated_at`,
