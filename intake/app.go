@@ -28,8 +28,8 @@ type App struct {
 	Metrics   *Metrics    // counters for /metrics (metrics.go)
 	OAuth2    TokenSource // XOAUTH2 tokens when [imap] or [smtp] auth is "xoauth2" (oauth.go)
 
-	wake     chan struct{} // wakes the sender when mail was queued
-	httpAddr string        // where /healthz and /metrics are served, once started
+	wake chan struct{} // wakes the sender when mail was queued
+	http httpEndpoint  // /healthz and /metrics, once started (metrics.go)
 }
 
 // NewApp opens the database and wires the stages together. now is the

@@ -291,8 +291,10 @@ func (a *App) startHTTP() (stop func(), err error) {
 		return nil, fmt.Errorf("[http] listen: %s is not a loopback address", ln.Addr())
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-	a.httpAddr = ln.Addr().String()
-	a.Log.Info("health and metrics endpoint", "addr", "http://"+a.httpAddr+"/healthz")
+	a.http.mu.Lock()
+	a.http.addr = ln.Addr().String()
+	a.http.mu.Unlock()
+	a.Log.Info("health and metrics endpoint", "addr", "http://"+ln.Addr().String()+"/healthz")
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.Log.Error("http endpoint stopped", "err", err)
@@ -307,4 +309,14 @@ func (a *App) startHTTP() (stop func(), err error) {
 
 // HTTPAddr is the address the endpoint listens on ("" when off or not
 // started); tests listen on port 0 and read it here.
-func (a *App) HTTPAddr() string { return a.httpAddr }
+func (a *App) HTTPAddr() string {
+	a.http.mu.Lock()
+	defer a.http.mu.Unlock()
+	return a.http.addr
+}
+
+// httpEndpoint is where the endpoint listens.
+type httpEndpoint struct {
+	mu   sync.Mutex
+	addr string
+}

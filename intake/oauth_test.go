@@ -329,7 +329,7 @@ from = "bot@example.org"
 		{"[oauth2]\nclient_id = \"c\"\nclient_secret_env = \"SENIORBOT_TEST_OAUTH_SECRET\"\n", "[oauth2] tenant is required"},
 		{"[oauth2]\nclient_id = \"c\"\nclient_secret_env = \"SENIORBOT_TEST_OAUTH_SECRET\"\ntoken_url = \"http://login.example.com/t\"\n", "must use https"},
 		{"[oauth2]\nclient_id = \"c\"\nclient_secret_env = \"SENIORBOT_NOT_SET_ANYWHERE\"\ntenant = \"t\"\n", "environment variable SENIORBOT_NOT_SET_ANYWHERE is not set"},
-		{"[oauth2]\nclient_id = \"c\"\nclient_secret_env = \"SENIORBOT_TEST_OAUTH_SECRET\"\ntenant = \"example.onmicrosoft.com\"\n", ""},
+		{"[oauth2]\nclient_id = \"c\"\nclient_secret_env = \"SENIORBOT_TEST_OAUTH_SECRET\"\ntenant = \"00000000-0000-0000-0000-000000000001\"\n", ""},
 	} {
 		p := filepath.Join(dir, "c.toml")
 		writeFile(t, p, base+tc.extra)
