@@ -40,6 +40,7 @@ type Checker struct {
 
 	failed int
 	warned int
+	tokens TokenSource // XOAUTH2 tokens, when [imap] or [smtp] auth is "xoauth2"
 }
 
 // Check runs every step and reports whether all passed (warnings pass).
@@ -48,6 +49,13 @@ func (c *Checker) Check(ctx context.Context) bool {
 		c.Timeout = 15 * time.Second
 	}
 	c.checkLocal(ctx)
+	if c.Config.usesOAuth2() {
+		c.tokens = c.Config.OAuth2.NewTokenSource()
+		c.step("OAuth2 token for "+c.Config.OAuth2.ClientID, func() (string, error) {
+			_, err := AccessToken(c.tokens)
+			return "", err
+		}, "check [oauth2] tenant, client_id and the secret, and that the app registration has the IMAP/SMTP application permissions")
+	}
 	c.checkIMAP(ctx)
 	c.checkSMTP(ctx)
 	switch {
@@ -158,12 +166,18 @@ func (c *Checker) checkIMAP(ctx context.Context) {
 	stop := context.AfterFunc(ctx, func() { client.Close() })
 	defer stop()
 	if !c.step("IMAP login as "+cfg.Username, func() (string, error) {
+		if cfg.Auth == "xoauth2" {
+			tok, err := AccessToken(c.tokens)
+			if err != nil {
+				return "", err
+			}
+			return "XOAUTH2", c.withTimeout(func() error { return client.Authenticate(NewXOAUTH2Client(cfg.Username, tok)) })
+		}
 		if cfg.Password == "" {
 			return "", errors.New("no password: password_env or password_file gives none")
 		}
 		return "", c.withTimeout(func() error { return client.Login(cfg.Username, cfg.Password).Wait() })
-	}, "check [imap] username and the password in the variable or file named by password_env/password_file; "+
-		"for Microsoft 365 the mailbox needs IMAP enabled and basic auth or an app password allowed") {
+	}, loginHint("imap", cfg.Auth)) {
 		return
 	}
 	var caps imap.CapSet
@@ -301,15 +315,21 @@ func (c *Checker) checkSMTP(ctx context.Context) {
 	defer client.Close()
 	if cfg.Username != "" {
 		if !c.step("SMTP login as "+cfg.Username, func() (string, error) {
-			if cfg.Password == "" {
-				return "", errors.New("no password: password_env or password_file gives none")
-			}
 			if ok, _ := client.Extension("AUTH"); !ok {
 				return "", errors.New("the server offers no AUTH")
 			}
+			if cfg.Auth == "xoauth2" {
+				tok, err := AccessToken(c.tokens)
+				if err != nil {
+					return "", err
+				}
+				return "XOAUTH2", client.Auth(NewXOAUTH2Client(cfg.Username, tok))
+			}
+			if cfg.Password == "" {
+				return "", errors.New("no password: password_env or password_file gives none")
+			}
 			return "", client.Auth(sasl.NewPlainClient("", cfg.Username, cfg.Password))
-		}, "check [smtp] username and the password in the variable or file named by password_env/password_file; "+
-			"for Microsoft 365 the mailbox needs \"Authenticated SMTP\" enabled") {
+		}, loginHint("smtp", cfg.Auth)) {
 			return
 		}
 	}
@@ -321,6 +341,19 @@ func (c *Checker) checkSMTP(ctx context.Context) {
 		return "accepted", client.Reset()
 	}, "the server refuses to send as [smtp] from: use the account's own address, or give the account the right to send as it")
 	_ = client.Quit()
+}
+
+// loginHint says what to check when a login fails.
+func loginHint(section, auth string) string {
+	if auth == "xoauth2" {
+		return "the token was refused: give the app registration the " + strings.ToUpper(section) +
+			" application permission and grant the service principal access to the mailbox (Exchange Online: New-ServicePrincipal, Add-MailboxPermission)"
+	}
+	hint := "check [" + section + "] username and the password in the variable or file named by password_env/password_file; "
+	if section == "smtp" {
+		return hint + "for Microsoft 365 the mailbox needs \"Authenticated SMTP\" enabled"
+	}
+	return hint + "for Microsoft 365 the mailbox needs IMAP enabled and basic auth or an app password allowed"
 }
 
 func heloName(from string) string {

@@ -301,6 +301,17 @@ token_url = "`+tokens.URL+`/tenant-x/oauth2/v2.0/token"
 		t.Errorf("the log shows the token or the secret:\n%s", logBuf.String())
 	}
 
+	// seniorbot check logs in the same way, with a token of its own.
+	valid.mu.Lock()
+	valid.tokens["token-2"] = true
+	valid.mu.Unlock()
+	var out strings.Builder
+	checker := &intake.Checker{Config: cfg, Out: &out, Timeout: 5 * time.Second}
+	if !checker.Check(ctx) || !strings.Contains(out.String(), "IMAP login as "+botAddr) ||
+		!strings.Contains(out.String(), "XOAUTH2") {
+		t.Errorf("seniorbot check with XOAUTH2 failed:\n%s", out.String())
+	}
+
 	// A token the server does not accept is a refused login: permanent.
 	valid.mu.Lock()
 	valid.tokens = map[string]bool{}
