@@ -284,6 +284,17 @@ func (q *fakeQueue) MarkOutboxRetry(_ context.Context, id int64, next time.Time,
 	return nil
 }
 
+func (q *fakeQueue) ReleaseOutbox(_ context.Context, id int64) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	it, err := q.find(id)
+	if err != nil {
+		return err
+	}
+	it.next = time.Time{}
+	return nil
+}
+
 func (q *fakeQueue) MarkOutboxFailed(_ context.Context, id int64, errText string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -27,6 +27,9 @@ type Queue interface {
 	MarkOutboxRetry(ctx context.Context, id int64, next time.Time, errText string) error
 	// MarkOutboxFailed gives the item up for good.
 	MarkOutboxFailed(ctx context.Context, id int64, errText string) error
+	// ReleaseOutbox makes a claimed item due again at once, without
+	// counting an attempt: the sender stopped before trying it.
+	ReleaseOutbox(ctx context.Context, id int64) error
 }
 
 // TLS modes of SenderConfig.TLS.
@@ -221,7 +224,8 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 	}
 	if err := client.DialWithContext(ctx); err != nil {
 		if ctx.Err() != nil {
-			return 0, ctx.Err() // shutting down: not the items' fault
+			// Shutting down: not the items' fault; give them back.
+			return 0, errors.Join(ctx.Err(), s.release(ctx, jobs))
 		}
 		return 0, errors.Join(fmt.Errorf("connecting to %s: %w", client.ServerAddr(), err),
 			s.retryAll(ctx, jobs, "connecting: "+err.Error()))
@@ -232,8 +236,13 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 		}
 	}()
 	var errs []error
-	for _, j := range jobs {
-		if ctx.Err() != nil {
+	start := time.Now()
+	for i, j := range jobs {
+		// Stop on shutdown, or before the claim on the items runs out and
+		// another sender could take them: what is left is released, due
+		// again at once, not left hidden until the claim expires.
+		if ctx.Err() != nil || time.Since(start) > storage.ClaimLease/2 {
+			errs = append(errs, s.release(ctx, jobs[i:]))
 			break
 		}
 		ok, mErr := s.settle(ctx, j, client.Send(j.msg))
@@ -243,6 +252,17 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 		errs = append(errs, mErr)
 	}
 	return sent, errors.Join(errs...)
+}
+
+// release gives back claimed jobs the sender did not try.
+func (s *Sender) release(ctx context.Context, jobs []job) error {
+	var errs []error
+	for _, j := range jobs {
+		if err := s.q.ReleaseOutbox(context.WithoutCancel(ctx), j.item.ID); err != nil {
+			errs = append(errs, fmt.Errorf("releasing outbox %d: %w", j.item.ID, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // retryAll schedules every job again after a failure that touched none

@@ -45,9 +45,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 }
 
 // ClaimLease is how long a mail taken by DueOutbox is hidden from other
-// senders. A sender that dies holding it leaves the mail due again after
-// the lease; a live one marks it sent, retried or failed long before.
-const ClaimLease = 10 * time.Minute
+// senders. A sender that dies holding it (kill -9, power cut) leaves the
+// mail due again after the lease, so it must be short: that is how long a
+// reply is delayed after a crash. A live sender settles a batch (sent,
+// retry or failed) well within it.
+const ClaimLease = 2 * time.Minute
 
 // DueOutbox claims and returns up to limit pending mails whose next attempt
 // is due. Claiming (pushing the next attempt past ClaimLease) happens in
@@ -111,6 +113,13 @@ func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, err
 	return db.exec(ctx, fmt.Sprintf("mark outbox %d for retry", id), `
 UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ? AND status = 'pending'`,
 		formatTime(next), errText, id)
+}
+
+// ReleaseOutbox makes a claimed, still pending mail due again at once,
+// without counting an attempt: its sender stopped before trying it.
+func (db *DB) ReleaseOutbox(ctx context.Context, id int64) error {
+	return db.exec(ctx, fmt.Sprintf("release outbox %d", id),
+		`UPDATE outbox SET next_attempt = created_at WHERE id = ? AND status = 'pending'`, id)
 }
 
 // MarkOutboxFailed records that mail id was refused for good.

@@ -230,3 +230,25 @@ func TestClaimLeaseExpires(t *testing.T) {
 		t.Errorf("not due again after the lease")
 	}
 }
+
+func TestReleaseMakesAClaimedMailDueAgain(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	var id int64
+	db.Tx(ctx, func(tx *Tx) error {
+		var err error
+		id, err = tx.Enqueue(ctx, NewOutboxMail{MessageID: "r@example.org", Kind: "x", Mail: []byte("{}")}, now)
+		return err
+	})
+	if due, _ := db.DueOutbox(ctx, now, 10); len(due) != 1 {
+		t.Fatal("not due at first")
+	}
+	if err := db.ReleaseOutbox(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := db.DueOutbox(ctx, now, 10)
+	if len(due) != 1 || due[0].Attempts != 0 {
+		t.Errorf("after release: %+v, want due again with no attempt counted", due)
+	}
+}
