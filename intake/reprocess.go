@@ -349,7 +349,7 @@ func (r *replayRun) compare(old, nw storage.Message, it replayItem) {
 	aj, _ := json.Marshal(after)
 	mc.OtherFields = string(bj) != string(aj)
 	if mc.OldKind != mc.NewKind || mc.OldKommune != mc.NewKommune || mc.OtherFields ||
-		mc.OldOutcome != mc.NewOutcome || !sameParticipants(mc.OldParticipants, mc.NewParticipants) {
+		mc.OldOutcome != mc.NewOutcome || !slices.Equal(mc.OldParticipants, mc.NewParticipants) {
 		r.rep.Messages = append(r.rep.Messages, mc)
 	}
 }
@@ -429,7 +429,7 @@ func (r *replayRun) fold(ctx context.Context, scope []string) error {
 func tilmeldingDiff(before, after storage.Tilmelding) string {
 	same := before.Unit == after.Unit && before.Status == after.Status && sameBool(before.HovedMED, after.HovedMED) &&
 		before.Day == after.Day && before.Contact == after.Contact && strings.EqualFold(before.ReplyTo, after.ReplyTo) &&
-		sameParticipants(before.Participants, after.Participants) && slices.Equal(before.Missing, after.Missing)
+		slices.Equal(before.Participants, after.Participants) && slices.Equal(before.Missing, after.Missing)
 	if same {
 		return ""
 	}

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seniorpartnerskabet/seniorbot/parser"
@@ -332,7 +333,7 @@ func describeChange(before, after storage.Tilmelding, existed bool, notes []stri
 	}
 	if n := len(after.Participants) - len(before.Participants); n > 0 && len(notes) == 0 {
 		parts = append(parts, fmt.Sprintf("%d deltagere tilføjet", n))
-	} else if len(notes) == 0 && !sameParticipants(before.Participants, after.Participants) {
+	} else if len(notes) == 0 && !slices.Equal(before.Participants, after.Participants) {
 		parts = append(parts, "deltagere ændret")
 	}
 	if len(parts) == 0 {
@@ -343,18 +344,6 @@ func describeChange(before, after storage.Tilmelding, existed bool, notes []stri
 
 func sameBool(a, b *bool) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
-}
-
-func sameParticipants(a, b []parser.Participant) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // question forwards a question to every contact, with Reply-To set to the

@@ -148,12 +148,18 @@ type OutboxRow struct {
 
 // Outbox returns every outbox entry, oldest first.
 func (db *DB) Outbox(ctx context.Context) ([]OutboxRow, error) {
+	return db.listOutbox(ctx, "read outbox", `ORDER BY id`)
+}
+
+// listOutbox reads the outbox rows that where selects (with its ORDER BY);
+// what names the read in errors.
+func (db *DB) listOutbox(ctx context.Context, what, where string, args ...any) ([]OutboxRow, error) {
 	rows, err := db.sql.QueryContext(ctx, `
 SELECT id, message_id, mail, attempts, created_at, kind, recipients, status, last_error,
 	coalesce(tilmelding_id, 0), sent_at
-FROM outbox ORDER BY id`)
+FROM outbox `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []OutboxRow
@@ -163,7 +169,7 @@ FROM outbox ORDER BY id`)
 		var sent sql.NullString
 		if err := rows.Scan(&r.ID, &r.MessageID, &r.Mail, &r.Attempts, &created, &r.Kind, &r.Recipients,
 			&r.Status, &r.LastError, &r.TilmeldingID, &sent); err != nil {
-			return nil, fmt.Errorf("read outbox: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		r.CreatedAt = parseTime(created)
 		r.SentAt = parseTime(sent.String)

@@ -48,28 +48,7 @@ WHERE h.tilmelding_id = ? ORDER BY h.id`, id)
 
 // OutboxOf returns the mails queued about tilmelding id, oldest first.
 func (db *DB) OutboxOf(ctx context.Context, id int64) ([]OutboxRow, error) {
-	rows, err := db.sql.QueryContext(ctx, `
-SELECT id, message_id, mail, attempts, created_at, kind, recipients, status, last_error,
-	coalesce(tilmelding_id, 0), sent_at
-FROM outbox WHERE tilmelding_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read the mails of tilmelding %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []OutboxRow
-	for rows.Next() {
-		var r OutboxRow
-		var created string
-		var sent sql.NullString
-		if err := rows.Scan(&r.ID, &r.MessageID, &r.Mail, &r.Attempts, &created, &r.Kind, &r.Recipients,
-			&r.Status, &r.LastError, &r.TilmeldingID, &sent); err != nil {
-			return nil, fmt.Errorf("read the mails of tilmelding %d: %w", id, err)
-		}
-		r.CreatedAt = parseTime(created)
-		r.SentAt = parseTime(sent.String)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.listOutbox(ctx, fmt.Sprintf("read the mails of tilmelding %d", id), `WHERE tilmelding_id = ? ORDER BY id`, id)
 }
 
 // LatestMessageOf returns the most recently recorded message about

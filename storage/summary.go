@@ -87,46 +87,18 @@ func scanSummaryRun(row *sql.Row) (SummaryRun, error) {
 
 // OutboxEntry returns outbox row id; ErrNotFound when there is none.
 func (db *DB) OutboxEntry(ctx context.Context, id int64) (OutboxRow, error) {
-	var r OutboxRow
-	var created string
-	var sent sql.NullString
-	err := db.sql.QueryRowContext(ctx, `
-SELECT id, message_id, mail, attempts, created_at, kind, recipients, status, last_error,
-	coalesce(tilmelding_id, 0), sent_at
-FROM outbox WHERE id = ?`, id).Scan(&r.ID, &r.MessageID, &r.Mail, &r.Attempts, &created, &r.Kind,
-		&r.Recipients, &r.Status, &r.LastError, &r.TilmeldingID, &sent)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, ErrNotFound
-	}
+	rows, err := db.listOutbox(ctx, fmt.Sprintf("read outbox %d", id), `WHERE id = ?`, id)
 	if err != nil {
-		return r, fmt.Errorf("read outbox %d: %w", id, err)
+		return OutboxRow{}, err
 	}
-	r.CreatedAt = parseTime(created)
-	r.SentAt = parseTime(sent.String)
-	return r, nil
+	if len(rows) == 0 {
+		return OutboxRow{}, ErrNotFound
+	}
+	return rows[0], nil
 }
 
 // FailedOutbox returns the mails the SMTP server refused for good (status
 // failed, with LastError), oldest first.
 func (db *DB) FailedOutbox(ctx context.Context) ([]OutboxRow, error) {
-	rows, err := db.sql.QueryContext(ctx, `
-SELECT id, message_id, mail, attempts, created_at, kind, recipients, status, last_error,
-	coalesce(tilmelding_id, 0)
-FROM outbox WHERE status = ? ORDER BY id`, OutboxFailed)
-	if err != nil {
-		return nil, fmt.Errorf("read failed outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []OutboxRow
-	for rows.Next() {
-		var r OutboxRow
-		var created string
-		if err := rows.Scan(&r.ID, &r.MessageID, &r.Mail, &r.Attempts, &created, &r.Kind, &r.Recipients,
-			&r.Status, &r.LastError, &r.TilmeldingID); err != nil {
-			return nil, fmt.Errorf("read failed outbox: %w", err)
-		}
-		r.CreatedAt = parseTime(created)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.listOutbox(ctx, "read failed outbox", `WHERE status = ? ORDER BY id`, OutboxFailed)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,7 +115,7 @@ func printReprocess(w io.Writer, rep intake.ReprocessReport, dir *parser.Directo
 		if m.OldKommune != m.NewKommune {
 			fmt.Fprintf(w, "    kommune:      %s → %s\n", name(m.OldKommune), name(m.NewKommune))
 		}
-		if !sameList(m.OldParticipants, m.NewParticipants) {
+		if !slices.Equal(m.OldParticipants, m.NewParticipants) {
 			fmt.Fprintf(w, "    participants: %s\n", participantsList(m.OldParticipants))
 			fmt.Fprintf(w, "               →  %s\n", participantsList(m.NewParticipants))
 		}
@@ -142,18 +143,6 @@ func printReprocess(w io.Writer, rep intake.ReprocessReport, dir *parser.Directo
 	} else {
 		fmt.Fprintln(w, "Dry run: nothing was changed. Run again with --apply to apply.")
 	}
-}
-
-func sameList(a, b []parser.Participant) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func participantsList(ps []parser.Participant) string {
