@@ -101,9 +101,9 @@ func printDelivery(w io.Writer, n int, d localmail.Delivery) {
 		return
 	}
 	for _, k := range []string{"From", "To", "Cc", "Reply-To", "Subject", "In-Reply-To", "Auto-Submitted"} {
-		v := r.Header.Get(k)
-		if k == "Subject" {
-			v, _ = r.Header.Subject()
+		v, err := r.Header.Text(k) // decodes =?utf-8?…?= names and subjects
+		if err != nil {
+			v = r.Header.Get(k)
 		}
 		if v != "" {
 			fmt.Fprintf(w, "%s: %s\n", k, v)
