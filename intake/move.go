@@ -6,7 +6,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 )
 
-// safeMove moves one handled message from the selected mailbox to the
+// safeMove moves handled messages from the selected mailbox to the
 // processed folder without ever putting it at risk.
 //
 // With MOVE (or IMAP4rev2) it is one atomic UID MOVE. Without it, go-imap's
@@ -17,8 +17,8 @@ import (
 // Instead:
 //
 //  1. UID COPY, and wait for its result; on failure nothing else happens;
-//  2. UID STORE +FLAGS.SILENT (\Deleted) on this UID only;
-//  3. UID EXPUNGE of this UID only, if the server has UIDPLUS. Without
+//  2. UID STORE +FLAGS.SILENT (\Deleted) on these UIDs only;
+//  3. UID EXPUNGE of these UIDs only, if the server has UIDPLUS. Without
 //     UIDPLUS the original stays, flagged \Deleted, until a person or the
 //     server expunges the mailbox.
 //
@@ -27,7 +27,7 @@ import (
 func (s *session) safeMove(p *pendingMove) error {
 	w := s.w
 	dest := w.cfg.ProcessedFolder
-	uids := imap.UIDSetNum(p.uid)
+	uids := imap.UIDSetNum(p.uids...)
 
 	if s.caps.Has(imap.CapMove) {
 		return s.step("UID MOVE", w.cmdTimeout, func() error {
@@ -60,7 +60,7 @@ func (s *session) safeMove(p *pendingMove) error {
 	}); err != nil {
 		// Copied and flagged: the move is done as far as the bot is concerned;
 		// the server or a person expunges it later.
-		s.log.Warn("UID EXPUNGE failed; the original stays flagged \\Deleted", "uid", uint32(p.uid), "err", err)
+		s.log.Warn("UID EXPUNGE failed; the originals stay flagged \\Deleted", "uids", len(p.uids), "err", err)
 	}
 	return nil
 }

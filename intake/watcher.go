@@ -82,8 +82,8 @@ type Watcher struct {
 
 type pendingMove struct {
 	uidValidity uint32
-	uid         imap.UID
-	copied      bool // COPY succeeded (no-MOVE fallback): only the \Deleted flag is missing
+	uids        []imap.UID // moved together: one MOVE (and one fsync on the server) per batch
+	copied      bool       // COPY succeeded (no-MOVE fallback): only the \Deleted flag is missing
 	tries       int
 }
 
@@ -535,17 +535,17 @@ func (s *session) queueLeftovers() error {
 	}
 	set, _ := data.All.(imap.UIDSet)
 	uids, _ := set.Nums()
-	queued := 0
+	var left []imap.UID
 	for _, u := range uids {
 		if uint32(u) > s.lastUID || slices.ContainsFunc(w.pending, func(p pendingMove) bool {
-			return p.uidValidity == s.uidValidity && p.uid == u
+			return p.uidValidity == s.uidValidity && slices.Contains(p.uids, u)
 		}) {
 			continue
 		}
-		w.pending = append(w.pending, pendingMove{uidValidity: s.uidValidity, uid: u})
-		queued++
+		left = append(left, u)
 	}
-	if queued > 0 {
+	if queued := len(left); queued > 0 {
+		w.pending = append(w.pending, pendingMove{uidValidity: s.uidValidity, uids: left})
 		s.log.Warn("handled messages were still in the mailbox (the bot stopped before moving them); moving them now",
 			"count", queued, "folder", w.cfg.ProcessedFolder)
 	}
@@ -618,14 +618,10 @@ func (s *session) syncAll(ctx context.Context) (int, error) {
 				return handled, err
 			}
 			rest = rest[n:]
-			for _, m := range msgs {
-				if ctx.Err() != nil {
-					return handled, ctx.Err()
-				}
-				if err := s.process(ctx, m); err != nil {
-					return handled, err
-				}
-				handled++
+			done, err := s.processBatch(ctx, msgs)
+			handled += done
+			if err != nil {
+				return handled, err
 			}
 		}
 		if s.lastUID == before {
@@ -674,9 +670,35 @@ func (s *session) searchNew() ([]imap.UID, error) {
 	return slices.Compact(uids), nil
 }
 
-// process hands one message to the handler, then records the UID, then
-// moves the message. It is not interrupted by ctx: the message in hand is
-// finished.
+// processBatch hands each fetched message to the handler in UID order,
+// then moves the handled ones together: one MOVE per batch instead of one
+// per message. A crash between the two leaves recorded messages in the
+// mailbox; the next session moves them (queueLeftovers) without handling
+// them again. It stops at a handler error or cancellation, after moving
+// what was handled.
+func (s *session) processBatch(ctx context.Context, msgs []fetched) (handled int, err error) {
+	var done []imap.UID
+	for _, m := range msgs {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		if err = s.process(ctx, m); err != nil {
+			break
+		}
+		done = append(done, m.uid)
+	}
+	if len(done) > 0 {
+		p := pendingMove{uidValidity: s.uidValidity, uids: done}
+		if mErr := s.moveOrQueue(&p, s.log.With("uids", len(done))); mErr != nil && err == nil {
+			err = mErr
+		}
+	}
+	return len(done), err
+}
+
+// process hands one message to the handler, then records the UID. It is
+// not interrupted by ctx: the message in hand is finished. The caller
+// moves it.
 func (s *session) process(ctx context.Context, m fetched) error {
 	w := s.w
 	uid := uint32(m.uid)
@@ -707,9 +729,7 @@ func (s *session) process(ctx context.Context, m fetched) error {
 	}
 	s.lastUID = uid
 	log.Info("message handled", "size", m.size, "took", time.Since(start).Round(time.Millisecond))
-
-	p := pendingMove{uidValidity: s.uidValidity, uid: m.uid}
-	return s.moveOrQueue(&p, log)
+	return nil
 }
 
 // handle calls the handler, turning a panic into an error (poison guard).
@@ -778,7 +798,7 @@ func (s *session) retryPending(ctx context.Context) error {
 			w.pending = append(w.pending, keep[i:]...)
 			return ctx.Err()
 		}
-		if err := s.moveOrQueue(&keep[i], s.log.With("uid", uint32(keep[i].uid))); err != nil {
+		if err := s.moveOrQueue(&keep[i], s.log.With("uids", len(keep[i].uids))); err != nil {
 			w.pending = append(w.pending, keep[i+1:]...)
 			return err
 		}
