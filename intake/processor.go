@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -79,33 +78,54 @@ type Processor struct {
 
 // HandleMessage implements Handler.
 func (p *Processor) HandleMessage(ctx context.Context, m Message) error {
-	reply, perr := p.Parser.Parse(m.Raw)
-	if perr == nil {
-		p.kommuneFromReference(ctx, reply, m.Raw)
+	return p.HandleMessages(ctx, []Message{m})
+}
+
+// incoming is one message of a batch on its way into the database.
+type incoming struct {
+	m      Message
+	reply  *parser.Reply
+	rec    storage.Message
+	dup    bool // already recorded: only its UID is saved
+	queued int
+}
+
+// HandleMessages implements BatchHandler: the messages of one fetch are
+// recorded in one transaction — messages, tilmelding changes, answers and
+// the mailbox state — so a batch costs one durable commit, not one per
+// message. Parsing happens before the transaction, which stays short.
+func (p *Processor) HandleMessages(ctx context.Context, ms []Message) error {
+	in := make([]incoming, len(ms))
+	for i, m := range ms {
+		reply, perr := p.Parser.Parse(m.Raw)
+		if perr == nil {
+			p.kommuneFromReference(ctx, reply, m.Raw)
+		}
+		in[i] = incoming{m: m, reply: reply, rec: p.messageRecord(m, reply, perr)}
 	}
-	rec := p.messageRecord(m, reply, perr)
-	queued := 0
 	err := p.DB.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertMessage(ctx, &rec); err != nil {
-			return err
+		for i := range in {
+			if err := p.record(ctx, tx, &in[i]); err != nil {
+				return fmt.Errorf("record message uid %d: %w", in[i].m.UID, err)
+			}
 		}
-		var err error
-		if queued, err = p.apply(ctx, tx, &rec, reply); err != nil {
-			return err
-		}
-		return p.recordState(ctx, tx, m)
+		return nil
 	})
-	if errors.Is(err, storage.ErrDuplicate) {
-		p.Log.Info("message already recorded; skipped", "uid", m.UID, "message_key", rec.Key)
-		return p.recordState(ctx, nil, m)
-	}
 	if err != nil {
-		return fmt.Errorf("record message uid %d: %w", m.UID, err)
+		return err
 	}
-	p.Log.Info("message processed", "uid", m.UID, "kind", rec.Kind, "outcome", rec.Outcome,
-		"from", rec.Sender, "queued", queued)
-	if p.Processed != nil {
-		p.Processed(rec.Kind, rec.Outcome)
+	queued := 0
+	for _, x := range in {
+		if x.dup {
+			p.Log.Info("message already recorded; skipped", "uid", x.m.UID, "message_key", x.rec.Key)
+			continue
+		}
+		p.Log.Info("message processed", "uid", x.m.UID, "kind", x.rec.Kind, "outcome", x.rec.Outcome,
+			"from", x.rec.Sender, "queued", x.queued)
+		if p.Processed != nil {
+			p.Processed(x.rec.Kind, x.rec.Outcome)
+		}
+		queued += x.queued
 	}
 	if queued > 0 && p.Queued != nil {
 		p.Queued()
@@ -113,19 +133,36 @@ func (p *Processor) HandleMessage(ctx context.Context, m Message) error {
 	return nil
 }
 
+// record records one message of a batch inside tx: the message (once: a
+// Message-ID seen before is a duplicate), what the rules make of it, and
+// its UID.
+func (p *Processor) record(ctx context.Context, tx *storage.Tx, x *incoming) error {
+	dup, err := tx.HasMessage(ctx, x.rec.Key)
+	if err != nil {
+		return err
+	}
+	x.dup = dup
+	if !dup {
+		if err := tx.InsertMessage(ctx, &x.rec); err != nil {
+			return err
+		}
+		if x.queued, err = p.apply(ctx, tx, &x.rec, x.reply); err != nil {
+			return err
+		}
+	}
+	return p.recordState(ctx, tx, x.m)
+}
+
 // RecordsMailboxState implements StateRecorder: HandleMessage commits the
 // message's UID with the message.
 func (p *Processor) RecordsMailboxState() bool { return true }
 
-// recordState saves m's UID as handled, inside tx when there is one.
+// recordState saves m's UID as handled, inside tx.
 func (p *Processor) recordState(ctx context.Context, tx *storage.Tx, m Message) error {
 	if m.Mailbox == "" {
 		return nil // not from a mailbox (reprocessing, tests)
 	}
-	if tx != nil {
-		return tx.SetMailboxState(ctx, m.Mailbox, m.UIDValidity, m.UID)
-	}
-	return p.DB.SetMailboxState(ctx, m.Mailbox, m.UIDValidity, m.UID)
+	return tx.SetMailboxState(ctx, m.Mailbox, m.UIDValidity, m.UID)
 }
 
 // messageRecord describes m for storage. A message without a Message-ID is

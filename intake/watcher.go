@@ -678,6 +678,12 @@ func (s *session) searchNew() ([]imap.UID, error) {
 // what was handled.
 func (s *session) processBatch(ctx context.Context, msgs []fetched) (handled int, err error) {
 	var done []imap.UID
+	if err = ctx.Err(); err == nil && len(msgs) > 1 && s.processTogether(ctx, msgs) {
+		for _, m := range msgs {
+			done = append(done, m.uid)
+		}
+		msgs = nil
+	}
 	for _, m := range msgs {
 		if err = ctx.Err(); err != nil {
 			break
@@ -694,6 +700,36 @@ func (s *session) processBatch(ctx context.Context, msgs []fetched) (handled int
 		}
 	}
 	return len(done), err
+}
+
+// processTogether hands a whole batch to a handler that records batches in
+// one transaction and the UIDs with them (BatchHandler and StateRecorder),
+// and reports whether it did. On a handler error nothing was recorded and
+// the caller goes through the batch one by one, so the messages before a
+// message that cannot be recorded still are.
+func (s *session) processTogether(ctx context.Context, msgs []fetched) bool {
+	w := s.w
+	bh, ok := w.h.(BatchHandler)
+	sr, ok2 := w.h.(StateRecorder)
+	if !ok || !ok2 || !sr.RecordsMailboxState() {
+		return false
+	}
+	batch := make([]Message, len(msgs))
+	for i, m := range msgs {
+		batch[i] = Message{Mailbox: w.cfg.Mailbox, UIDValidity: s.uidValidity, UID: uint32(m.uid),
+			Raw: m.raw, InternalDate: m.internalDate, Reduced: m.reduced}
+	}
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.handleTimeout)
+	defer cancel()
+	start := time.Now()
+	if err := w.guard(batch[0].UID, batch[0].UIDValidity, func() error { return bh.HandleMessages(hctx, batch) }); err != nil {
+		s.log.Warn("recording the batch failed; trying its messages one by one", "count", len(batch), "err", err)
+		return false
+	}
+	s.lastUID = batch[len(batch)-1].UID
+	s.log.Info("messages handled", "count", len(batch), "first_uid", batch[0].UID, "last_uid", s.lastUID,
+		"took", time.Since(start).Round(time.Millisecond))
+	return true
 }
 
 // process hands one message to the handler, then records the UID. It is
@@ -733,15 +769,20 @@ func (s *session) process(ctx context.Context, m fetched) error {
 }
 
 // handle calls the handler, turning a panic into an error (poison guard).
-func (w *Watcher) handle(ctx context.Context, msg Message) (err error) {
+func (w *Watcher) handle(ctx context.Context, msg Message) error {
+	return w.guard(msg.UID, msg.UIDValidity, func() error { return w.h.HandleMessage(ctx, msg) })
+}
+
+// guard runs a handler call, turning a panic into an error.
+func (w *Watcher) guard(uid, uidValidity uint32, call func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			w.log.Error("handler panicked", "uid", msg.UID, "uidvalidity", msg.UIDValidity,
+			w.log.Error("handler panicked", "uid", uid, "uidvalidity", uidValidity,
 				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			err = fmt.Errorf("handler panicked: %v", v)
 		}
 	}()
-	return w.h.HandleMessage(ctx, msg)
+	return call()
 }
 
 // moveOrQueue moves a handled message; on failure it is queued for a later

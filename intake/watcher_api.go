@@ -42,3 +42,11 @@ type StateStore interface {
 type StateRecorder interface {
 	RecordsMailboxState() bool
 }
+
+// BatchHandler is implemented by a Handler that can record the messages of
+// one fetch together (one transaction for the batch). It follows the
+// Handler contract for the batch as a whole: nil once every message is
+// recorded, an error (and nothing recorded) otherwise.
+type BatchHandler interface {
+	HandleMessages(ctx context.Context, ms []Message) error
+}

@@ -1071,3 +1071,81 @@ func TestLoginDisabledIsPermanent(t *testing.T) {
 		t.Fatalf("Run = %v, want a permanent LOGINDISABLED error", err)
 	}
 }
+
+// batchHandler records whole batches (BatchHandler) with their UIDs
+// (StateRecorder), like the Processor; a batch holding a poison message
+// fails as a whole, and so does the poison message alone.
+type batchHandler struct {
+	fakeHandler
+	st      *memState
+	poison  uint32
+	batches [][]uint32
+}
+
+func (h *batchHandler) RecordsMailboxState() bool { return true }
+
+func (h *batchHandler) HandleMessages(ctx context.Context, ms []Message) error {
+	var uids []uint32
+	for _, m := range ms {
+		if m.UID == h.poison {
+			return errors.New("poison")
+		}
+		uids = append(uids, m.UID)
+	}
+	h.mu.Lock()
+	h.batches = append(h.batches, uids)
+	h.got = append(h.got, ms...)
+	h.mu.Unlock()
+	last := ms[len(ms)-1]
+	return h.st.SetMailboxState(ctx, last.Mailbox, last.UIDValidity, last.UID)
+}
+
+func (h *batchHandler) HandleMessage(ctx context.Context, m Message) error {
+	return h.HandleMessages(ctx, []Message{m})
+}
+
+func TestBatchIsRecordedAndMovedTogether(t *testing.T) {
+	ts := newTestServer(t, capsFull, nil)
+	for i := 1; i <= 4; i++ {
+		ts.appendMail("INBOX", i)
+	}
+	st := newMemState()
+	h := &batchHandler{st: st}
+	w := newTestWatcher(t, ts.config(), h, st)
+	if err := w.SyncOnce(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.batches) != 1 || !slices.Equal(h.batches[0], []uint32{1, 2, 3, 4}) {
+		t.Errorf("batches %v, want one of 1-4", h.batches)
+	}
+	if in, done := ts.list("INBOX"), ts.list("Behandlet"); len(in) != 0 || len(done) != 4 {
+		t.Errorf("INBOX %d, processed %d; want 0 and 4", len(in), len(done))
+	}
+}
+
+func TestBatchWithAPoisonMessageFallsBackToOneByOne(t *testing.T) {
+	ts := newTestServer(t, capsFull, nil)
+	for i := 1; i <= 4; i++ {
+		ts.appendMail("INBOX", i)
+	}
+	st := newMemState()
+	h := &batchHandler{st: st, poison: 3}
+	w := newTestWatcher(t, ts.config(), h, st)
+	if err := w.SyncOnce(ctxT(t)); err == nil || !strings.Contains(err.Error(), "poison") {
+		t.Fatalf("SyncOnce = %v, want the poison error", err)
+	}
+	// 1 and 2 are recorded and moved; 3 and 4 wait in the INBOX.
+	if s := subjects(h.handled()); !slices.Equal(s, []string{"Tilmelding 1", "Tilmelding 2"}) {
+		t.Errorf("handled %v", s)
+	}
+	if _, last := st.get(); last != 2 {
+		t.Errorf("last = %d, want 2", last)
+	}
+	var left []uint32
+	for _, m := range ts.list("INBOX") {
+		left = append(left, uint32(m.UID))
+	}
+	if !slices.Equal(left, []uint32{3, 4}) {
+		t.Errorf("INBOX holds %v, want 3 and 4", left)
+	}
+}
