@@ -103,14 +103,14 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 
 // MarkOutboxSent records that the SMTP server accepted mail id.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, at time.Time, serverResponse string) error {
-	return db.exec(ctx, fmt.Sprintf("mark outbox %d sent", id), `
+	return db.execMark(ctx, fmt.Sprintf("mark outbox %d sent", id), `
 UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '' WHERE id = ?`,
 		formatTime(at), serverResponse, id)
 }
 
 // MarkOutboxRetry records a failed attempt; the mail is tried again at next.
 func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, errText string) error {
-	return db.exec(ctx, fmt.Sprintf("mark outbox %d for retry", id), `
+	return db.execMark(ctx, fmt.Sprintf("mark outbox %d for retry", id), `
 UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ? AND status = 'pending'`,
 		formatTime(next), errText, id)
 }
@@ -118,14 +118,22 @@ UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHER
 // ReleaseOutbox makes a claimed, still pending mail due again at once,
 // without counting an attempt: its sender stopped before trying it.
 func (db *DB) ReleaseOutbox(ctx context.Context, id int64) error {
-	return db.exec(ctx, fmt.Sprintf("release outbox %d", id),
+	return db.execMark(ctx, fmt.Sprintf("release outbox %d", id),
 		`UPDATE outbox SET next_attempt = created_at WHERE id = ? AND status = 'pending'`, id)
 }
 
 // MarkOutboxFailed records that mail id was refused for good.
 func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, errText string) error {
-	return db.exec(ctx, fmt.Sprintf("mark outbox %d failed", id), `
+	return db.execMark(ctx, fmt.Sprintf("mark outbox %d failed", id), `
 UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, errText, id)
+}
+
+// execMark runs an outbox mark on the marks pool (see DB.marks).
+func (db *DB) execMark(ctx context.Context, what, query string, args ...any) error {
+	if _, err := db.marks.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 func (db *DB) exec(ctx context.Context, what, query string, args ...any) error {
@@ -255,6 +263,6 @@ func (db *DB) markIDs(ctx context.Context, what, query string, ids []int64, at t
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return db.exec(ctx, fmt.Sprintf("mark %d outbox rows %s", len(ids), what),
+	return db.execMark(ctx, fmt.Sprintf("mark %d outbox rows %s", len(ids), what),
 		fmt.Sprintf(query, marks[:len(marks)-1]), args...)
 }

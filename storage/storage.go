@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"sort"
 	"strings"
@@ -25,6 +26,13 @@ import (
 // DB is an open seniorbot database.
 type DB struct {
 	sql *sql.DB
+	// marks is a second pool on the same file with synchronous=NORMAL, for
+	// the outbox's sent/retry marks only. In WAL mode a NORMAL commit
+	// survives a crash of the process (kill -9) like a FULL one; only a
+	// power cut can undo it, and the next FULL commit makes it durable
+	// anyway. The price of a lost mark is a reply sent again — cheaper
+	// than an fsync per mail, which was what limited sending.
+	marks *sql.DB
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -34,23 +42,35 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(FULL)") // a recorded message must survive power loss
 	q.Set("_txlock", "immediate")         // writers queue at BEGIN instead of failing at COMMIT
-	dsn := "file:" + path + "?" + q.Encode()
-	sdb, err := sql.Open("sqlite", dsn)
+	sdb, err := openPool(path, q, "FULL") // a recorded message must survive power loss
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, err
 	}
 	db := &DB{sql: sdb}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	if db.marks, err = openPool(path, q, "NORMAL"); err != nil {
+		sdb.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
+func openPool(path string, q url.Values, synchronous string) (*sql.DB, error) {
+	q = maps.Clone(q)
+	q.Add("_pragma", "synchronous("+synchronous+")")
+	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return sdb, nil
+}
+
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error { return errors.Join(db.marks.Close(), db.sql.Close()) }
 
 // Tx runs fn in one write transaction: everything fn does is recorded
 // together or not at all.
