@@ -98,11 +98,12 @@ func (a *App) Run(ctx context.Context) error {
 	defer stopHTTP()
 	var wg sync.WaitGroup
 	sendCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.Sender.Run(sendCtx, a.wake, 30*time.Second)
-	}()
+	// Several connections send at once: the outbox claims each mail for
+	// one of them, and the SMTP server's own per-mail fsync, not our side,
+	// limits one connection.
+	for range a.Config.SMTP.Connections {
+		wg.Go(func() { a.Sender.Run(sendCtx, a.wake, 30*time.Second) })
+	}
 	wg.Go(func() { a.runSummaries(sendCtx) }) // the nightly summary (summary.go); stops with the sender
 	err = a.Watcher.Run(ctx)
 	// The watcher has finished the message in hand. Stop the sender loop

@@ -72,7 +72,9 @@ type SMTPConfig struct {
 	PasswordEnv  string `toml:"password_env"`
 	PasswordFile string `toml:"password_file"`
 	From         string `toml:"from"` // the bot's address, e.g. "Seniorpartnerskabet <tilmelding@example.org>"
-	Auth         string `toml:"auth"` // "password" (AUTH PLAIN when username is set) or "xoauth2"
+	// Connections is how many SMTP connections send the outbox at once.
+	Connections int    `toml:"connections"`
+	Auth        string `toml:"auth"` // "password" (AUTH PLAIN when username is set) or "xoauth2"
 
 	Password string `toml:"-"`
 }
@@ -242,6 +244,9 @@ func (c *Config) Validate() error {
 	}
 	if err := validateServer("smtp", c.SMTP.Host, c.SMTP.Port, c.SMTP.TLS); err != nil {
 		return err
+	}
+	if c.SMTP.Connections < 1 || c.SMTP.Connections > 10 {
+		return fmt.Errorf("[smtp] connections must be 1-10, got %d", c.SMTP.Connections)
 	}
 	if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
 		return fmt.Errorf("[smtp] from: not an address: %q", c.SMTP.From)
