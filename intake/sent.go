@@ -34,8 +34,10 @@ type SentStore interface {
 // sentBatch is how many copies are read from the outbox per round.
 const sentBatch = 50
 
-// sentRounds is how many batches of copies one pass appends.
-const sentRounds = 4
+// sentRounds is how many batches of copies one pass appends. One: a pass
+// of 50 APPENDs keeps a new reply waiting a quarter of a second at most,
+// even while the copies of a large backlog are still going in.
+const sentRounds = 1
 
 // Nudge tells a running watcher that sent mail is waiting to be copied to
 // the Sent folder: it leaves IDLE (or its poll sleep) and appends the
