@@ -124,9 +124,19 @@ func (db *DB) LastMessageID(ctx context.Context) (int64, error) {
 }
 
 func (db *DB) listMessages(ctx context.Context, where string, args ...any) ([]Message, error) {
+	return db.readMessages(ctx, false, where, args...)
+}
+
+// readMessages reads the messages that where selects (with its ORDER BY),
+// their raw bytes too when withRaw is set.
+func (db *DB) readMessages(ctx context.Context, withRaw bool, where string, args ...any) ([]Message, error) {
+	raw := "NULL"
+	if withRaw {
+		raw = "raw"
+	}
 	rows, err := db.sql.QueryContext(ctx, `
 SELECT id, message_key, mailbox, uid_validity, uid, received_at, sender, subject, kind,
-	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0), auth, attention
+	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0), auth, attention, `+raw+`
 FROM messages `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
@@ -137,7 +147,8 @@ FROM messages `+where, args...)
 		var m Message
 		var received string
 		if err := rows.Scan(&m.ID, &m.Key, &m.Mailbox, &m.UIDValidity, &m.UID, &received, &m.Sender,
-			&m.Subject, &m.Kind, &m.ParseJSON, &m.ParseError, &m.Outcome, &m.TilmeldingID, &m.Auth, &m.Attention); err != nil {
+			&m.Subject, &m.Kind, &m.ParseJSON, &m.ParseError, &m.Outcome, &m.TilmeldingID, &m.Auth,
+			&m.Attention, &m.Raw); err != nil {
 			return nil, fmt.Errorf("list messages: %w", err)
 		}
 		m.ReceivedAt = parseTime(received)

@@ -19,27 +19,7 @@ const parkPrefix = "~"
 // ReplayMessages returns every recorded message, raw bytes included, in
 // the order they were recorded.
 func (db *DB) ReplayMessages(ctx context.Context) ([]Message, error) {
-	rows, err := db.sql.QueryContext(ctx, `
-SELECT id, message_key, mailbox, uid_validity, uid, received_at, sender, subject, kind,
-	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0), auth, attention, raw
-FROM messages ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("read messages: %w", err)
-	}
-	defer rows.Close()
-	var out []Message
-	for rows.Next() {
-		var m Message
-		var received string
-		if err := rows.Scan(&m.ID, &m.Key, &m.Mailbox, &m.UIDValidity, &m.UID, &received, &m.Sender,
-			&m.Subject, &m.Kind, &m.ParseJSON, &m.ParseError, &m.Outcome, &m.TilmeldingID, &m.Auth,
-			&m.Attention, &m.Raw); err != nil {
-			return nil, fmt.Errorf("read messages: %w", err)
-		}
-		m.ReceivedAt = parseTime(received)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return db.readMessages(ctx, true, `ORDER BY id`)
 }
 
 // UpdateMessageReading records a new reading of message m.ID: its kind,
