@@ -2,17 +2,15 @@ package intake
 
 import (
 	"context"
-	"strings"
 
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 )
 
-// kommuneFromReference names the kommune of a reply whose text and sender
-// do not, by the invitation it answers: the invitation's Message-ID in
-// In-Reply-To/References (as recorded by `seniorbot invite`), else the
-// reference ("[SP-0751]") in the subject, the new text, the referenced
-// Message-IDs or, last, anywhere in the raw mail (the quoted invitation's
-// header block). A reference never overrides a kommune the parser read.
+// kommuneFromReference names the kommune of a reply whose text, sender and
+// reference (read by the parser) do not, by the invitation it answers: the
+// invitation's Message-ID in In-Reply-To/References (as recorded by
+// `seniorbot invite`), else the reference ("[SP-0751]") anywhere in the raw
+// mail (the quoted invitation's header block). A reference never overrides a kommune the parser read.
 // With the kommune known, a mail that lists participants is a
 // registration, as the parser would have judged it, and what is missing
 // is worked out again.
@@ -53,12 +51,9 @@ func (p *Processor) referencedKommune(ctx context.Context, r *parser.Reply, raw 
 			return inv.KommuneCode, "invitation message-id"
 		}
 	}
-	if c, ok := parser.Reference(r.Meta.Subject, r.Meta.NewText); ok {
-		return c, "reference in subject or text"
-	}
-	if c, ok := parser.Reference(strings.Join(ids, " "), ""); ok {
-		return c, "reference in message-id"
-	}
+	// The parser has already looked for the token in the subject, the new
+	// text and the referenced Message-IDs; what is left is the whole raw
+	// mail (e.g. Outlook's quoted "Emne:" line).
 	if c, ok := parser.Reference("", string(raw)); ok {
 		return c, "reference in quoted text"
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-
-	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
 const backupHelp = `Usage: seniorbot --config FILE backup FILE
@@ -32,10 +30,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(cfg.Storage.Path); err != nil {
-		return fmt.Errorf("no database at %s ([storage] path): %w", cfg.Storage.Path, err)
-	}
-	db, err := storage.Open(ctx, cfg.Storage.Path)
+	db, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

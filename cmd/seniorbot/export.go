@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
-	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
 const exportHelp = `Usage: seniorbot [--config FILE] export [--format csv|xlsx] [--out FILE]
@@ -79,17 +78,4 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "%d tilmelding(er) written to %s (%s).\n", len(ts), *out, f)
 	return nil
-}
-
-// openDatabase loads the configuration and opens an existing database.
-func openDatabase(ctx context.Context, e *env) (intake.Config, *storage.DB, error) {
-	cfg, err := campaignConfig(e)
-	if err != nil {
-		return cfg, nil, err
-	}
-	if _, err := os.Stat(cfg.Storage.Path); err != nil {
-		return cfg, nil, fmt.Errorf("no database at %s: name it with [storage] path in the config (--config or SENIORBOT_CONFIG)", cfg.Storage.Path)
-	}
-	db, err := storage.Open(ctx, cfg.Storage.Path)
-	return cfg, db, err
 }

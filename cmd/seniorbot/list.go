@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -46,10 +45,7 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(cfg.Storage.Path); err != nil {
-		return fmt.Errorf("no database at %s: name it with [storage] path in the config (--config or SENIORBOT_CONFIG)", cfg.Storage.Path)
-	}
-	db, err := storage.Open(ctx, cfg.Storage.Path)
+	db, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
-	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
 const purgeHelp = `Usage: seniorbot --config FILE purge [--older-than 180d]
@@ -50,10 +48,7 @@ func cmdPurge(ctx context.Context, e *env, args []string) error {
 	if retention.Duration < 24*time.Hour {
 		return usageError{errors.New("--older-than: keep at least one day (\"1d\")")}
 	}
-	if _, err := os.Stat(cfg.Storage.Path); err != nil {
-		return fmt.Errorf("no database at %s ([storage] path): %w", cfg.Storage.Path, err)
-	}
-	db, err := storage.Open(ctx, cfg.Storage.Path)
+	db, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -47,8 +47,8 @@ func cmdSummary(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(cfg.Storage.Path); err != nil {
-		return fmt.Errorf("no database at %s: name it with [storage] path in the config (--config or SENIORBOT_CONFIG)", cfg.Storage.Path)
+	if err := requireDatabase(cfg); err != nil {
+		return err
 	}
 	now := time.Now()
 	if *send {
