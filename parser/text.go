@@ -62,12 +62,6 @@ func foldedWords(s string) string {
 	return strings.Join(words, " ")
 }
 
-// hasWord reports whether the folded words of s contain the folded phrase
-// as whole words.
-func hasWord(s, phrase string) bool {
-	return strings.Contains(" "+foldedWords(s)+" ", " "+foldedWords(phrase)+" ")
-}
-
 // emailRe finds an address anywhere in a line. It is deliberately simple:
 // the parser only needs to lift addresses people typed, not validate them.
 var emailRe = regexp.MustCompile(`(?i)[a-z0-9._%+\-æøå]+@[a-z0-9æøå](?:[a-z0-9\-æøå]*[a-z0-9æøå])?(?:\.[a-z0-9æøå](?:[a-z0-9\-æøå]*[a-z0-9æøå])?)+`)

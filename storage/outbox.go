@@ -136,13 +136,6 @@ func (db *DB) execMark(ctx context.Context, what, query string, args ...any) err
 	return nil
 }
 
-func (db *DB) exec(ctx context.Context, what, query string, args ...any) error {
-	if _, err := db.sql.ExecContext(ctx, query, args...); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
-}
-
 // OutboxRow is an outbox entry as listed for people.
 type OutboxRow struct {
 	OutboxItem
