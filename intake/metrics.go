@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type HTTPConfig struct {
 	// StuckAfter: /healthz fails when a mail has waited in the outbox
 	// longer than this.
 	StuckAfter Duration `toml:"stuck_after"`
+	// Pprof adds Go's profiler under /debug/pprof/ (loopback only, like
+	// the rest of the endpoint) to find where a slow backlog spends time.
+	Pprof bool `toml:"pprof"`
 }
 
 func (h HTTPConfig) validate() error {
@@ -269,6 +273,11 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		io.WriteString(w, b.String())
 	})
+	if a.Config.HTTP.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 
@@ -290,7 +299,7 @@ func (a *App) startHTTP() (stop func(), err error) {
 		ln.Close()
 		return nil, fmt.Errorf("[http] listen: %s is not a loopback address", ln.Addr())
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: a.httpWriteTimeout()}
 	a.http.mu.Lock()
 	a.http.addr = ln.Addr().String()
 	a.http.mu.Unlock()
@@ -305,6 +314,15 @@ func (a *App) startHTTP() (stop func(), err error) {
 		defer cancel()
 		srv.Shutdown(ctx)
 	}, nil
+}
+
+// httpWriteTimeout leaves room for a CPU profile (30 s by default) when
+// the profiler is on.
+func (a *App) httpWriteTimeout() time.Duration {
+	if a.Config.HTTP.Pprof {
+		return 10 * time.Minute
+	}
+	return 30 * time.Second
 }
 
 // HTTPAddr is the address the endpoint listens on ("" when off or not

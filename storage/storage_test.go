@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -250,5 +251,54 @@ func TestReleaseMakesAClaimedMailDueAgain(t *testing.T) {
 	due, _ := db.DueOutbox(ctx, now, 10)
 	if len(due) != 1 || due[0].Attempts != 0 {
 		t.Errorf("after release: %+v, want due again with no attempt counted", due)
+	}
+}
+
+// More tilmeldinger than fit in one participants query: each keeps its
+// own participants, in order, and one with none has an empty list.
+func TestListingReadsParticipantsAcrossChunks(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	n := 2*participantChunk + 7
+	err := db.Tx(ctx, func(tx *Tx) error {
+		for i := range n {
+			tl := Tilmelding{KommuneCode: fmt.Sprintf("%04d", 100+i%3), Unit: fmt.Sprintf("Enhed %d", i), Status: StatusIncomplete}
+			for j := range i % 4 {
+				tl.Participants = append(tl.Participants, parser.Participant{
+					Name: fmt.Sprintf("Deltager %d-%d", i, j), Email: fmt.Sprintf("d%d-%d@example.org", i, j), Side: "medarbejder"})
+			}
+			if err := tx.SaveTilmelding(ctx, &tl, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.Tilmeldinger(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != n {
+		t.Fatalf("listed %d tilmeldinger, want %d", len(all), n)
+	}
+	for _, tl := range all {
+		var i int
+		fmt.Sscanf(tl.Unit, "Enhed %d", &i)
+		if tl.Participants == nil || len(tl.Participants) != i%4 {
+			t.Fatalf("%s: %d participants (%v), want %d", tl.Unit, len(tl.Participants), tl.Participants, i%4)
+		}
+		for j, p := range tl.Participants {
+			if want := fmt.Sprintf("d%d-%d@example.org", i, j); p.Email != want {
+				t.Errorf("%s participant %d = %s, want %s", tl.Unit, j, p.Email, want)
+			}
+		}
+	}
+	var one []Tilmelding
+	db.Tx(ctx, func(tx *Tx) error { one, err = tx.FindTilmeldinger(ctx, "0101"); return err })
+	if err != nil || len(one) != (n+1)/3 {
+		t.Fatalf("FindTilmeldinger(0101) = %d, %v; want %d", len(one), err, (n+1)/3)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,6 +47,9 @@ func main() {
 	idleFor := flag.Duration("idle", 30*time.Second, "how long to measure CPU while idle")
 	bin := flag.String("bin", "", "seniorbot binary (built when empty)")
 	work := flag.String("work", "", "work folder (a temporary one when empty)")
+	profile := flag.String("profile", "", "write a CPU profile of the daemon clearing the backlog to this file (go tool pprof reads it)")
+	profileFor := flag.Duration("profile-for", 20*time.Second, "how long to profile, from the daemon's start (keep it shorter than the backlog)")
+	profileAddr := flag.String("profile-addr", "127.0.0.1:19464", "loopback address of the daemon's profiler while profiling")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
 	b := &bench{
@@ -70,12 +74,15 @@ func main() {
 		check(cmd.Run())
 	}
 	b.bin = *bin
+	b.profile, b.profileAddr, b.profileFor = *profile, *profileAddr, *profileFor
 	b.run(*n, *lat, *idleFor)
 }
 
 type bench struct {
 	imap, smtp, user, pass, delivered string
 	work, bin                         string
+	profile, profileAddr              string
+	profileFor                        time.Duration
 }
 
 func check(err error) {
@@ -188,6 +195,9 @@ east_day = "2099-09-29"
 west_day = "2099-10-11"
 contacts = [{ name = "Kontakt", email = "kontakt@example.org" }]
 `, ih, ip, b.user, pw, sh, sp, db)
+	if b.profile != "" {
+		cfg += fmt.Sprintf("\n[http]\nlisten = %q\npprof = true\n", b.profileAddr)
+	}
 	path := filepath.Join(b.work, "seniorbot.toml")
 	check(os.WriteFile(path, []byte(cfg), 0o600))
 	return path
@@ -230,6 +240,9 @@ func (b *bench) run(n, latN int, idleFor time.Duration) {
 	}()
 	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro&_pragma=busy_timeout(10000)")
 	check(err)
+	if b.profile != "" {
+		go b.cpuProfile()
+	}
 	for {
 		time.Sleep(200 * time.Millisecond)
 		if count(db, `SELECT count(*) FROM messages`) == n &&
@@ -310,6 +323,33 @@ func (b *bench) run(n, latN int, idleFor time.Duration) {
 	}
 	log.Printf("50 MB attachment: message of %.1f MB processed in %v; %d bytes fetched and stored (header and text parts only); RSS %.1f MB before, %.1f MB after",
 		float64(len(big))/1e6, time.Since(t0).Round(time.Millisecond), stored, float64(before)/1024, float64(rssKB(cmd.Process.Pid, "VmRSS"))/1024)
+}
+
+// cpuProfile fetches a CPU profile of the daemon over the first
+// b.profileFor of the backlog into b.profile.
+func (b *bench) cpuProfile() {
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", b.profileAddr, int(b.profileFor.Seconds()))
+	var resp *http.Response
+	var err error
+	for range 50 { // the daemon needs a moment to listen
+		if resp, err = http.Get(url); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		log.Printf("profile: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(b.profile)
+	check(err)
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		log.Printf("profile: %v", err)
+		return
+	}
+	log.Printf("CPU profile of the first %v of the backlog written to %s", b.profileFor, b.profile)
 }
 
 func count(db *sql.DB, q string) int {
