@@ -173,13 +173,12 @@ func (a *action) registration(ctx context.Context) error {
 }
 
 // otherParticipants counts the participants of the kommune's other
-// tilmeldinger (other units), cancelled ones excepted.
+// tilmeldinger (other units), cancelled ones excepted; only the cap needs it.
 func (a *action) otherParticipants(ctx context.Context, t *storage.Tilmelding) (int, error) {
-	all, err := a.tx.FindTilmeldinger(ctx, t.KommuneCode)
-	if err != nil {
-		return 0, err
+	if a.p.Campaign.MaxParticipantsPerKommune <= 0 {
+		return 0, nil
 	}
-	return otherParticipantCount(all, t), nil
+	return a.tx.ParticipantsElsewhere(ctx, t.KommuneCode, t.ID)
 }
 
 // status is the state a tilmelding is in after a registration: late ones
@@ -238,18 +237,16 @@ func (a *action) cancellation(ctx context.Context) error {
 // kommune's only tilmelding.
 func (a *action) find(ctx context.Context) (t *storage.Tilmelding, existed bool, err error) {
 	r := a.reply
-	all, err := a.tx.FindTilmeldinger(ctx, r.Kommune.Code)
+	key := storage.UnitKey(r.Unit)
+	t, err = a.tx.FindUnit(ctx, r.Kommune.Code, key)
+	if err == nil && t == nil && key == "" {
+		t, err = a.tx.OnlyTilmelding(ctx, r.Kommune.Code)
+	}
 	if err != nil {
 		return nil, false, err
 	}
-	key := storage.UnitKey(r.Unit)
-	for i := range all {
-		if storage.UnitKey(all[i].Unit) == key {
-			return &all[i], true, nil
-		}
-	}
-	if key == "" && len(all) == 1 {
-		return &all[0], true, nil
+	if t != nil {
+		return t, true, nil
 	}
 	return &storage.Tilmelding{KommuneCode: r.Kommune.Code, Unit: r.Unit}, false, nil
 }

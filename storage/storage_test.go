@@ -302,3 +302,50 @@ func TestListingReadsParticipantsAcrossChunks(t *testing.T) {
 		t.Fatalf("FindTilmeldinger(0101) = %d, %v; want %d", len(one), err, (n+1)/3)
 	}
 }
+
+func TestFindUnitAndParticipantsElsewhere(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	ps := func(n int) []parser.Participant {
+		var out []parser.Participant
+		for i := range n {
+			out = append(out, parser.Participant{Name: fmt.Sprintf("D%d", i), Email: fmt.Sprintf("d%d@vejle.dk", i)})
+		}
+		return out
+	}
+	social := Tilmelding{KommuneCode: "0630", Unit: "Social ", Status: StatusComplete, Participants: ps(2)}
+	teknik := Tilmelding{KommuneCode: "0630", Unit: "Teknik", Status: StatusIncomplete, Participants: ps(3)}
+	gone := Tilmelding{KommuneCode: "0630", Unit: "Kultur", Status: StatusCancelled, Participants: ps(5)}
+	other := Tilmelding{KommuneCode: "0751", Status: StatusComplete, Participants: ps(4)}
+	err := db.Tx(ctx, func(tx *Tx) error {
+		for _, tl := range []*Tilmelding{&social, &teknik, &gone, &other} {
+			if err := tx.SaveTilmelding(ctx, tl, now); err != nil {
+				return err
+			}
+		}
+		got, err := tx.FindUnit(ctx, "0630", UnitKey("social"))
+		if err != nil || got == nil || got.ID != social.ID || len(got.Participants) != 2 {
+			t.Errorf("FindUnit(social) = %+v, %v", got, err)
+		}
+		if got, err := tx.FindUnit(ctx, "0630", ""); got != nil || err != nil {
+			t.Errorf("FindUnit(whole kommune) = %+v, %v; want none", got, err)
+		}
+		if got, err := tx.OnlyTilmelding(ctx, "0630"); got != nil || err != nil {
+			t.Errorf("OnlyTilmelding(0630) = %+v, %v; want none (three units)", got, err)
+		}
+		if got, err := tx.OnlyTilmelding(ctx, "0751"); err != nil || got == nil || got.ID != other.ID {
+			t.Errorf("OnlyTilmelding(0751) = %+v, %v", got, err)
+		}
+		if n, err := tx.ParticipantsElsewhere(ctx, "0630", teknik.ID); n != 2 || err != nil {
+			t.Errorf("participants beside Teknik = %d, %v; want 2 (Social; Kultur is cancelled)", n, err)
+		}
+		if n, err := tx.ParticipantsElsewhere(ctx, "0630", 0); n != 5 || err != nil {
+			t.Errorf("participants of a new unit's kommune = %d, %v; want 5", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -49,6 +49,39 @@ func (tx *Tx) FindTilmeldinger(ctx context.Context, kommuneCode string) ([]Tilme
 	return listTilmeldinger(ctx, tx.tx, `WHERE kommune_code = ? ORDER BY id`, kommuneCode)
 }
 
+// FindUnit returns the kommune's tilmelding for the unit with UnitKey
+// unitKey, or nil when it has none.
+func (tx *Tx) FindUnit(ctx context.Context, kommuneCode, unitKey string) (*Tilmelding, error) {
+	ts, err := listTilmeldinger(ctx, tx.tx, `WHERE kommune_code = ? AND unit_key = ?`, kommuneCode, unitKey)
+	if err != nil || len(ts) == 0 {
+		return nil, err
+	}
+	return &ts[0], nil
+}
+
+// OnlyTilmelding returns the kommune's tilmelding when it has exactly
+// one, else nil.
+func (tx *Tx) OnlyTilmelding(ctx context.Context, kommuneCode string) (*Tilmelding, error) {
+	ts, err := listTilmeldinger(ctx, tx.tx, `WHERE kommune_code = ? ORDER BY id LIMIT 2`, kommuneCode)
+	if err != nil || len(ts) != 1 {
+		return nil, err
+	}
+	return &ts[0], nil
+}
+
+// ParticipantsElsewhere counts the participants of the kommune's
+// tilmeldinger other than except, cancelled ones excepted: the cap on
+// participants is per kommune, across its units.
+func (tx *Tx) ParticipantsElsewhere(ctx context.Context, kommuneCode string, except int64) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM participants p JOIN tilmeldinger t ON t.id = p.tilmelding_id
+		WHERE t.kommune_code = ? AND t.id != ? AND t.status != ?`, kommuneCode, except, StatusCancelled).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count participants of kommune %s: %w", kommuneCode, err)
+	}
+	return n, nil
+}
+
 // Tilmeldinger returns every tilmelding, ordered by kommune code and unit.
 func (db *DB) Tilmeldinger(ctx context.Context) ([]Tilmelding, error) {
 	return listTilmeldinger(ctx, db.sql, `ORDER BY kommune_code, unit_key`)
