@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/parser"
@@ -85,6 +87,7 @@ func (p *Processor) HandleMessage(ctx context.Context, m Message) error {
 type incoming struct {
 	m      Message
 	reply  *parser.Reply
+	perr   error // the parser's; reply may be nil then
 	rec    storage.Message
 	dup    bool // already recorded: only its UID is saved
 	queued int
@@ -95,13 +98,12 @@ type incoming struct {
 // the mailbox state — so a batch costs one durable commit, not one per
 // message. Parsing happens before the transaction, which stays short.
 func (p *Processor) HandleMessages(ctx context.Context, ms []Message) error {
-	in := make([]incoming, len(ms))
-	for i, m := range ms {
-		reply, perr := p.Parser.Parse(m.Raw)
-		if perr == nil {
-			p.kommuneFromReference(ctx, reply, m.Raw)
+	in := p.parseAll(ms)
+	for i := range in {
+		if in[i].perr == nil {
+			p.kommuneFromReference(ctx, in[i].reply, in[i].m.Raw)
 		}
-		in[i] = incoming{m: m, reply: reply, rec: p.messageRecord(m, reply, perr)}
+		in[i].rec = p.messageRecord(in[i].m, in[i].reply, in[i].perr)
 	}
 	err := p.DB.Tx(ctx, func(tx *storage.Tx) error {
 		for i := range in {
@@ -131,6 +133,28 @@ func (p *Processor) HandleMessages(ctx context.Context, ms []Message) error {
 		p.Queued()
 	}
 	return nil
+}
+
+// parseAll parses a batch on all cores: parsing is most of the CPU a
+// backlog costs, and the Parser keeps no state between messages.
+func (p *Processor) parseAll(ms []Message) []incoming {
+	in := make([]incoming, len(ms))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ms)) {
+		wg.Go(func() {
+			for i := range next {
+				in[i].m = ms[i]
+				in[i].reply, in[i].perr = p.Parser.Parse(ms[i].Raw)
+			}
+		})
+	}
+	for i := range ms {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return in
 }
 
 // record records one message of a batch inside tx: the message (once: a

@@ -58,14 +58,20 @@ func startsQuote(lines []string, i int) bool {
 		return false
 	case separatorRe.MatchString(t), mobileFooterRe.MatchString(t):
 		return true
-	case attributionRe.MatchString(t):
+	case endsInColon(t) && attributionRe.MatchString(t):
 		return true
-	case i+1 < len(lines) && attributionStart(t) && attributionRe.MatchString(t+" "+cleanLine(lines[i+1])):
+	case i+1 < len(lines) && attributionStart(t) && endsInColon(lines[i+1]) && attributionRe.MatchString(t+" "+cleanLine(lines[i+1])):
 		return true // Gmail wraps long attributions onto a second line
 	case quoteFromRe.MatchString(t):
 		return headerBlockFollows(lines, i)
 	}
 	return attributionBeforeQuote(lines, i)
+}
+
+// endsInColon is what every attribution line ends in; checking it first
+// spares most lines attributionRe, the parser's most expensive regexp.
+func endsInColon(s string) bool {
+	return strings.HasSuffix(cleanLine(s), ":")
 }
 
 // attributionBeforeQuote reports whether lines[i] starts an attribution

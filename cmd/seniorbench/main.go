@@ -47,6 +47,7 @@ func main() {
 	idleFor := flag.Duration("idle", 30*time.Second, "how long to measure CPU while idle")
 	bin := flag.String("bin", "", "seniorbot binary (built when empty)")
 	work := flag.String("work", "", "work folder (a temporary one when empty)")
+	conns := flag.Int("smtp-connections", 3, "SMTP connections, for seniorbot ([smtp] connections) and for the bare SMTP yardstick")
 	profile := flag.String("profile", "", "write a CPU profile of the daemon clearing the backlog to this file (go tool pprof reads it)")
 	profileFor := flag.Duration("profile-for", 20*time.Second, "how long to profile, from the daemon's start (keep it shorter than the backlog)")
 	profileAddr := flag.String("profile-addr", "127.0.0.1:19464", "loopback address of the daemon's profiler while profiling")
@@ -74,6 +75,7 @@ func main() {
 		check(cmd.Run())
 	}
 	b.bin = *bin
+	b.conns = *conns
 	b.profile, b.profileAddr, b.profileFor = *profile, *profileAddr, *profileFor
 	b.run(*n, *lat, *idleFor)
 }
@@ -83,6 +85,7 @@ type bench struct {
 	work, bin                         string
 	profile, profileAddr              string
 	profileFor                        time.Duration
+	conns                             int
 }
 
 func check(err error) {
@@ -116,7 +119,12 @@ func (b *bench) reset() {
 		check(c.Expunge().Close())
 	}
 	c.Logout().Wait()
-	for _, sub := range []string{"new", "cur"} {
+	b.clearSink()
+}
+
+// clearSink empties the Maildir Postfix delivers every mail into.
+func (b *bench) clearSink() {
+	for _, sub := range []string{"new", "cur", "tmp"} {
 		files, _ := filepath.Glob(filepath.Join(b.delivered, "sink", sub, "*"))
 		for _, f := range files {
 			os.Remove(f)
@@ -185,6 +193,7 @@ host = %q
 port = %s
 tls = "none"
 from = "Seniorpartnerskabet <tilmelding@example.org>"
+connections = %d
 
 [storage]
 path = %q
@@ -194,7 +203,7 @@ deadline = "2099-09-01"
 east_day = "2099-09-29"
 west_day = "2099-10-11"
 contacts = [{ name = "Kontakt", email = "kontakt@example.org" }]
-`, ih, ip, b.user, pw, sh, sp, db)
+`, ih, ip, b.user, pw, sh, sp, b.conns, db)
 	if b.profile != "" {
 		cfg += fmt.Sprintf("\n[http]\nlisten = %q\npprof = true\n", b.profileAddr)
 	}
@@ -224,6 +233,16 @@ func (b *bench) run(n, latN int, idleFor time.Duration) {
 	bn, bbytes, btook := b.bareFetch()
 	bareRate := float64(bn) / btook.Seconds()
 	log.Printf("bare go-imap fetch: %d messages in %v: %.0f msg/s, %.1f MB/s", bn, btook.Round(time.Millisecond), bareRate, float64(bbytes)/1e6/btook.Seconds())
+
+	// The other yardstick: the same Postfix accepting replies from a bare
+	// go-mail client over as many connections as seniorbot uses. Then wait
+	// until Postfix has delivered them all, so the run below does not
+	// share the machine with that delivery.
+	sn, stook := b.bareSMTP(n)
+	smtpRate := float64(sn) / stook.Seconds()
+	log.Printf("bare go-mail SMTP: %d replies accepted by Postfix over %d connections in %v: %.0f msg/s", sn, b.conns, stook.Round(time.Millisecond), smtpRate)
+	b.waitDelivered(sn)
+	b.clearSink()
 
 	dbPath := filepath.Join(b.work, "seniorbot.db")
 	os.Remove(dbPath)
@@ -257,8 +276,8 @@ func (b *bench) run(n, latN int, idleFor time.Duration) {
 	rate := float64(n) / took.Seconds()
 	sent := count(db, `SELECT count(*) FROM outbox WHERE status = 'sent'`)
 	hwm := rssKB(cmd.Process.Pid, "VmHWM")
-	log.Printf("seniorbot backlog: %d messages recorded and %d replies accepted by SMTP in %v: %.0f msg/s = %.0f%% of the bare fetch rate",
-		n, sent, took.Round(time.Millisecond), rate, 100*rate/bareRate)
+	log.Printf("seniorbot backlog: %d messages recorded and %d replies accepted by SMTP in %v: %.0f msg/s = %.1f%% of the bare fetch rate, %.0f%% of the bare SMTP rate",
+		n, sent, took.Round(time.Millisecond), rate, 100*rate/bareRate, 100*rate/smtpRate)
 	log.Printf("peak RSS while clearing the backlog: %.1f MB (VmHWM)", float64(hwm)/1024)
 
 	// Latency with IDLE: one reply at a time.
