@@ -24,6 +24,8 @@ func (db *DB) MailboxState(ctx context.Context, mailbox string) (uidValidity, la
 
 // SetMailboxState records the sync state of mailbox.
 func (db *DB) SetMailboxState(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
+	db.write.Lock()
+	defer db.write.Unlock()
 	return setMailboxState(ctx, db.sql, mailbox, uidValidity, lastUID)
 }
 

@@ -130,6 +130,8 @@ UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHE
 
 // execMark runs an outbox mark on the marks pool (see DB.marks).
 func (db *DB) execMark(ctx context.Context, what, query string, args ...any) error {
+	db.write.Lock()
+	defer db.write.Unlock()
 	if _, err := db.marks.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver: static binary, CGO_ENABLED=0
@@ -33,6 +34,12 @@ type DB struct {
 	// anyway. The price of a lost mark is a reply sent again — cheaper
 	// than an fsync per mail, which was what limited sending.
 	marks *sql.DB
+	// write lets one of this process's writers at a time into SQLite.
+	// Without it they meet at SQLite's lock, whose busy handler sleeps
+	// (1 ms, 2 ms, 5 ms, …) before trying again: the sender's marks then
+	// waited behind every recorded batch much longer than the batch took.
+	// Other processes (the commands) still queue on the busy timeout.
+	write sync.Mutex
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -75,6 +82,8 @@ func (db *DB) Close() error { return errors.Join(db.marks.Close(), db.sql.Close(
 // Tx runs fn in one write transaction: everything fn does is recorded
 // together or not at all.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.write.Lock()
+	defer db.write.Unlock()
 	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
