@@ -261,7 +261,7 @@ func (q *fakeQueue) find(id int64) (*fakeItem, error) {
 	return it, nil
 }
 
-func (q *fakeQueue) MarkOutboxSent(_ context.Context, id int64, at time.Time, resp string) error {
+func (q *fakeQueue) MarkOutboxSent(_ context.Context, id int64, _ string, at time.Time, resp string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	it, err := q.find(id)

@@ -22,7 +22,8 @@ type Queue interface {
 	// at now, oldest first.
 	DueOutbox(ctx context.Context, now time.Time, limit int) ([]storage.OutboxItem, error)
 	// MarkOutboxSent records that the server accepted the item.
-	MarkOutboxSent(ctx context.Context, id int64, at time.Time, serverResponse string) error
+	// messageID is the item's MessageID.
+	MarkOutboxSent(ctx context.Context, id int64, messageID string, at time.Time, serverResponse string) error
 	// MarkOutboxRetry records a failed attempt (Attempts+1) and when to try again.
 	MarkOutboxRetry(ctx context.Context, id int64, next time.Time, errText string) error
 	// MarkOutboxFailed gives the item up for good.
@@ -289,7 +290,7 @@ func (s *Sender) settle(ctx context.Context, j job, sendErr error) (bool, error)
 				"outbox_id", j.item.ID, "message_id", j.item.MessageID, "error", sendErr)
 		}
 		s.log.Info("mail sent", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "smtp_response", detail)
-		if err := s.q.MarkOutboxSent(ctx, j.item.ID, s.Now(), detail); err != nil {
+		if err := s.q.MarkOutboxSent(ctx, j.item.ID, j.item.MessageID, s.Now(), detail); err != nil {
 			return true, fmt.Errorf("marking outbox %d sent: %w", j.item.ID, err)
 		}
 		return true, nil

@@ -22,6 +22,10 @@ func (db *DB) Backup(ctx context.Context, path string) (err error) {
 		return fmt.Errorf("backup: %w", err)
 	}
 	f.Close()
+	if err := db.FoldSentLog(ctx); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("backup: %w", err)
+	}
 	defer func() {
 		if err != nil {
 			os.Remove(path)

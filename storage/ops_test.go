@@ -48,7 +48,7 @@ func seedOps(t *testing.T, db *DB, at time.Time) (sentID, pendingID int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.MarkOutboxSent(ctx, sentID, at, "250 ok"); err != nil {
+	if err := db.MarkOutboxSent(ctx, sentID, "", at, "250 ok"); err != nil {
 		t.Fatal(err)
 	}
 	return sentID, pendingID

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -67,8 +68,13 @@ func (db *DB) ClaimOutboxItem(ctx context.Context, id int64, now time.Time) ([]O
 
 func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...any) ([]OutboxItem, error) {
 	var out []OutboxItem
+	var logSize int64
 	err := db.Tx(ctx, func(tx *Tx) error {
 		out = nil
+		var err error
+		if logSize, err = tx.foldSentLog(ctx, db.sent); err != nil {
+			return err
+		}
 		rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM outbox WHERE `+where, args...)
 		if err != nil {
 			return err
@@ -98,14 +104,28 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 	if err != nil {
 		return nil, fmt.Errorf("claim due outbox mail: %w", err)
 	}
+	// Emptying the log can wait for the next claim if it fails now; its
+	// lines are in the outbox already and fold again harmlessly.
+	db.sent.compact(logSize)
 	return out, nil
 }
 
-// MarkOutboxSent records that the SMTP server accepted mail id.
-func (db *DB) MarkOutboxSent(ctx context.Context, id int64, at time.Time, serverResponse string) error {
-	return db.execMark(ctx, fmt.Sprintf("mark outbox %d sent", id), `
+// MarkOutboxSent records that the SMTP server accepted mail id: first in
+// the sent log, which never waits (see sentlog.go), then in the outbox.
+// messageID (the mail's Message-ID) keeps a log line from ever matching
+// another mail, should an id be reused after a purge.
+func (db *DB) MarkOutboxSent(ctx context.Context, id int64, messageID string, at time.Time, serverResponse string) error {
+	logErr := db.sent.append(id, messageID, at, serverResponse)
+	if err := db.execMark(ctx, fmt.Sprintf("mark outbox %d sent", id), `
 UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '' WHERE id = ?`,
-		formatTime(at), serverResponse, id)
+		formatTime(at), serverResponse, id); err != nil {
+		if logErr != nil {
+			return errors.Join(err, logErr)
+		}
+		// In the sent log: the next claim folds it in.
+		return fmt.Errorf("%w (the sent log has it, so it is not sent again)", err)
+	}
+	return nil // a failed log append does not matter once the outbox has it
 }
 
 // MarkOutboxRetry records a failed attempt; the mail is tried again at next.

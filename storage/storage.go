@@ -40,6 +40,7 @@ type DB struct {
 	// waited behind every recorded batch much longer than the batch took.
 	// Other processes (the commands) still queue on the busy timeout.
 	write sync.Mutex
+	sent  *sentLog // see sentlog.go
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -54,7 +55,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{sql: sdb}
+	db := &DB{sql: sdb, sent: &sentLog{path: path + "-sent"}}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)

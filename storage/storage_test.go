@@ -188,7 +188,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if again, _ := db.ClaimOutboxItem(ctx, ids[0], now); len(again) != 0 {
 		t.Errorf("ClaimOutboxItem handed out a claimed mail")
 	}
-	db.MarkOutboxSent(ctx, ids[0], now, "250 queued")
+	db.MarkOutboxSent(ctx, ids[0], "", now, "250 queued")
 	db.MarkOutboxRetry(ctx, ids[1], now.Add(time.Minute), "451 try later")
 	db.MarkOutboxFailed(ctx, ids[2], "550 no such user")
 	if due, _ = db.DueOutbox(ctx, now, 10); len(due) != 0 {

@@ -227,7 +227,7 @@ func TestBackupAndPurgeCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := db.Outbox(ctx)
-	db.MarkOutboxSent(ctx, rows[len(rows)-1].ID, old, "250 ok")
+	db.MarkOutboxSent(ctx, rows[len(rows)-1].ID, rows[len(rows)-1].MessageID, old, "250 ok")
 	db.Close()
 
 	backup := filepath.Join(o.dir, "backup.db")

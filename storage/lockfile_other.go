@@ -1,0 +1,9 @@
+//go:build !unix
+
+package storage
+
+import "os"
+
+// lockFile does nothing where flock(2) is missing: there the sent log is
+// safe within one process only (its mutex), which is how seniorbot runs.
+func lockFile(*os.File, bool) error { return nil }

@@ -1,0 +1,101 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// enqueueN queues n mails and returns their ids.
+func enqueueN(t *testing.T, db *DB, n int, now time.Time) []int64 {
+	t.Helper()
+	var ids []int64
+	err := db.Tx(context.Background(), func(tx *Tx) error {
+		for i := range n {
+			id, err := tx.Enqueue(context.Background(), NewOutboxMail{MessageID: fmt.Sprintf("m%d@example.org", i), Kind: "confirmation", Mail: []byte("{}")}, now)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// A process killed after the server's 250 and the sent log line, but
+// before the outbox mark: the next claim must not hand the mail out
+// again, and the outbox then says sent, with the server's response.
+func TestSentLogKeepsAnAcceptedMailFromGoingOutAgain(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	ids := enqueueN(t, db, 3, now)
+	if err := db.sent.append(ids[0], "m0@example.org", now, "250 2.0.0 Ok: queued as A1"); err != nil {
+		t.Fatal(err)
+	}
+	// A line whose Message-ID is not the row's (an id reused after a
+	// purge) must not mark anything.
+	if err := db.sent.append(ids[1], "other@example.org", now, "250 old"); err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.DueOutbox(ctx, now, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 2 || due[0].ID != ids[1] || due[1].ID != ids[2] {
+		t.Fatalf("due after the sent log = %+v, want ids %d and %d", due, ids[1], ids[2])
+	}
+	rows, _ := db.Outbox(ctx)
+	if rows[0].Status != OutboxSent || !rows[0].SentAt.Equal(now) {
+		t.Errorf("logged mail: status %q sent_at %v, want sent at %v", rows[0].Status, rows[0].SentAt, now)
+	}
+	if rows[1].Status != OutboxPending {
+		t.Errorf("mail with another Message-ID in the log: status %q, want pending", rows[1].Status)
+	}
+	if st, err := os.Stat(db.sent.path); err != nil || st.Size() != 0 {
+		t.Errorf("sent log after folding: %v, %v; want an empty file", st, err)
+	}
+}
+
+// Marks from several senders at once all reach the log whole, and a
+// fold that runs meanwhile never loses one.
+func TestSentLogConcurrentMarks(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	ids := enqueueN(t, db, 200, now)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(ids); i += 4 {
+				if err := db.sent.append(ids[i], fmt.Sprintf("m%d@example.org", i), now, "250 ok"); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 20 {
+			if err := db.FoldSentLog(ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Wait()
+	if due, err := db.DueOutbox(ctx, now, 500); err != nil || len(due) != 0 {
+		t.Fatalf("due after every mail was logged sent: %d, %v", len(due), err)
+	}
+	rows, _ := db.Outbox(ctx)
+	for _, r := range rows {
+		if r.Status != OutboxSent {
+			t.Errorf("mail %d: status %q, want sent", r.ID, r.Status)
+		}
+	}
+}
