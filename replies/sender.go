@@ -214,16 +214,15 @@ func buildItem(it storage.OutboxItem) (*mail.Msg, error) {
 	return msg, nil
 }
 
-// deliver dials once and sends the jobs one by one over that connection.
-// One Send call per message gives each message the full Timeout (go-mail
-// sets the deadline once per Send call) and a NOOP check of the connection
-// first, so a connection lost midway leaves the rest retryable.
+// deliver dials once and sends the jobs one by one over that connection,
+// each as its own transaction (transaction.go) with the full Timeout.
 func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) {
 	client, err := s.newClient()
 	if err != nil {
 		return 0, err // a configuration error: leave the items due, untouched
 	}
-	if err := client.DialWithContext(ctx); err != nil {
+	conn, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
 		if ctx.Err() != nil {
 			// Shutting down: not the items' fault; give them back.
 			return 0, errors.Join(ctx.Err(), s.release(ctx, jobs))
@@ -232,8 +231,9 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 			s.retryAll(ctx, jobs, "connecting: "+err.Error()))
 	}
 	defer func() {
-		if cErr := client.Close(); cErr != nil {
+		if cErr := client.CloseWithSMTPClient(conn); cErr != nil {
 			s.log.Debug("closing SMTP connection", "error", cErr)
+			conn.Close()
 		}
 	}()
 	var errs []error
@@ -246,11 +246,16 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 			errs = append(errs, s.release(ctx, jobs[i:]))
 			break
 		}
-		ok, mErr := s.settle(ctx, j, client.Send(j.msg))
+		o := transact(conn, j.msg, s.cfg.Timeout)
+		ok, mErr := s.settle(ctx, j, o)
 		if ok {
 			sent++
 		}
 		errs = append(errs, mErr)
+		if o.broken {
+			errs = append(errs, s.retryAll(ctx, jobs[i+1:], "connection lost after an earlier mail: "+o.detail))
+			break
+		}
 	}
 	return sent, errors.Join(errs...)
 }
@@ -276,32 +281,28 @@ func (s *Sender) retryAll(ctx context.Context, jobs []job, errText string) error
 	return errors.Join(errs...)
 }
 
-// settle records the outcome of one Send and reports whether the message
-// was delivered. The marks use a context that outlives cancellation: a
-// message the server accepted must be marked sent, or it goes out twice.
-func (s *Sender) settle(ctx context.Context, j job, sendErr error) (bool, error) {
+// settle records the outcome of one transaction and reports whether the
+// mail was delivered. An accepted mail is marked before anything else is
+// done, logging included: until the mark, a crash means sending it again.
+// The marks use a context that outlives cancellation for the same reason.
+func (s *Sender) settle(ctx context.Context, j job, o outcome) (bool, error) {
 	ctx = context.WithoutCancel(ctx)
-	v, detail := judge(j.msg, sendErr)
-	switch v {
+	switch o.verdict {
 	case verdictSent:
-		if sendErr != nil {
-			// Accepted after DATA; only the RSET afterwards failed.
-			s.log.Warn("error after the server accepted the mail; counted as sent",
-				"outbox_id", j.item.ID, "message_id", j.item.MessageID, "error", sendErr)
-		}
-		s.log.Info("mail sent", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "smtp_response", detail)
-		if err := s.q.MarkOutboxSent(ctx, j.item.ID, j.item.MessageID, s.Now(), detail); err != nil {
+		err := s.q.MarkOutboxSent(ctx, j.item.ID, j.item.MessageID, s.Now(), o.detail)
+		s.log.Info("mail sent", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "smtp_response", o.detail)
+		if err != nil {
 			return true, fmt.Errorf("marking outbox %d sent: %w", j.item.ID, err)
 		}
 		return true, nil
 	case verdictFailed:
-		s.log.Error("mail refused permanently", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "error", detail)
-		if err := s.q.MarkOutboxFailed(ctx, j.item.ID, detail); err != nil {
+		s.log.Error("mail refused permanently", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "error", o.detail)
+		if err := s.q.MarkOutboxFailed(ctx, j.item.ID, o.detail); err != nil {
 			return false, fmt.Errorf("marking outbox %d failed: %w", j.item.ID, err)
 		}
 		return false, nil
 	default:
-		return false, s.markRetry(ctx, j.item, detail)
+		return false, s.markRetry(ctx, j.item, o.detail)
 	}
 }
 
@@ -329,7 +330,7 @@ func Backoff(attempts int) time.Duration {
 	return min(time.Minute<<attempts, time.Hour)
 }
 
-// verdict is what to do with an outbox item after one Send.
+// verdict is what to do with an outbox item after one transaction.
 type verdict int
 
 const (
@@ -337,36 +338,6 @@ const (
 	verdictSent
 	verdictFailed
 )
-
-// judge decides the outcome of sending msg. Delivery is judged by
-// IsDelivered, never by the error: go-mail reports a failing RSET after an
-// accepted DATA as an error, and retrying that would send the mail twice.
-// Only a 5xx reply, or a message go-mail cannot even address, is
-// permanent; everything else (4xx, network errors, lost connections) is
-// retried.
-func judge(msg *mail.Msg, sendErr error) (verdict, string) {
-	if msg.IsDelivered() {
-		return verdictSent, msg.ServerResponse()
-	}
-	err := msg.SendError()
-	if err == nil {
-		err = sendErr // e.g. the connection check before the message failed
-	}
-	if err == nil {
-		return verdictRetry, "not delivered, and no error reported"
-	}
-	var se *mail.SendError
-	if errors.As(err, &se) {
-		if code := se.ErrorCode(); code >= 500 && code < 600 {
-			return verdictFailed, err.Error()
-		}
-		switch se.Reason {
-		case mail.ErrGetSender, mail.ErrGetRcpts, mail.ErrNoUnencoded:
-			return verdictFailed, err.Error()
-		}
-	}
-	return verdictRetry, err.Error()
-}
 
 // Validate reports a configuration the Sender would refuse: no host, an
 // unknown TLS mode, or plain text to a host that is not loopback. The

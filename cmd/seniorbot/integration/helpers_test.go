@@ -260,7 +260,10 @@ func checkReplies(t *testing.T, mails []mailgen.Mail, got []delivery) (redeliver
 				t.Errorf("mail %d (%s from %s): %d distinct replies, want %d", m.N, m.Kind, m.From, len(replies), want)
 			}
 		}
-		for _, n := range replies {
+		for id, n := range replies {
+			if n > 1 {
+				t.Logf("reply %s to mail %d (%s) delivered %d times", id, m.N, m.From, n)
+			}
 			redelivered += n - 1
 		}
 	}
@@ -459,7 +462,7 @@ func workDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if t.Failed() {
+		if t.Failed() || os.Getenv("SENIORBOT_IT_KEEP") != "" {
 			t.Logf("kept for inspection: %s", dir)
 			return
 		}
