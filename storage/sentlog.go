@@ -21,7 +21,8 @@ import (
 // waits for anyone, and survives a kill -9 (the kernel has it). Claiming
 // due mail first folds the log into the outbox, so a mail the log knows
 // was accepted is never claimed again. The window that remains is the
-// server's reply in flight and the RSET go-mail sends after it.
+// server's commit: after the final "." and before its "250" arrives (the
+// sender writes the log before it does anything else, replies/transaction.go).
 //
 // The file sits beside the database (path + "-sent", like SQLite's own
 // "-wal") and is emptied once everything in it is in the outbox.

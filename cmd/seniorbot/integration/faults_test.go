@@ -29,8 +29,9 @@ func settled(t *testing.T, e itEnv, dbPath string, n int) bool {
 // checkExactlyOnce asserts nothing lost and nothing twice: every mail
 // recorded once and moved once, every reply's copy in Sent once, every
 // sender answered once (at the SMTP side). It returns the redeliveries of
-// an identical reply (same Message-ID), which only a kill between the
-// server's "250 OK" and the database commit can cause.
+// an identical reply (same Message-ID), which only a kill while the SMTP
+// server commits a mail (after the final ".", before its "250" arrives)
+// can cause: the sent log covers everything after the "250".
 func checkExactlyOnce(t *testing.T, e itEnv, dbPath string, mails []mailgen.Mail) int {
 	t.Helper()
 	db := openDB(t, dbPath)
@@ -110,7 +111,7 @@ func TestKill9(t *testing.T) {
 	waitUntil(t, 10*time.Minute, "the backlog handled after the kills", func() bool { return settled(t, e, dbPath, n) })
 	d.stop(t)
 	redelivered := checkExactlyOnce(t, e, dbPath, mails)
-	t.Logf("kill -9: %d kills over %d messages; %d identical replies delivered twice (killed between SMTP 250 and the commit)", killed, n, redelivered)
+	t.Logf("kill -9: %d kills over %d messages; %d identical replies delivered twice (killed while Postfix committed them)", killed, n, redelivered)
 }
 
 // TestDovecotDown stops Dovecot for 30 s mid-run (after a restart of it):
