@@ -111,19 +111,54 @@ func (l *sentLog) compact(size int64) error {
 }
 
 // foldSentLog marks sent, inside tx, every pending mail the sent log
-// knows was accepted, and returns the log's size for compact.
+// knows was accepted, and returns the log's size for compact. Most lines
+// are in the outbox already (the sender marks it right after the log), so
+// one query first picks the few that are not.
 func (tx *Tx) foldSentLog(ctx context.Context, l *sentLog) (int64, error) {
 	recs, size, err := l.read()
+	if err != nil || len(recs) == 0 {
+		return size, err
+	}
+	pending, err := tx.pendingAmong(ctx, recs)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("fold sent log: %w", err)
 	}
 	for _, r := range recs {
+		if !pending[r.ID] {
+			continue
+		}
 		if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = ''
 			WHERE id = ? AND message_id = ? AND status = 'pending'`, r.At, r.Response, r.ID, r.MessageID); err != nil {
 			return 0, fmt.Errorf("fold sent log: %w", err)
 		}
 	}
 	return size, nil
+}
+
+// pendingAmong returns which of the logged mails are still pending.
+func (tx *Tx) pendingAmong(ctx context.Context, recs []sentRecord) (map[int64]bool, error) {
+	ids := make([]int64, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM outbox WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))`, string(b))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	pending := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		pending[id] = true
+	}
+	return pending, rows.Err()
 }
 
 // FoldSentLog brings the sent log into the outbox and empties it. Claims
