@@ -30,6 +30,7 @@ const (
 	OutcomeCancelled         = "cancelled"          // tilmelding cancelled; confirmed to the sender
 	OutcomeNotAnswered       = "not_answered"       // recorded, but the answer was held back (see the attention flag)
 	OutcomeParseFailed       = "parse_failed"       // could not be read; staff look at it
+	OutcomeProcessingFailed  = "processing_failed"  // the rules kept failing on it; recorded as it is (Quarantine)
 )
 
 // Attention flags recorded per message: why a person should look at it.
@@ -42,6 +43,7 @@ const (
 	AttentionNoContacts      = "no_contacts"      // a question, but no contacts are configured
 	AttentionUnknownKommune  = "unknown_kommune"  // a cancellation that matches no tilmelding
 	AttentionUnreadable      = "unreadable"       // the mail could not be parsed
+	AttentionProcessingError = "processing_error" // the program failed on it again and again; not answered
 	AttentionOther           = "other"            // not a registration, question, cancellation or automatic mail
 )
 
@@ -155,6 +157,32 @@ func (p *Processor) parseAll(ms []Message) []incoming {
 	close(next)
 	wg.Wait()
 	return in
+}
+
+// Quarantine implements Quarantiner: a message the rules keep failing on
+// is recorded as it is, with its UID, outcome processing_failed and a flag
+// for the summary. No rules run and nothing is sent; the watcher moves it
+// on, so the mail behind it is not held up by a bug. The cause is in the
+// watcher's log.
+func (p *Processor) Quarantine(ctx context.Context, m Message, cause error) error {
+	reply, perr := p.Parser.Parse(m.Raw) // never panics; only for the Message-ID, sender and subject
+	rec := p.messageRecord(m, reply, perr)
+	rec.Outcome, rec.Attention = OutcomeProcessingFailed, AttentionProcessingError
+	return p.DB.Tx(ctx, func(tx *storage.Tx) error {
+		dup, err := tx.HasMessage(ctx, rec.Key)
+		if err != nil {
+			return err
+		}
+		if !dup {
+			if err := tx.InsertMessage(ctx, &rec); err != nil {
+				return err
+			}
+			if err := tx.SetMessageOutcome(ctx, rec.ID, rec.Outcome, 0, rec.Attention); err != nil {
+				return err
+			}
+		}
+		return p.recordState(ctx, tx, m)
+	})
 }
 
 // record records one message of a batch inside tx: the message (once: a

@@ -252,6 +252,7 @@ var outcomeTexts = map[string]string{
 	OutcomeCancelled:         "afmeldt og bekræftet over for afsenderen",
 	OutcomeNotAnswered:       "ikke besvaret",
 	OutcomeParseFailed:       "kunne ikke læses",
+	OutcomeProcessingFailed:  "programmet fejlede på den – gemt uændret, ikke besvaret",
 }
 
 func outcomeText(outcome string) string {
@@ -271,6 +272,7 @@ var attentionLabels = []struct{ flag, label string }{
 	{AttentionUndeliverable, "Ikke besvaret: afsenderens adresse har tidligere givet en returmail"},
 	{AttentionUnknownKommune, "Afmeldinger, der ikke passer til nogen tilmelding"},
 	{AttentionNoContacts, "Spørgsmål, der ikke kunne sendes videre (ingen kontaktpersoner sat op)"},
+	{AttentionProcessingError, "Mails, som seniorbot gentagne gange fejlede på (en programfejl, se loggen) – gemt uændret og ikke besvaret; behandl dem i hånden, eller videresend dem til postkassen, når fejlen er rettet"},
 	{AttentionUnreadable, "Mails, der ikke kunne læses"},
 	{AttentionOther, "Andre mails (hverken tilmelding, afmelding eller spørgsmål)"},
 }

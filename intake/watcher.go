@@ -60,16 +60,20 @@ type Watcher struct {
 	log *slog.Logger
 
 	// Tuning; the defaults are set by NewWatcher and shortened by tests.
-	minBackoff    time.Duration  // first reconnect delay, doubled per failure
-	maxBackoff    time.Duration  // cap of the reconnect delay
-	cmdTimeout    time.Duration  // watchdog for one IMAP command
-	fetchTimeout  time.Duration  // watchdog for one FETCH batch
-	logoutTimeout time.Duration  // watchdog for LOGOUT and IDLE DONE on the way out
-	handleTimeout time.Duration  // upper bound for one HandleMessage call
-	batchSize     int            // UIDs per FETCH
-	forcePoll     bool           // poll even when the server has IDLE
-	rootCAs       *x509.CertPool // TLS roots; nil: the system pool
-	maxMoveTries  int            // attempts for a failed move before it is left for a person
+	minBackoff    time.Duration // first reconnect delay, doubled per failure
+	maxBackoff    time.Duration // cap of the reconnect delay
+	cmdTimeout    time.Duration // watchdog for one IMAP command
+	fetchTimeout  time.Duration // watchdog for one FETCH batch
+	logoutTimeout time.Duration // watchdog for LOGOUT and IDLE DONE on the way out
+	handleTimeout time.Duration // upper bound for one HandleMessage call
+	batchSize     int           // UIDs per FETCH
+	// quarantineAfter: failures in a row before a message is quarantined
+	// (QuarantineAfter; 0: never).
+	quarantineAfter int
+	failures        failureCounts
+	forcePoll       bool           // poll even when the server has IDLE
+	rootCAs         *x509.CertPool // TLS roots; nil: the system pool
+	maxMoveTries    int            // attempts for a failed move before it is left for a person
 
 	running sync.Mutex    // one session at a time
 	nudge   chan struct{} // sent mail waits to be copied; buffered 1
@@ -93,19 +97,20 @@ func NewWatcher(cfg IMAPConfig, h Handler, st StateStore, log *slog.Logger) *Wat
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Watcher{
-		cfg:           cfg,
-		h:             h,
-		st:            st,
-		log:           log.With("mailbox", cfg.Mailbox),
-		minBackoff:    time.Second,
-		maxBackoff:    5 * time.Minute,
-		cmdTimeout:    2 * time.Minute,
-		fetchTimeout:  10 * time.Minute,
-		logoutTimeout: 10 * time.Second,
-		handleTimeout: 10 * time.Minute,
-		batchSize:     20,
-		maxMoveTries:  5,
-		nudge:         make(chan struct{}, 1),
+		cfg:             cfg,
+		h:               h,
+		st:              st,
+		log:             log.With("mailbox", cfg.Mailbox),
+		minBackoff:      time.Second,
+		maxBackoff:      5 * time.Minute,
+		cmdTimeout:      2 * time.Minute,
+		fetchTimeout:    10 * time.Minute,
+		logoutTimeout:   10 * time.Second,
+		handleTimeout:   10 * time.Minute,
+		batchSize:       20,
+		maxMoveTries:    5,
+		quarantineAfter: QuarantineAfter,
+		nudge:           make(chan struct{}, 1),
 	}
 }
 
@@ -751,10 +756,11 @@ func (s *session) process(ctx context.Context, m fetched) error {
 	defer cancel()
 
 	start := time.Now()
-	if err := w.handle(hctx, msg); err != nil {
+	if err := w.handle(hctx, msg); err != nil && !w.quarantine(hctx, msg, err, log) {
 		log.Error("handler failed; message left in the mailbox for a retry", "err", err, "size", m.size)
 		return &handlerError{uid: uid, err: err}
 	}
+	w.failures.forget(msg)
 	if sr, ok := w.h.(StateRecorder); ok && sr.RecordsMailboxState() {
 		// The handler committed the UID with the message.
 	} else if err := w.st.SetMailboxState(hctx, w.cfg.Mailbox, s.uidValidity, uid); err != nil {
@@ -766,6 +772,56 @@ func (s *session) process(ctx context.Context, m fetched) error {
 	s.lastUID = uid
 	log.Info("message handled", "size", m.size, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// quarantine counts a failure of msg and, once it has failed
+// quarantineAfter times in a row, has the handler record it as it is
+// (Quarantiner). It reports whether the message is now recorded.
+func (w *Watcher) quarantine(ctx context.Context, msg Message, cause error, log *slog.Logger) bool {
+	q, ok := w.h.(Quarantiner)
+	if !ok || w.quarantineAfter <= 0 || w.failures.add(msg) < w.quarantineAfter {
+		return false
+	}
+	err := w.guard(msg.UID, msg.UIDValidity, func() error { return q.Quarantine(ctx, msg, cause) })
+	if err != nil {
+		log.Error("message keeps failing and cannot be recorded as it is either; left in the mailbox",
+			"err", cause, "quarantine_err", err, "failures", w.failures.get(msg))
+		return false
+	}
+	log.Error("message keeps failing; recorded as it is for a person, not answered, moved on",
+		"err", cause, "failures", w.failures.get(msg))
+	return true
+}
+
+// failureCounts counts handler failures per message (UIDVALIDITY and UID).
+// It lives as long as the watcher, across reconnects; a restart starts the
+// count again, which only delays a quarantine.
+type failureCounts struct {
+	mu sync.Mutex
+	n  map[[2]uint32]int
+}
+
+func (f *failureCounts) add(m Message) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == nil {
+		f.n = map[[2]uint32]int{}
+	}
+	k := [2]uint32{m.UIDValidity, m.UID}
+	f.n[k]++
+	return f.n[k]
+}
+
+func (f *failureCounts) get(m Message) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n[[2]uint32{m.UIDValidity, m.UID}]
+}
+
+func (f *failureCounts) forget(m Message) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.n, [2]uint32{m.UIDValidity, m.UID})
 }
 
 // handle calls the handler, turning a panic into an error (poison guard).

@@ -43,6 +43,21 @@ type StateRecorder interface {
 	RecordsMailboxState() bool
 }
 
+// Quarantiner is implemented by a Handler that can record a message as it
+// is, without acting on it. The watcher asks for that when the handler has
+// failed on the same message QuarantineAfter times in a row while a
+// recording still works: then the fault is in that message's handling (a
+// bug), and without this it would hold up every message behind it.
+type Quarantiner interface {
+	Quarantine(ctx context.Context, m Message, cause error) error
+}
+
+// QuarantineAfter is how many failures in a row of one message lead the
+// watcher to quarantine it. With the reconnect backoff (1 s, 2 s, 4 s, …)
+// the first five take about half a minute: long enough for a locked
+// database or a full disk to show as such (they fail the quarantine too).
+const QuarantineAfter = 5
+
 // BatchHandler is implemented by a Handler that can record the messages of
 // one fetch together (one transaction for the batch). It follows the
 // Handler contract for the batch as a whole: nil once every message is
