@@ -18,7 +18,9 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
 	"github.com/emersion/go-message/charset"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
 // ErrAuthFailed is returned (wrapped) by Run and SyncOnce when the server
@@ -60,20 +62,20 @@ type Watcher struct {
 	log *slog.Logger
 
 	// Tuning; the defaults are set by NewWatcher and shortened by tests.
-	minBackoff    time.Duration // first reconnect delay, doubled per failure
-	maxBackoff    time.Duration // cap of the reconnect delay
-	cmdTimeout    time.Duration // watchdog for one IMAP command
-	fetchTimeout  time.Duration // watchdog for one FETCH batch
-	logoutTimeout time.Duration // watchdog for LOGOUT and IDLE DONE on the way out
-	handleTimeout time.Duration // upper bound for one HandleMessage call
-	batchSize     int           // UIDs per FETCH
+	minBackoff    time.Duration  // first reconnect delay, doubled per failure
+	maxBackoff    time.Duration  // cap of the reconnect delay
+	cmdTimeout    time.Duration  // watchdog for one IMAP command
+	fetchTimeout  time.Duration  // watchdog for one FETCH batch
+	logoutTimeout time.Duration  // watchdog for LOGOUT and IDLE DONE on the way out
+	handleTimeout time.Duration  // upper bound for one HandleMessage call
+	batchSize     int            // UIDs per FETCH
+	forcePoll     bool           // poll even when the server has IDLE
+	rootCAs       *x509.CertPool // TLS roots; nil: the system pool
+	maxMoveTries  int            // attempts for a failed move before it is left for a person
 	// quarantineAfter: failures in a row before a message is quarantined
 	// (QuarantineAfter; 0: never).
 	quarantineAfter int
 	failures        failureCounts
-	forcePoll       bool           // poll even when the server has IDLE
-	rootCAs         *x509.CertPool // TLS roots; nil: the system pool
-	maxMoveTries    int            // attempts for a failed move before it is left for a person
 
 	running sync.Mutex    // one session at a time
 	nudge   chan struct{} // sent mail waits to be copied; buffered 1
@@ -779,7 +781,7 @@ func (s *session) process(ctx context.Context, m fetched) error {
 // (Quarantiner). It reports whether the message is now recorded.
 func (w *Watcher) quarantine(ctx context.Context, msg Message, cause error, log *slog.Logger) bool {
 	q, ok := w.h.(Quarantiner)
-	if !ok || w.quarantineAfter <= 0 || w.failures.add(msg) < w.quarantineAfter {
+	if !ok || w.quarantineAfter <= 0 || storage.Unavailable(cause) || w.failures.add(msg) < w.quarantineAfter {
 		return false
 	}
 	err := w.guard(msg.UID, msg.UIDValidity, func() error { return q.Quarantine(ctx, msg, cause) })

@@ -21,7 +21,8 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver: static binary, CGO_ENABLED=0
+	"modernc.org/sqlite" // pure-Go SQLite driver: static binary, CGO_ENABLED=0
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DB is an open seniorbot database.
@@ -172,3 +173,21 @@ func parseTime(s string) time.Time {
 
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
+
+// Unavailable reports whether err says the database cannot take writes
+// right now — full disk, read-only file, I/O error, locked too long, out
+// of memory — rather than anything about the data written. The watcher
+// never gives up on a message for such an error: it is the database's
+// fault, and the message waits in the mailbox until the database is back.
+func Unavailable(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return errors.Is(err, context.DeadlineExceeded)
+	}
+	switch se.Code() & 0xff { // the primary result code of an extended one
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY,
+		sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL:
+		return true
+	}
+	return false
+}

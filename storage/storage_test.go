@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -347,5 +348,37 @@ func TestFindUnitAndParticipantsElsewhere(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Unavailable tells a database that cannot take writes from a write that
+// is wrong in itself.
+func TestUnavailable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Message{Key: "a@example.org", ReceivedAt: time.Now(), Raw: []byte("x")}
+	if err := db.Tx(ctx, func(tx *Tx) error { return tx.InsertMessage(ctx, &m) }); err != nil {
+		t.Fatal(err)
+	}
+	_, dupErr := db.sql.ExecContext(ctx, `INSERT INTO messages (id, message_key, received_at, raw) VALUES (?, 'b', '', x'')`, m.ID)
+	if dupErr == nil || Unavailable(dupErr) {
+		t.Errorf("a constraint violation (%v) counts as the database being unavailable", dupErr)
+	}
+	db.Close()
+	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	_, roErr := ro.ExecContext(ctx, `DELETE FROM messages`)
+	if roErr == nil || !Unavailable(roErr) {
+		t.Errorf("a write to a read-only database (%v) is not recognised", roErr)
+	}
+	if Unavailable(errors.New("some bug")) || !Unavailable(fmt.Errorf("x: %w", context.DeadlineExceeded)) {
+		t.Error("plain errors misjudged")
 	}
 }
