@@ -9,13 +9,14 @@ import (
 	"time"
 )
 
-// enqueueN queues n mails and returns their ids.
+// enqueueN queues n mails (Message-IDs m0@example.org, m1@…) and returns
+// their ids.
 func enqueueN(t *testing.T, db *DB, n int, now time.Time) []int64 {
 	t.Helper()
 	var ids []int64
 	err := db.Tx(context.Background(), func(tx *Tx) error {
 		for i := range n {
-			id, err := tx.Enqueue(context.Background(), NewOutboxMail{MessageID: fmt.Sprintf("m%d@example.org", i), Kind: "confirmation", Mail: []byte("{}")}, now)
+			id, err := tx.Enqueue(context.Background(), NewOutboxMail{MessageID: fmt.Sprintf("m%d@example.org", i), Kind: "confirmation", Recipients: "x@example.com", Mail: []byte("{}")}, now)
 			if err != nil {
 				return err
 			}

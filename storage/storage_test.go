@@ -164,20 +164,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
-	var ids []int64
-	err := db.Tx(ctx, func(tx *Tx) error {
-		for _, mid := range []string{"a@example.org", "b@example.org", "c@example.org"} {
-			id, err := tx.Enqueue(ctx, NewOutboxMail{MessageID: mid, Kind: "confirmation", Recipients: "x@example.com", Mail: []byte(`{}`)}, now)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := enqueueN(t, db, 3, now)
 	due, err := db.DueOutbox(ctx, now, 10)
 	if err != nil || len(due) != 3 {
 		t.Fatalf("due = %d %v, want 3", len(due), err)
