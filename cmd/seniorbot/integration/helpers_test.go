@@ -236,7 +236,7 @@ func (e itEnv) delivered(t *testing.T) []delivery {
 // an answer got exactly one reply (one Message-ID) to its sender, and no
 // auto-reply got any. It returns how many copies were delivered more than
 // once with the same Message-ID (see the kill -9 test).
-func checkReplies(t *testing.T, mails []mailgen.Mail, got []delivery) (redelivered int) {
+func checkReplies(t *testing.T, mails []mailgen.Mail, got []delivery) (redelivered []string) {
 	t.Helper()
 	type key struct{ to, inReplyTo string }
 	ids := map[key]map[string]int{}
@@ -264,7 +264,9 @@ func checkReplies(t *testing.T, mails []mailgen.Mail, got []delivery) (redeliver
 			if n > 1 {
 				t.Logf("reply %s to mail %d (%s) delivered %d times", id, m.N, m.From, n)
 			}
-			redelivered += n - 1
+			for range n - 1 {
+				redelivered = append(redelivered, id)
+			}
 		}
 	}
 	if bad > 10 {
