@@ -80,6 +80,11 @@ func BuildSummary(ctx context.Context, db *storage.DB, cfg Config, dir *parser.D
 		return Summary{}, err
 	}
 	b.failed(failed)
+	twice, err := db.MaybeTwiceOutbox(ctx, since)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.maybeTwice(twice)
 	return b.s, nil
 }
 
@@ -415,6 +420,16 @@ func (b *summaryBuilder) failed(rows []storage.OutboxRow) {
 			f.Subject = oneLine(m.Subject, 200)
 		}
 		b.s.Failed = append(b.s.Failed, f)
+	}
+}
+
+func (b *summaryBuilder) maybeTwice(rows []storage.OutboxRow) {
+	for _, r := range rows {
+		m := replies.RepeatedMail{SentAt: r.SentAt.In(b.loc), Recipients: oneLine(r.Recipients, 300)}
+		if mail, err := replies.UnmarshalMail(r.Mail); err == nil {
+			m.Subject = oneLine(mail.Subject, 200)
+		}
+		b.s.MaybeTwice = append(b.s.MaybeTwice, m)
 	}
 }
 

@@ -10,11 +10,13 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"math/big"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -217,6 +219,8 @@ type fakeItem struct {
 type fakeQueue struct {
 	mu    sync.Mutex
 	items []*fakeItem
+	// sentLog has the LogSending and LogRefused calls, e.g. "sending 1".
+	sentLog []string
 }
 
 func (q *fakeQueue) add(t *testing.T, m Mail) int64 {
@@ -270,6 +274,26 @@ func (q *fakeQueue) MarkOutboxSent(_ context.Context, id int64, _ string, at tim
 	}
 	it.state, it.sentAt, it.response = "sent", at, resp
 	return nil
+}
+
+func (q *fakeQueue) LogSending(id int64, _ string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.sentLog = append(q.sentLog, fmt.Sprintf("sending %d", id))
+	return nil
+}
+
+func (q *fakeQueue) LogRefused(id int64, _ string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.sentLog = append(q.sentLog, fmt.Sprintf("refused %d", id))
+	return nil
+}
+
+func (q *fakeQueue) logged() string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return strings.Join(q.sentLog, ", ")
 }
 
 func (q *fakeQueue) MarkOutboxRetry(_ context.Context, id int64, next time.Time, errText string) error {

@@ -24,6 +24,12 @@ type Queue interface {
 	// MarkOutboxSent records that the server accepted the item.
 	// messageID is the item's MessageID.
 	MarkOutboxSent(ctx context.Context, id int64, messageID string, at time.Time, serverResponse string) error
+	// LogSending notes that the item's final "." goes out next, and
+	// LogRefused that the server refused it at that point; with them a
+	// mail whose attempt was cut off in between is flagged when it is sent
+	// again (storage/sentlog.go).
+	LogSending(id int64, messageID string) error
+	LogRefused(id int64, messageID string) error
 	// MarkOutboxRetry records a failed attempt (Attempts+1) and when to try again.
 	MarkOutboxRetry(ctx context.Context, id int64, next time.Time, errText string) error
 	// MarkOutboxFailed gives the item up for good.
@@ -246,7 +252,16 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 			errs = append(errs, s.release(ctx, jobs[i:]))
 			break
 		}
-		o := transact(conn, j.msg, s.cfg.Timeout)
+		o := transact(conn, j.msg, s.cfg.Timeout, func() {
+			if err := s.q.LogSending(j.item.ID, j.item.MessageID); err != nil {
+				s.log.Warn("sent log", "outbox_id", j.item.ID, "error", err)
+			}
+		})
+		if o.refusedAtDot {
+			if err := s.q.LogRefused(j.item.ID, j.item.MessageID); err != nil {
+				s.log.Warn("sent log", "outbox_id", j.item.ID, "error", err)
+			}
+		}
 		ok, mErr := s.settle(ctx, j, o)
 		if ok {
 			sent++

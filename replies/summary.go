@@ -41,6 +41,10 @@ type Summary struct {
 	Bounced      []BouncedAddress    // every address a bounce reported, oldest first
 	Attention    []AttentionGroup    // messages since Since a person should look at, by reason
 	Failed       []FailedMail        // mails the SMTP server refused for good
+	// MaybeTwice are mails sent since Since whose first attempt was cut
+	// off after the final "." (a crash, a lost connection): the recipient
+	// may have them twice.
+	MaybeTwice []RepeatedMail
 }
 
 // SummaryTotals are the counts at the top of the summary.
@@ -257,6 +261,16 @@ type AttentionGroup struct {
 	Label    string // Danish: why a person should look
 	Messages []SummaryMessage
 }
+
+// RepeatedMail is a mail that may have reached its recipient twice.
+type RepeatedMail struct {
+	SentAt     time.Time
+	Recipients string
+	Subject    string
+}
+
+// SentText is when the mail was sent (again).
+func (r RepeatedMail) SentText() string { return StampText(r.SentAt) }
 
 // FailedMail is an outbox mail the SMTP server refused permanently.
 type FailedMail struct {
@@ -489,6 +503,7 @@ func sampleSummary() Summary {
 		Attention: []AttentionGroup{{Flag: "other", Label: "Andet", Messages: []SummaryMessage{msg}}},
 		Failed: []FailedMail{{CreatedAt: now, Kind: "confirmation", Recipients: "a@example.org",
 			Subject: "Re: Tilmelding", Error: "550 5.1.1 no such user"}},
+		MaybeTwice: []RepeatedMail{{SentAt: now, Recipients: "c@example.org", Subject: "Re: Tilmelding til seniorpartnerskabet"}},
 	}
 }
 

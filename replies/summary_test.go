@@ -83,3 +83,20 @@ func TestDurationText(t *testing.T) {
 		}
 	}
 }
+
+// Replies that may have reached their recipient twice are listed, in the
+// text and the HTML, with recipient and subject.
+func TestSummaryListsMailThatMayHaveGoneTwice(t *testing.T) {
+	text, html, err := mustRenderer(t, "").RenderSummary(sampleSummary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"SVAR, DER KAN VÆRE KOMMET FREM TO GANGE (1)", "til c@example.org, emne »Re: Tilmelding til seniorpartnerskabet«"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	if !strings.Contains(html, "Svar, der kan være kommet frem to gange (1)") || !strings.Contains(html, "c@example.org") {
+		t.Error("HTML lacks the list of mails that may have gone twice")
+	}
+}

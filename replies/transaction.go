@@ -28,13 +28,17 @@ type outcome struct {
 	detail string
 	// broken: the connection cannot carry another transaction.
 	broken bool
+	// refusedAtDot: the server answered the final "." with an error, so
+	// it certainly did not take the mail.
+	refusedAtDot bool
 }
 
 // transact sends m over c as one transaction: MAIL FROM, RCPT TO for each
 // recipient, DATA. A refused command (the server answered with an error)
 // is followed by RSET so the connection can go on; a 5xx answer is
-// permanent, anything else is worth another try later.
-func transact(c *smtp.Client, m *mail.Msg, timeout time.Duration) outcome {
+// permanent, anything else is worth another try later. beforeDot runs
+// just before the final ".", from which on the server may take the mail.
+func transact(c *smtp.Client, m *mail.Msg, timeout time.Duration, beforeDot func()) outcome {
 	from, err := m.GetSender(false)
 	if err != nil {
 		return outcome{verdict: verdictFailed, detail: fmt.Sprintf("no envelope sender: %v", err)}
@@ -62,11 +66,16 @@ func transact(c *smtp.Client, m *mail.Msg, timeout time.Duration) outcome {
 		// The message is cut short; the server never sees its final ".".
 		return outcome{verdict: verdictRetry, detail: fmt.Sprintf("writing the message: %v", err), broken: true}
 	}
+	beforeDot()
 	if err := w.Close(); err != nil {
 		// A lost connection here leaves it open whether the server took
 		// the mail: retrying may send it twice (same Message-ID), not
-		// retrying may lose it. Nothing lost wins.
-		return refused(c, "end of DATA", err)
+		// retrying may lose it. Nothing lost wins; the sent log's
+		// "sending" line has the resend flagged.
+		o := refused(c, "end of DATA", err)
+		var tp *textproto.Error
+		o.refusedAtDot = errors.As(err, &tp)
+		return o
 	}
 	response := "250"
 	if dc, ok := w.(*smtp.DataCloser); ok {

@@ -120,7 +120,7 @@ func sendTwo(t *testing.T, port int) (q *fakeQueue, first, second fakeItem, sent
 // was a window in which a crash sent a mail twice.
 func TestTransactionsWithoutNoopOrRset(t *testing.T) {
 	srv, port := startScriptServer(t, func(string, int) string { return "-" })
-	_, first, second, sent := sendTwo(t, port)
+	q, first, second, sent := sendTwo(t, port)
 	if sent != 2 || first.state != "sent" || second.state != "sent" {
 		t.Fatalf("sent %d: %+v %+v; want both sent", sent, first, second)
 	}
@@ -130,6 +130,9 @@ func TestTransactionsWithoutNoopOrRset(t *testing.T) {
 	if got, want := srv.saw(), "MAIL RCPT DATA . MAIL RCPT DATA ."; got != want {
 		t.Errorf("server saw %q, want %q", got, want)
 	}
+	if got, want := q.logged(), "sending 1, sending 2"; got != want {
+		t.Errorf("sent log %q, want %q", got, want)
+	}
 }
 
 // A refused recipient fails that mail for good (5xx), a busy server (4xx)
@@ -138,10 +141,12 @@ func TestTransactionsWithoutNoopOrRset(t *testing.T) {
 func TestRefusedCommandsAndTheNextMail(t *testing.T) {
 	for _, tc := range []struct {
 		name, verb, reply, state string
+		logged                   string // the sent log: a refusal at "." is noted there
 	}{
-		{"5xx recipient", "RCPT", "550 5.1.1 no such user", "failed"},
-		{"4xx sender", "MAIL", "451 4.3.0 try later", "queued"},
-		{"5xx data", ".", "554 5.7.1 rejected as spam", "failed"},
+		{"5xx recipient", "RCPT", "550 5.1.1 no such user", "failed", "sending 2"},
+		{"4xx sender", "MAIL", "451 4.3.0 try later", "queued", "sending 2"},
+		{"5xx data", ".", "554 5.7.1 rejected as spam", "failed", "sending 1, refused 1, sending 2"},
+		{"4xx data", ".", "451 4.7.1 try again later", "queued", "sending 1, refused 1, sending 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, port := startScriptServer(t, func(verb string, n int) string {
@@ -150,7 +155,10 @@ func TestRefusedCommandsAndTheNextMail(t *testing.T) {
 				}
 				return "-"
 			})
-			_, first, second, sent := sendTwo(t, port)
+			q, first, second, sent := sendTwo(t, port)
+			if got := q.logged(); got != tc.logged {
+				t.Errorf("sent log %q, want %q", got, tc.logged)
+			}
 			if first.state != tc.state || !strings.Contains(first.lastErr, tc.reply[:3]) {
 				t.Errorf("first: state %q error %q; want %s with %q", first.state, first.lastErr, tc.state, tc.reply)
 			}
@@ -174,9 +182,14 @@ func TestConnectionLostAtTheEndOfData(t *testing.T) {
 		}
 		return "-"
 	})
-	_, first, second, sent := sendTwo(t, port)
+	q, first, second, sent := sendTwo(t, port)
 	if sent != 0 {
 		t.Fatalf("sent %d, want 0", sent)
+	}
+	// Whether the server took it is unknown: the "sending" line stays
+	// unanswered, so the resend will be flagged.
+	if got := q.logged(); got != "sending 1" {
+		t.Errorf("sent log %q, want only %q", got, "sending 1")
 	}
 	for _, it := range []fakeItem{first, second} {
 		if it.state != "queued" || it.item.Attempts != 1 || it.lastErr == "" {

@@ -69,10 +69,11 @@ func (db *DB) ClaimOutboxItem(ctx context.Context, id int64, now time.Time) ([]O
 func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...any) ([]OutboxItem, error) {
 	var out []OutboxItem
 	var logSize int64
+	var logKeep []sentRecord
 	err := db.Tx(ctx, func(tx *Tx) error {
 		out = nil
 		var err error
-		if logSize, err = tx.foldSentLog(ctx, db.sent); err != nil {
+		if logSize, logKeep, err = tx.foldSentLog(ctx, db.sent, now); err != nil {
 			return err
 		}
 		rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM outbox WHERE `+where, args...)
@@ -104,9 +105,9 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 	if err != nil {
 		return nil, fmt.Errorf("claim due outbox mail: %w", err)
 	}
-	// Emptying the log can wait for the next claim if it fails now; its
+	// Rewriting the log can wait for the next claim if it fails now; its
 	// lines are in the outbox already and fold again harmlessly.
-	db.sent.compact(logSize)
+	db.sent.rewrite(logSize, logKeep)
 	return out, nil
 }
 
@@ -115,7 +116,7 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 // messageID (the mail's Message-ID) keeps a log line from ever matching
 // another mail, should an id be reused after a purge.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, messageID string, at time.Time, serverResponse string) error {
-	logErr := db.sent.append(id, messageID, at, serverResponse)
+	logErr := db.sent.append(sentRecord{ID: id, MessageID: messageID, State: logSent, At: formatTime(at), Response: serverResponse})
 	if err := db.execMark(ctx, fmt.Sprintf("mark outbox %d sent", id), `
 UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '' WHERE id = ?`,
 		formatTime(at), serverResponse, id); err != nil {

@@ -13,36 +13,56 @@ import (
 	"time"
 )
 
-// The sent log narrows the one window in which a reply can go out twice:
-// the SMTP server has accepted a mail, and the process dies before the
-// outbox says so. A mark in the database may have to wait for the write
-// lock while a batch of messages is being recorded (tens of milliseconds
-// under load); a line appended to this file takes one write(2), never
-// waits for anyone, and survives a kill -9 (the kernel has it). Claiming
-// due mail first folds the log into the outbox, so a mail the log knows
-// was accepted is never claimed again. The window that remains is the
-// server's commit: after the final "." and before its "250" arrives (the
-// sender writes the log before it does anything else, replies/transaction.go).
+// The sent log narrows the one window in which a reply can go out twice
+// — the SMTP server has accepted a mail, and the process dies before the
+// outbox says so — and makes what is left of it visible.
+//
+// A mark in the database may have to wait for the write lock while a
+// batch of messages is being recorded (tens of milliseconds under load); a
+// line appended to this file takes one write(2), never waits for anyone,
+// and survives a kill -9 (the kernel has it). The sender writes:
+//
+//   - "sending" just before the final "." of a mail: from here on the
+//     server may take it without our hearing of it;
+//   - "sent" as soon as the server has accepted it, before anything else;
+//   - "refused" when the server answered the final "." with an error, so
+//     the mail is certainly not taken.
+//
+// Claiming due mail first folds the log into the outbox: a mail the log
+// knows was accepted is marked sent and never claimed again; a mail left
+// at "sending" whose claim has run out (its sender died, or lost the
+// connection before the answer) is flagged maybe_twice before it is sent
+// again, and the nightly summary lists it. The window that remains is the
+// server's commit: after the final "." and before its "250" arrives.
 //
 // The file sits beside the database (path + "-sent", like SQLite's own
-// "-wal") and is emptied once everything in it is in the outbox.
+// "-wal"). After a fold it is rewritten with only the lines still needed
+// (mails in flight), or emptied.
 type sentLog struct {
 	path string
 	mu   sync.Mutex // one appender at a time in this process
 }
 
+// States of a sent log line.
+const (
+	logSending = "sending"
+	logSent    = "" // the common case, so the shortest line
+	logRefused = "refused"
+)
+
 // sentRecord is one line of the sent log.
 type sentRecord struct {
 	ID        int64  `json:"id"`
 	MessageID string `json:"message_id"`
-	At        string `json:"at"`
-	Response  string `json:"response"`
+	State     string `json:"state,omitempty"`
+	At        string `json:"at,omitempty"`
+	Response  string `json:"response,omitempty"`
 }
 
-// append records that mail id was accepted. Appenders hold a shared lock
-// on the file so that compact cannot empty it under them.
-func (l *sentLog) append(id int64, messageID string, at time.Time, response string) error {
-	line, err := json.Marshal(sentRecord{ID: id, MessageID: messageID, At: formatTime(at), Response: response})
+// append adds r to the log. Appenders hold a shared lock on the file so
+// that a rewrite cannot happen under them.
+func (l *sentLog) append(r sentRecord) error {
+	line, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
@@ -86,11 +106,21 @@ func (l *sentLog) read() ([]sentRecord, int64, error) {
 	return recs, int64(len(data)), nil
 }
 
-// compact empties the log if it still has size bytes: nothing was
-// appended since those were folded into the outbox.
-func (l *sentLog) compact(size int64) error {
+// rewrite replaces the log's contents with keep if it still has size
+// bytes, i.e. nothing was appended since it was folded; otherwise the next
+// fold does it.
+func (l *sentLog) rewrite(size int64, keep []sentRecord) error {
 	if size == 0 {
 		return nil
+	}
+	var buf bytes.Buffer
+	for _, r := range keep {
+		line, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
 	}
 	f, err := os.OpenFile(l.path, os.O_WRONLY, 0o600)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -105,73 +135,136 @@ func (l *sentLog) compact(size int64) error {
 	}
 	st, err := f.Stat()
 	if err != nil || st.Size() != size {
-		return err // more arrived; the next claim folds it all
+		return err
 	}
-	return f.Truncate(0)
+	if err := f.Truncate(0); err != nil {
+		return fmt.Errorf("sent log: %w", err)
+	}
+	if _, err := f.WriteAt(buf.Bytes(), 0); err != nil {
+		return fmt.Errorf("sent log: %w", err)
+	}
+	return nil
 }
 
-// foldSentLog marks sent, inside tx, every pending mail the sent log
-// knows was accepted, and returns the log's size for compact. Most lines
-// are in the outbox already (the sender marks it right after the log), so
-// one query first picks the few that are not.
-func (tx *Tx) foldSentLog(ctx context.Context, l *sentLog) (int64, error) {
+// mailKey names one mail in the log: the id, and the Message-ID so that
+// a line can never match another mail should an id be reused after a purge.
+type mailKey struct {
+	id        int64
+	messageID string
+}
+
+// foldSentLog brings the sent log into the outbox inside tx, as of now:
+// accepted mail still pending is marked sent; a mail left at "sending"
+// that is pending and due again is flagged maybe_twice. It returns the
+// log's size and the lines to keep (mails in flight) for rewrite.
+func (tx *Tx) foldSentLog(ctx context.Context, l *sentLog, now time.Time) (int64, []sentRecord, error) {
 	recs, size, err := l.read()
 	if err != nil || len(recs) == 0 {
-		return size, err
+		return size, nil, err
 	}
-	pending, err := tx.pendingAmong(ctx, recs)
-	if err != nil {
-		return 0, fmt.Errorf("fold sent log: %w", err)
-	}
+	// The last word on each mail counts, except that "sent" is final.
+	last := map[mailKey]sentRecord{}
+	var order []mailKey
 	for _, r := range recs {
-		if !pending[r.ID] {
+		k := mailKey{r.ID, r.MessageID}
+		prev, seen := last[k]
+		if !seen {
+			order = append(order, k)
+		}
+		if !seen || prev.State != logSent {
+			last[k] = r
+		}
+	}
+	rows, err := tx.outboxRows(ctx, order)
+	if err != nil {
+		return 0, nil, fmt.Errorf("fold sent log: %w", err)
+	}
+	var keep []sentRecord
+	for _, k := range order {
+		r, row := last[k], rows[k]
+		if row.status != OutboxPending {
+			continue // settled in the outbox already (or gone)
+		}
+		var q string
+		var args []any
+		switch {
+		case r.State == logSent:
+			q, args = `UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '' WHERE id = ?`,
+				[]any{r.At, r.Response, k.id}
+		case r.State == logSending && row.nextAttempt > formatTime(now):
+			keep = append(keep, r) // in flight, or waiting for its retry
+		case r.State == logSending:
+			q, args = `UPDATE outbox SET maybe_twice = 1 WHERE id = ?`, []any{k.id}
+		}
+		if q == "" {
 			continue
 		}
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = ''
-			WHERE id = ? AND message_id = ? AND status = 'pending'`, r.At, r.Response, r.ID, r.MessageID); err != nil {
-			return 0, fmt.Errorf("fold sent log: %w", err)
+		if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
+			return 0, nil, fmt.Errorf("fold sent log: %w", err)
 		}
 	}
-	return size, nil
+	return size, keep, nil
 }
 
-// pendingAmong returns which of the logged mails are still pending.
-func (tx *Tx) pendingAmong(ctx context.Context, recs []sentRecord) (map[int64]bool, error) {
-	ids := make([]int64, len(recs))
-	for i, r := range recs {
-		ids[i] = r.ID
+// outboxRow is what a fold needs to know of an outbox row.
+type outboxRow struct {
+	status      string
+	nextAttempt string
+}
+
+// outboxRows reads status and next attempt of the mails keys name, in one
+// query; a key whose Message-ID does not match its row is left out.
+func (tx *Tx) outboxRows(ctx context.Context, keys []mailKey) (map[mailKey]outboxRow, error) {
+	ids := make([]int64, len(keys))
+	for i, k := range keys {
+		ids[i] = k.id
 	}
 	b, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM outbox WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))`, string(b))
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, status, next_attempt FROM outbox
+		WHERE id IN (SELECT value FROM json_each(?))`, string(b))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	pending := map[int64]bool{}
+	out := map[mailKey]outboxRow{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var k mailKey
+		var r outboxRow
+		if err := rows.Scan(&k.id, &k.messageID, &r.status, &r.nextAttempt); err != nil {
 			return nil, err
 		}
-		pending[id] = true
+		out[k] = r
 	}
-	return pending, rows.Err()
+	return out, rows.Err()
 }
 
-// FoldSentLog brings the sent log into the outbox and empties it. Claims
-// do this themselves; Backup calls it so a copy never holds as pending a
-// mail that was sent.
+// FoldSentLog brings the sent log into the outbox and empties it of what
+// is settled. Claims do this themselves; Backup calls it so a copy never
+// holds as pending a mail that was sent.
 func (db *DB) FoldSentLog(ctx context.Context) error {
 	var size int64
+	var keep []sentRecord
 	err := db.Tx(ctx, func(tx *Tx) (err error) {
-		size, err = tx.foldSentLog(ctx, db.sent)
+		size, keep, err = tx.foldSentLog(ctx, db.sent, time.Now())
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	return db.sent.compact(size)
+	return db.sent.rewrite(size, keep)
+}
+
+// LogSending notes in the sent log that mail id is about to be handed
+// over: its final "." goes out next.
+func (db *DB) LogSending(id int64, messageID string) error {
+	return db.sent.append(sentRecord{ID: id, MessageID: messageID, State: logSending})
+}
+
+// LogRefused notes in the sent log that the server answered mail id's
+// final "." with an error: it was not taken.
+func (db *DB) LogRefused(id int64, messageID string) error {
+	return db.sent.append(sentRecord{ID: id, MessageID: messageID, State: logRefused})
 }

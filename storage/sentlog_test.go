@@ -38,12 +38,12 @@ func TestSentLogKeepsAnAcceptedMailFromGoingOutAgain(t *testing.T) {
 	db := openTest(t)
 	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
 	ids := enqueueN(t, db, 3, now)
-	if err := db.sent.append(ids[0], "m0@example.org", now, "250 2.0.0 Ok: queued as A1"); err != nil {
+	if err := db.sent.append(sentRecord{ID: ids[0], MessageID: "m0@example.org", At: formatTime(now), Response: "250 2.0.0 Ok: queued as A1"}); err != nil {
 		t.Fatal(err)
 	}
 	// A line whose Message-ID is not the row's (an id reused after a
 	// purge) must not mark anything.
-	if err := db.sent.append(ids[1], "other@example.org", now, "250 old"); err != nil {
+	if err := db.sent.append(sentRecord{ID: ids[1], MessageID: "other@example.org", At: formatTime(now), Response: "250 old"}); err != nil {
 		t.Fatal(err)
 	}
 	due, err := db.DueOutbox(ctx, now, 10)
@@ -76,7 +76,7 @@ func TestSentLogConcurrentMarks(t *testing.T) {
 	for w := range 4 {
 		wg.Go(func() {
 			for i := w; i < len(ids); i += 4 {
-				if err := db.sent.append(ids[i], fmt.Sprintf("m%d@example.org", i), now, "250 ok"); err != nil {
+				if err := db.sent.append(sentRecord{ID: ids[i], MessageID: fmt.Sprintf("m%d@example.org", i), At: formatTime(now), Response: "250 ok"}); err != nil {
 					t.Error(err)
 				}
 			}
@@ -98,5 +98,56 @@ func TestSentLogConcurrentMarks(t *testing.T) {
 		if r.Status != OutboxSent {
 			t.Errorf("mail %d: status %q, want sent", r.ID, r.Status)
 		}
+	}
+}
+
+// The "sending" line: a mail whose sender died (or lost the connection)
+// after its final "." is flagged maybe_twice when it is due again; one
+// still in flight is left alone; one the server refused, or accepted, is
+// not flagged.
+func TestSentLogFlagsMailThatMayHaveGoneTwice(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	ids := enqueueN(t, db, 4, now)
+	if due, err := db.DueOutbox(ctx, now, 10); err != nil || len(due) != 4 {
+		t.Fatalf("claim = %d, %v", len(due), err)
+	}
+	mid := func(i int) string { return fmt.Sprintf("m%d@example.org", i) }
+	db.LogSending(ids[0], mid(0)) // its sender is killed before the answer
+	db.LogSending(ids[1], mid(1))
+	db.MarkOutboxSent(ctx, ids[1], mid(1), now, "250 ok")
+	db.LogSending(ids[2], mid(2))
+	db.LogRefused(ids[2], mid(2))
+	db.LogSending(ids[3], mid(3)) // still waiting for the server
+
+	// A claim while every lease runs: nothing is flagged, the in-flight
+	// lines stay in the log.
+	if due, _ := db.DueOutbox(ctx, now.Add(time.Minute), 10); len(due) != 0 {
+		t.Fatalf("claimed %d mails under a running lease", len(due))
+	}
+	recs, _, _ := db.sent.read()
+	if len(recs) != 2 || recs[0].ID != ids[0] || recs[1].ID != ids[3] {
+		t.Fatalf("sent log after the first fold = %+v, want the sending lines of mails 0 and 3", recs)
+	}
+	db.MarkOutboxSent(ctx, ids[3], mid(3), now, "250 ok") // mail 3 is answered after all
+
+	later := now.Add(ClaimLease + time.Minute)
+	due, err := db.DueOutbox(ctx, later, 10)
+	if err != nil || len(due) != 2 || due[0].ID != ids[0] || due[1].ID != ids[2] {
+		t.Fatalf("due after the leases ran out = %+v, %v; want mails 0 and 2", due, err)
+	}
+	db.MarkOutboxSent(ctx, ids[0], mid(0), later, "250 again")
+	db.MarkOutboxSent(ctx, ids[2], mid(2), later, "250 first time")
+	twice, err := db.MaybeTwiceOutbox(ctx, now)
+	if err != nil || len(twice) != 1 || twice[0].ID != ids[0] {
+		t.Errorf("maybe twice = %+v, %v; want only mail 0", twice, err)
+	}
+	if later, _ := db.MaybeTwiceOutbox(ctx, later.Add(time.Second)); len(later) != 0 {
+		t.Errorf("maybe twice after its sending = %+v, want none", later)
+	}
+	db.FoldSentLog(ctx)
+	if recs, _, _ := db.sent.read(); len(recs) != 0 {
+		t.Errorf("sent log at the end = %+v, want empty", recs)
 	}
 }

@@ -97,6 +97,14 @@ func (db *DB) OutboxEntry(ctx context.Context, id int64) (OutboxRow, error) {
 	return rows[0], nil
 }
 
+// MaybeTwiceOutbox returns the mails sent at or after since that went out
+// again after an attempt cut off between the final "." and the server's
+// answer (see sentlog.go): the recipient may have them twice. Oldest first.
+func (db *DB) MaybeTwiceOutbox(ctx context.Context, since time.Time) ([]OutboxRow, error) {
+	return db.listOutbox(ctx, "read outbox sent twice", `WHERE maybe_twice = 1 AND status = ? AND sent_at >= ? ORDER BY id`,
+		OutboxSent, formatTime(since))
+}
+
 // FailedOutbox returns the mails the SMTP server refused for good (status
 // failed, with LastError), oldest first.
 func (db *DB) FailedOutbox(ctx context.Context) ([]OutboxRow, error) {

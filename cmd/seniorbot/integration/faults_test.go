@@ -116,6 +116,16 @@ func TestKill9(t *testing.T) {
 	// A reply may go out twice only when the killed daemon never learnt
 	// that the server had taken it. One it had taken note of ("mail sent"
 	// is logged after the sent log has it) must never be sent again.
+	// And each is flagged for the nightly summary as maybe sent twice.
+	db := openDB(t, dbPath)
+	defer db.Close()
+	flagged := count(t, db, `SELECT count(*) FROM outbox WHERE maybe_twice = 1`)
+	t.Logf("%d replies flagged as maybe sent twice", flagged)
+	for _, id := range redelivered {
+		if count(t, db, `SELECT count(*) FROM outbox WHERE message_id = ? AND maybe_twice = 1`, id) != 1 {
+			t.Errorf("reply %s went out twice but is not flagged maybe_twice for the summary", id)
+		}
+	}
 	accepted := mailSentLines(t, logPath)
 	for _, id := range redelivered {
 		switch n := accepted[id]; {
