@@ -64,7 +64,7 @@ func (db *DB) Invitations(ctx context.Context) ([]Invitation, error) {
 // InvitationByMessageID returns the invitation whose Message-ID is one of
 // ids (a reply's In-Reply-To and References); the newest when several are.
 func (db *DB) InvitationByMessageID(ctx context.Context, ids []string) (Invitation, error) {
-	var keep []any
+	var keep []string
 	for _, id := range ids {
 		if id = strings.Trim(strings.TrimSpace(id), "<>"); id != "" {
 			keep = append(keep, id)
@@ -73,8 +73,7 @@ func (db *DB) InvitationByMessageID(ctx context.Context, ids []string) (Invitati
 	if len(keep) == 0 {
 		return Invitation{}, ErrNotFound
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(keep)), ",")
-	invs, err := readInvitations(ctx, db.sql, invitationQuery+`WHERE i.message_id IN (`+marks+`) ORDER BY i.id DESC LIMIT 1`, keep...)
+	invs, err := readInvitations(ctx, db.sql, invitationQuery+`WHERE i.message_id IN `+inList+` ORDER BY i.id DESC LIMIT 1`, jsonArray(keep))
 	if err != nil {
 		return Invitation{}, err
 	}

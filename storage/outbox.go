@@ -260,12 +260,12 @@ WHERE status = 'sent' AND appended_at IS NULL ORDER BY id LIMIT ?`, limit)
 // MarkAppendTried records that APPENDs of the copies of mails ids are
 // about to start; see SentCopy.Tried.
 func (db *DB) MarkAppendTried(ctx context.Context, ids []int64, at time.Time) error {
-	return db.markIDs(ctx, "append tried", `UPDATE outbox SET append_tried_at = ? WHERE id IN (%s)`, ids, at)
+	return db.markIDs(ctx, "append tried", `UPDATE outbox SET append_tried_at = ? WHERE id IN `+inList, ids, at)
 }
 
 // MarkAppended records that the copies of mails ids are in the Sent folder.
 func (db *DB) MarkAppended(ctx context.Context, ids []int64, at time.Time) error {
-	return db.markIDs(ctx, "appended", `UPDATE outbox SET appended_at = ? WHERE id IN (%s)`, ids, at)
+	return db.markIDs(ctx, "appended", `UPDATE outbox SET appended_at = ? WHERE id IN `+inList, ids, at)
 }
 
 // markIDs runs one UPDATE for many rows: one transaction (one fsync) per batch.
@@ -273,12 +273,5 @@ func (db *DB) markIDs(ctx context.Context, what, query string, ids []int64, at t
 	if len(ids) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, formatTime(at))
-	marks := strings.Repeat("?,", len(ids))
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	return db.execMark(ctx, fmt.Sprintf("mark %d outbox rows %s", len(ids), what),
-		fmt.Sprintf(query, marks[:len(marks)-1]), args...)
+	return db.execMark(ctx, fmt.Sprintf("mark %d outbox rows %s", len(ids), what), query, formatTime(at), jsonArray(ids))
 }

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // Support for `seniorbot reprocess`, which runs recorded messages through
@@ -91,17 +90,8 @@ func (tx *Tx) PrefixHistory(ctx context.Context, id int64, prefix string) error 
 // ForgetBounces deletes the undeliverable marks that the messages ids
 // (bounces) made, so that running those messages again makes them anew.
 func (tx *Tx) ForgetBounces(ctx context.Context, ids []int64) error {
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		marks := strings.TrimSuffix(strings.Repeat("?,", n), ",")
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM undeliverable WHERE message_id IN (`+marks+`)`, args...); err != nil {
-			return fmt.Errorf("forget bounces: %w", err)
-		}
-		ids = ids[n:]
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM undeliverable WHERE message_id IN `+inList, jsonArray(ids)); err != nil {
+		return fmt.Errorf("forget bounces: %w", err)
 	}
 	return nil
 }

@@ -219,12 +219,7 @@ func (tx *Tx) outboxRows(ctx context.Context, keys []mailKey) (map[mailKey]outbo
 	for i, k := range keys {
 		ids[i] = k.id
 	}
-	b, err := json.Marshal(ids)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, status, next_attempt FROM outbox
-		WHERE id IN (SELECT value FROM json_each(?))`, string(b))
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, status, next_attempt FROM outbox WHERE id IN `+inList, jsonArray(ids))
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -190,4 +191,15 @@ func Unavailable(err error) bool {
 		return true
 	}
 	return false
+}
+
+// inList stands for a list of values in SQL: `x IN `+inList, bound to
+// jsonArray(values). One parameter however many values, so no query has
+// to be cut into chunks to stay under SQLite's limit on parameters.
+const inList = `(SELECT value FROM json_each(?))`
+
+// jsonArray is the argument for inList.
+func jsonArray[T int64 | string](values []T) string {
+	b, _ := json.Marshal(values) // cannot fail for numbers and strings
+	return string(b)
 }

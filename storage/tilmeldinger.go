@@ -133,49 +133,40 @@ func scanTilmelding(rows *sql.Rows) (Tilmelding, error) {
 	return t, nil
 }
 
-// loadParticipants fills in the participants of ts with one query per
-// participantChunk tilmeldinger: the rules list a kommune's tilmeldinger
-// for every message, and a query per tilmelding made that the slowest
-// step of a backlog.
+// loadParticipants fills in the participants of ts with one query: the
+// rules list tilmeldinger for every message, and a query per tilmelding
+// made that the slowest step of a backlog.
 func loadParticipants(ctx context.Context, q querier, ts []Tilmelding) error {
 	byID := make(map[int64]*Tilmelding, len(ts))
+	ids := make([]int64, len(ts))
 	for i := range ts {
 		ts[i].Participants = []parser.Participant{}
 		byID[ts[i].ID] = &ts[i]
+		ids[i] = ts[i].ID
 	}
-	for start := 0; start < len(ts); start += participantChunk {
-		chunk := ts[start:min(start+participantChunk, len(ts))]
-		ids := make([]any, len(chunk))
-		for i := range chunk {
-			ids[i] = chunk[i].ID
+	if len(ts) == 0 {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT tilmelding_id, name, email, title, side FROM participants
+		WHERE tilmelding_id IN `+inList+` ORDER BY tilmelding_id, position`, jsonArray(ids))
+	if err != nil {
+		return fmt.Errorf("read participants: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p parser.Participant
+		if err := rows.Scan(&id, &p.Name, &p.Email, &p.Title, &p.Side); err != nil {
+			return fmt.Errorf("read participants of tilmelding %d: %w", id, err)
 		}
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-		rows, err := q.QueryContext(ctx, `SELECT tilmelding_id, name, email, title, side FROM participants
-			WHERE tilmelding_id IN (`+marks+`) ORDER BY tilmelding_id, position`, ids...)
-		if err != nil {
-			return fmt.Errorf("read participants: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var p parser.Participant
-			if err := rows.Scan(&id, &p.Name, &p.Email, &p.Title, &p.Side); err != nil {
-				rows.Close()
-				return fmt.Errorf("read participants of tilmelding %d: %w", id, err)
-			}
-			t := byID[id]
-			t.Participants = append(t.Participants, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read participants: %w", err)
-		}
+		t := byID[id]
+		t.Participants = append(t.Participants, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read participants: %w", err)
 	}
 	return nil
 }
-
-// participantChunk bounds the ids in one IN list, well under SQLite's
-// limit on bound parameters.
-const participantChunk = 500
 
 // SaveTilmelding inserts t (when t.ID is 0, setting t.ID) or updates it,
 // replacing its participants, and stamps it with now.
