@@ -82,10 +82,7 @@ func TestKill9(t *testing.T) {
 	n := envInt("SENIORBOT_IT_KILL_MESSAGES", 500)
 	kills := envInt("SENIORBOT_IT_KILLS", 20)
 	e.reset(t)
-	dir := workDir(t)
-	dbPath := filepath.Join(dir, "seniorbot.db")
-	cfg := e.writeConfig(t, dir, dbPath, "INBOX", "")
-	bin := buildBot(t)
+	dir, dbPath, cfg, bin := e.prepare(t, "INBOX")
 	mails := mailgen.Generate(n, 42, "kill", mailgen.Options{})
 	e.appendAll(t, "INBOX", mails)
 
@@ -163,10 +160,7 @@ func mailSentLines(t *testing.T, logPath string) map[string]int {
 func TestDovecotDown(t *testing.T) {
 	e := getEnv(t)
 	e.reset(t)
-	dir := workDir(t)
-	dbPath := filepath.Join(dir, "seniorbot.db")
-	cfg := e.writeConfig(t, dir, dbPath, "INBOX", "")
-	bin := buildBot(t)
+	dir, dbPath, cfg, bin := e.prepare(t, "INBOX")
 	mails := mailgen.Generate(150, 5, "down", mailgen.Options{})
 	e.appendAll(t, "INBOX", mails[:100])
 	logPath := filepath.Join(dir, "seniorbot.log")
@@ -203,10 +197,7 @@ func envDuration(name string, def time.Duration) time.Duration {
 func TestSMTPDown(t *testing.T) {
 	e := getEnv(t)
 	e.reset(t)
-	dir := workDir(t)
-	dbPath := filepath.Join(dir, "seniorbot.db")
-	cfg := e.writeConfig(t, dir, dbPath, "INBOX", "")
-	bin := buildBot(t)
+	dir, dbPath, cfg, bin := e.prepare(t, "INBOX")
 	mails := pickKinds(20, "smtpdown")
 	// One registration from an address the server refuses for good.
 	refused := mailgen.Generate(1, 3, "refused", mailgen.Options{})[0]

@@ -457,6 +457,15 @@ func ctxFor(t *testing.T, d time.Duration) context.Context {
 }
 
 // workDir is a temporary folder kept when the test fails, for its logs.
+// prepare gives a test a work folder with a database path and a config
+// for mailbox, and the daemon binary.
+func (e itEnv) prepare(t *testing.T, mailbox string) (dir, dbPath, cfg, bin string) {
+	t.Helper()
+	dir = workDir(t)
+	dbPath = filepath.Join(dir, "seniorbot.db")
+	return dir, dbPath, e.writeConfig(t, dir, dbPath, mailbox, ""), buildBot(t)
+}
+
 func workDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "seniorbot-it-"+t.Name()+"-")

@@ -44,10 +44,7 @@ func TestWholeLoop(t *testing.T) {
 	e := getEnv(t)
 	const box = "Tilmeldinger" // not INBOX: this test deletes and recreates it
 	e.reset(t, box)
-	dir := workDir(t)
-	dbPath := filepath.Join(dir, "seniorbot.db")
-	cfg := e.writeConfig(t, dir, dbPath, box, "")
-	bin := buildBot(t)
+	dir, dbPath, cfg, bin := e.prepare(t, box)
 
 	mails := pickKinds(12, "loop")
 	// A person has already read the first four in Outlook.
