@@ -1,3 +1,8 @@
+// Package intake assembles the daemon: it reads the configuration, opens
+// the database, and wires the mailbox watcher (package mailbox) to the
+// rules (package rules), the outbox sender (replies), the summary
+// scheduler, the staff operations (package ops) and the HTTP endpoint
+// (package status). It holds no rules of its own; see docs/ARCHITECTURE.md.
 package intake
 
 import (
@@ -10,31 +15,32 @@ import (
 	"sync"
 	"time"
 
-	"github.com/seniorpartnerskabet/seniorbot/parser"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
+	"github.com/seniorpartnerskabet/seniorbot/intake/mailbox"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
+	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
+	"github.com/seniorpartnerskabet/seniorbot/intake/status"
 	"github.com/seniorpartnerskabet/seniorbot/replies"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
 // App is seniorbot assembled from a Config: the database, the parser and
-// rules, the IMAP watcher and the outbox sender.
+// rules, the IMAP watcher, the outbox sender, the summary scheduler and
+// the HTTP endpoint. It embeds the staff operations (package ops), which
+// the commands call on it.
 type App struct {
-	Config    Config
-	DB        *storage.DB
-	Parser    *parser.Parser
-	Processor *Processor
-	Watcher   *Watcher
-	Sender    *replies.Sender
-	Log       *slog.Logger
-	Metrics   *Metrics    // counters for /metrics (metrics.go)
-	OAuth2    TokenSource // XOAUTH2 tokens when [imap] or [smtp] auth is "xoauth2" (oauth.go)
+	*ops.Ops
+	Watcher *mailbox.Watcher
+	Sender  *replies.Sender
+	Metrics *status.Metrics  // counters for /metrics
+	HTTP    *status.Endpoint // /healthz and /metrics, when [http] listen is set
 
 	wake chan struct{} // wakes the sender when mail was queued
-	http httpEndpoint  // /healthz and /metrics, once started (metrics.go)
 }
 
 // NewApp opens the database and wires the stages together. now is the
 // clock (time.Now outside tests).
-func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*App, error) {
+func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*App, error) {
 	from, err := mail.ParseAddress(cfg.SMTP.From)
 	if err != nil {
 		return nil, fmt.Errorf("[smtp] from: %w", err)
@@ -51,28 +57,24 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	if err != nil {
 		return nil, explainOpenError(cfg.Storage.Path, err)
 	}
-	a := &App{Config: cfg, DB: db, Log: log, wake: make(chan struct{}, 1)}
-	a.Parser = newParser(cfg)
-	if cfg.usesOAuth2() {
+	a := &App{Ops: &ops.Ops{Config: cfg, DB: db, Log: log}, wake: make(chan struct{}, 1)}
+	a.Wake = a.wakeSender
+	a.Parser = ops.NewParser(cfg)
+	if cfg.UsesOAuth2() {
 		a.OAuth2 = cfg.OAuth2.NewTokenSource()
 	}
-	a.Processor = &Processor{
+	a.Processor = &rules.Processor{
 		DB: db, Parser: a.Parser, Renderer: renderer, Campaign: cfg.Campaign,
 		From: replies.Address{Name: from.Name, Email: from.Address},
 		Now:  now, Log: log.With("stage", "rules"),
-		Location: loc, AuthServID: cfg.IMAP.AuthServID,
-		Queued: func() {
-			select {
-			case a.wake <- struct{}{}:
-			default:
-			}
-		},
+		Zone: loc, AuthServID: cfg.IMAP.AuthServID,
+		Queued: a.wakeSender,
 	}
-	a.Watcher = NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))
-	if cfg.IMAP.Auth == AuthXOAUTH2 {
+	a.Watcher = mailbox.NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))
+	if cfg.IMAP.Auth == config.AuthXOAUTH2 {
 		a.Watcher.OAuth2 = a.OAuth2
 	}
-	a.Sender = replies.NewSender(a.senderConfig(), db, log.With("stage", "smtp"))
+	a.Sender = replies.NewSender(a.SenderConfig(), db, log.With("stage", "smtp"))
 	a.Sender.Now = now
 	if cfg.IMAP.AppendSent {
 		a.Watcher.Sent = outboxSent{db: db, log: log.With("stage", "imap"), now: now}
@@ -80,7 +82,11 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		// tells it that copies are waiting.
 		a.Sender.OnSent = func(int) { a.Watcher.Nudge() }
 	}
-	a.Metrics = NewMetrics(now())
+	a.Metrics = status.NewMetrics(now())
+	a.HTTP = &status.Endpoint{
+		Config: cfg.HTTP, HealthWindow: imapHealthWindow(cfg.IMAP),
+		DB: db, Metrics: a.Metrics, Log: log, Now: a.Now,
+	}
 	a.instrument()
 	return a, nil
 }
@@ -91,7 +97,7 @@ func (a *App) Close() error { return a.DB.Close() }
 // Run is the daemon: it watches the mailbox and sends the outbox until ctx
 // is cancelled, then finishes the message in hand and returns.
 func (a *App) Run(ctx context.Context) error {
-	stopHTTP, err := a.startHTTP() // /healthz and /metrics, when [http] listen is set
+	stopHTTP, err := a.HTTP.Start() // /healthz and /metrics, when [http] listen is set
 	if err != nil {
 		return err
 	}
@@ -104,7 +110,7 @@ func (a *App) Run(ctx context.Context) error {
 	for range a.Config.SMTP.Connections {
 		wg.Go(func() { a.Sender.Run(sendCtx, a.wake, 30*time.Second) })
 	}
-	wg.Go(func() { a.runSummaries(sendCtx) }) // the nightly summary (summary.go); stops with the sender
+	wg.Go(func() { a.runSummaries(sendCtx) }) // the nightly summary (schedule.go); stops with the sender
 	err = a.Watcher.Run(ctx)
 	// The watcher has finished the message in hand. Stop the sender loop
 	// first — two senders must never work the outbox at once — then give
@@ -152,4 +158,44 @@ func explainOpenError(path string, err error) error {
 	f.Close()
 	os.Remove(name)
 	return err
+}
+
+// instrument hooks the metrics into the app's stages, chaining any hook
+// already set.
+func (a *App) instrument() {
+	m := a.Metrics
+	if prev := a.Processor.Processed; prev != nil {
+		a.Processor.Processed = func(kind, outcome string) { m.MessageProcessed(kind, outcome); prev(kind, outcome) }
+	} else {
+		a.Processor.Processed = m.MessageProcessed
+	}
+	prevSent := a.Sender.OnSent
+	a.Sender.OnSent = func(n int) {
+		m.RepliesSent(n)
+		if prevSent != nil {
+			prevSent(n)
+		}
+	}
+	prevSync := a.Watcher.AfterSync
+	a.Watcher.AfterSync = func(n int) {
+		m.Synced(a.Now())
+		if prevSync != nil {
+			prevSync(n)
+		}
+	}
+}
+
+// wakeSender tells the sender goroutine that mail was queued.
+func (a *App) wakeSender() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// imapHealthWindow is how long after the last complete sync the IMAP
+// connection still counts as healthy: the watcher resyncs at least every
+// idle_cycle (IDLE) or poll_interval (polling).
+func imapHealthWindow(c config.IMAPConfig) time.Duration {
+	return 2*max(c.IdleCycle.Duration, c.PollInterval.Duration) + time.Minute
 }

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/check"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 )
 
-func runCheck(t *testing.T, cfg intake.Config) (bool, string) {
+func runCheck(t *testing.T, cfg config.Config) (bool, string) {
 	t.Helper()
 	var out strings.Builder
-	c := &intake.Checker{Config: cfg, Out: &out, Timeout: 5 * time.Second}
+	c := &check.Checker{Config: cfg, Out: &out, Timeout: 5 * time.Second}
 	ok := c.Check(context.Background())
 	return ok, out.String()
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
@@ -26,7 +27,7 @@ func TestReadRecipientsReportsEachBadLine(t *testing.T) {
 		"101;Kim;kim\n" +
 		";Bo;bo@example.org\n" +
 		"Københavns Kommune;\"Hansen; Kim\";KIM@KK.DK\n"
-	good, bad, err := intake.ReadRecipients(strings.NewReader(csv), kommuner())
+	good, bad, err := ops.ReadRecipients(strings.NewReader(csv), kommuner())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestReadRecipientsReportsEachBadLine(t *testing.T) {
 		!strings.Contains(bad[1].Error(), `email "kim"`)) {
 		t.Errorf("messages: %v", bad)
 	}
-	if _, _, err := intake.ReadRecipients(strings.NewReader("kommune,email\n0751,a@b.dk\n"), kommuner()); err == nil ||
+	if _, _, err := ops.ReadRecipients(strings.NewReader("kommune,email\n0751,a@b.dk\n"), kommuner()); err == nil ||
 		!strings.Contains(err.Error(), `lacks the column "navn"`) {
 		t.Errorf("header without navn: %v", err)
 	}
@@ -72,10 +73,10 @@ func newTestApp(t *testing.T, h *harness) *intake.App {
 }
 
 // invite runs what `seniorbot invite` runs for csv and returns the plan.
-func invite(t *testing.T, h *harness, csv string, again bool) []intake.PlannedInvitation {
+func invite(t *testing.T, h *harness, csv string, again bool) []ops.PlannedInvitation {
 	t.Helper()
 	ctx := context.Background()
-	recips, bad, err := intake.ReadRecipients(strings.NewReader(csv), kommuner())
+	recips, bad, err := ops.ReadRecipients(strings.NewReader(csv), kommuner())
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("recipients: %v %v", err, bad)
 	}
@@ -89,7 +90,7 @@ func invite(t *testing.T, h *harness, csv string, again bool) []intake.PlannedIn
 		t.Fatal(err)
 	}
 	var settled int
-	pending, err := app.SendQueued(ctx, queued, func(p intake.SendProgress) {
+	pending, err := app.SendQueued(ctx, queued, func(p ops.SendProgress) {
 		settled++
 		if p.State.Status != storage.OutboxSent || p.Done != settled || p.Total != len(queued) {
 			t.Errorf("progress %+v", p)
@@ -162,7 +163,7 @@ func TestInviteResumesAnInterruptedRun(t *testing.T) {
 	h := newHarness(t)
 	h.cfg.Invite.Rate.Duration = 0 // the test clock stands still
 	ctx := context.Background()
-	recips, _, _ := intake.ReadRecipients(strings.NewReader(recipientsCSV), kommuner())
+	recips, _, _ := ops.ReadRecipients(strings.NewReader(recipientsCSV), kommuner())
 	app := newTestApp(t, h)
 	plan, _ := app.PlanInvitations(ctx, recips, false)
 	if _, err := app.QueueInvitations(ctx, plan); err != nil { // queued, then "killed" before sending
@@ -305,7 +306,7 @@ func TestRemindBeforeTheDeadline(t *testing.T) {
 
 	// Before the window: nothing at all.
 	h.clock = func() time.Time { return testNow }
-	if _, err := newTestApp(t, h).PlanReminders(ctx); !errors.Is(err, intake.ErrOutsideReminderWindow) {
+	if _, err := newTestApp(t, h).PlanReminders(ctx); !errors.Is(err, ops.ErrOutsideReminderWindow) {
 		t.Errorf("a month before the deadline: %v, want ErrOutsideReminderWindow", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/status"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
@@ -36,12 +37,12 @@ func TestHealthAndMetricsEndpoint(t *testing.T) {
 	get := func(path string) (int, string) {
 		t.Helper()
 		for range 200 {
-			if app.HTTPAddr() != "" {
+			if app.HTTP.Addr() != "" {
 				break
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-		resp, err := http.Get("http://" + app.HTTPAddr() + path)
+		resp, err := http.Get("http://" + app.HTTP.Addr() + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func TestHealthAndMetricsEndpoint(t *testing.T) {
 		`seniorbot_last_poll_timestamp_seconds `+itoa(testNow.Unix()),
 	)
 	code, hb := get("/healthz")
-	var health intake.Health
+	var health status.Health
 	if code != http.StatusOK || json.Unmarshal([]byte(hb), &health) != nil || !health.OK || health.IMAP != "ok" {
 		t.Errorf("/healthz: %d %s", code, hb)
 	}
@@ -91,7 +92,7 @@ func TestHealthAndMetricsEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hl := app.Health(context.Background()); hl.OK || hl.OutboxPending != 1 || !strings.Contains(hl.Outbox, "waited 1h0m0s") {
+	if hl := app.HTTP.Health(context.Background()); hl.OK || hl.OutboxPending != 1 || !strings.Contains(hl.Outbox, "waited 1h0m0s") {
 		t.Errorf("a mail pending for an hour: %+v", hl)
 	}
 }
@@ -103,11 +104,11 @@ func TestHealthBeforeTheFirstSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Close()
-	if hl := app.Health(context.Background()); hl.OK || !strings.Contains(hl.IMAP, "not synced yet") {
+	if hl := app.HTTP.Health(context.Background()); hl.OK || !strings.Contains(hl.IMAP, "not synced yet") {
 		t.Errorf("health before any sync: %+v", hl)
 	}
 	rec := httptest.NewRecorder()
-	app.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	app.HTTP.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"ok":false`) {
 		t.Errorf("/healthz before any sync: %d %s", rec.Code, rec.Body)
 	}

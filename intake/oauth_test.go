@@ -26,6 +26,9 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/check"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
+	"github.com/seniorpartnerskabet/seniorbot/intake/mailbox"
 )
 
 // tokenServer is a fake token endpoint of the Microsoft identity platform:
@@ -72,8 +75,8 @@ func startTokenServer(t *testing.T, expiresIn int) *tokenServer {
 	return ts
 }
 
-func (ts *tokenServer) config() intake.OAuth2Config {
-	return intake.OAuth2Config{ClientID: testClientID, ClientSecret: testSecret, Scope: testScope,
+func (ts *tokenServer) config() config.OAuth2Config {
+	return config.OAuth2Config{ClientID: testClientID, ClientSecret: testSecret, Scope: testScope,
 		TokenURL: ts.URL + "/tenant-x/oauth2/v2.0/token"}
 }
 
@@ -81,7 +84,7 @@ func TestTokenSourceCachesAndRefreshesBeforeExpiry(t *testing.T) {
 	ts := startTokenServer(t, 3600)
 	src := ts.config().NewTokenSource()
 	for range 3 {
-		tok, err := intake.AccessToken(src)
+		tok, err := config.AccessToken(src)
 		if err != nil || tok != "token-1" {
 			t.Fatalf("token %q, %v", tok, err)
 		}
@@ -92,8 +95,8 @@ func TestTokenSourceCachesAndRefreshesBeforeExpiry(t *testing.T) {
 	// A token that expires within five minutes is replaced before it is used.
 	short := startTokenServer(t, 200)
 	src = short.config().NewTokenSource()
-	a, _ := intake.AccessToken(src)
-	b, _ := intake.AccessToken(src)
+	a, _ := config.AccessToken(src)
+	b, _ := config.AccessToken(src)
 	if a != "token-1" || b != "token-2" || short.calls.Load() != 2 {
 		t.Errorf("tokens %q, %q after %d requests: a token about to expire must be fetched again", a, b, short.calls.Load())
 	}
@@ -102,8 +105,8 @@ func TestTokenSourceCachesAndRefreshesBeforeExpiry(t *testing.T) {
 func TestTokenRefusedIsPermanentAndKeepsTheSecret(t *testing.T) {
 	ts := startTokenServer(t, 3600)
 	ts.refuse = true
-	_, err := intake.AccessToken(ts.config().NewTokenSource())
-	if !errors.Is(err, intake.ErrTokenRefused) || !strings.Contains(err.Error(), "invalid_client") {
+	_, err := config.AccessToken(ts.config().NewTokenSource())
+	if !errors.Is(err, config.ErrTokenRefused) || !strings.Contains(err.Error(), "invalid_client") {
 		t.Fatalf("err = %v, want ErrTokenRefused with invalid_client", err)
 	}
 	if strings.Contains(err.Error(), testSecret) {
@@ -267,7 +270,7 @@ client_id = "`+testClientID+`"
 client_secret_env = "SENIORBOT_TEST_OAUTH_SECRET"
 token_url = "`+tokens.URL+`/tenant-x/oauth2/v2.0/token"
 `)
-	cfg, err := intake.LoadConfig(cfgPath)
+	cfg, err := config.LoadConfig(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +309,7 @@ token_url = "`+tokens.URL+`/tenant-x/oauth2/v2.0/token"
 	valid.tokens["token-2"] = true
 	valid.mu.Unlock()
 	var out strings.Builder
-	checker := &intake.Checker{Config: cfg, Out: &out, Timeout: 5 * time.Second}
+	checker := &check.Checker{Config: cfg, Out: &out, Timeout: 5 * time.Second}
 	if !checker.Check(ctx) || !strings.Contains(out.String(), "IMAP login as "+botAddr) ||
 		!strings.Contains(out.String(), "XOAUTH2") {
 		t.Errorf("seniorbot check with XOAUTH2 failed:\n%s", out.String())
@@ -317,7 +320,7 @@ token_url = "`+tokens.URL+`/tenant-x/oauth2/v2.0/token"
 	valid.tokens = map[string]bool{}
 	valid.mu.Unlock()
 	mem.Append("INBOX", strings.NewReader(string(mailNoMedarbejder)), &imap.AppendOptions{Time: testNow})
-	if err := app.SyncOnce(ctx); !errors.Is(err, intake.ErrAuthFailed) {
+	if err := app.SyncOnce(ctx); !errors.Is(err, mailbox.ErrAuthFailed) {
 		t.Errorf("SyncOnce with a refused token: %v, want ErrAuthFailed", err)
 	}
 }
@@ -344,14 +347,14 @@ from = "bot@example.org"
 	} {
 		p := filepath.Join(dir, "c.toml")
 		writeFile(t, p, base+tc.extra)
-		_, err := intake.LoadConfig(p)
+		_, err := config.LoadConfig(p)
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%q: err %v, want %q", tc.extra, err, tc.want)
 		}
 	}
 	p := filepath.Join(dir, "c.toml")
 	writeFile(t, p, strings.Replace(base, `auth = "xoauth2"`, `auth = "kerberos"`, 1))
-	if _, err := intake.LoadConfig(p); err == nil || !strings.Contains(err.Error(), `[imap] auth must be "password" or "xoauth2"`) {
+	if _, err := config.LoadConfig(p); err == nil || !strings.Contains(err.Error(), `[imap] auth must be "password" or "xoauth2"`) {
 		t.Errorf("auth = kerberos: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/seniorpartnerskabet/seniorbot/intake/mailbox"
 	"github.com/seniorpartnerskabet/seniorbot/replies"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
@@ -20,12 +21,12 @@ type outboxSent struct {
 	now func() time.Time
 }
 
-func (o outboxSent) UnappendedSent(ctx context.Context, limit int) ([]SentCopy, error) {
+func (o outboxSent) UnappendedSent(ctx context.Context, limit int) ([]mailbox.SentCopy, error) {
 	rows, err := o.db.UnappendedSent(ctx, limit)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SentCopy, 0, len(rows))
+	out := make([]mailbox.SentCopy, 0, len(rows))
 	var broken []int64
 	for _, r := range rows {
 		raw, date, err := rebuild(r.Mail)
@@ -39,7 +40,7 @@ func (o outboxSent) UnappendedSent(ctx context.Context, limit int) ([]SentCopy, 
 		if date.IsZero() {
 			date = r.SentAt
 		}
-		out = append(out, SentCopy{ID: r.ID, MessageID: r.MessageID, Raw: raw, Date: date, Tried: r.Tried})
+		out = append(out, mailbox.SentCopy{ID: r.ID, MessageID: r.MessageID, Raw: raw, Date: date, Tried: r.Tried})
 	}
 	if len(broken) > 0 {
 		if err := o.MarkAppended(ctx, broken); err != nil {

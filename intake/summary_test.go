@@ -15,6 +15,8 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
+	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 	"github.com/seniorpartnerskabet/seniorbot/replies"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
@@ -145,7 +147,7 @@ func TestSummaryContent(t *testing.T) {
 	ctx := context.Background()
 	db := h.db()
 	dir := parser.New(parser.Options{}).Kommuner()
-	s, err := intake.BuildSummary(ctx, db, h.cfg, dir, intake.SummaryWindow{}, now)
+	s, err := ops.BuildSummary(ctx, db, h.cfg, dir, ops.SummaryWindow{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +197,7 @@ func TestSummaryContent(t *testing.T) {
 			t.Errorf("flag %q has no Danish label", g.Flag)
 		}
 	}
-	if w := []string{intake.AttentionLate, intake.AttentionUnverifiedStaff, intake.AttentionOther}; !slices.Equal(flags, w) {
+	if w := []string{rules.AttentionLate, rules.AttentionUnverifiedStaff, rules.AttentionOther}; !slices.Equal(flags, w) {
 		t.Errorf("attention groups %v, want %v", flags, w)
 	}
 	if s.Received() != 12 || len(s.Changes) < 7 {
@@ -242,7 +244,7 @@ func TestSummaryContent(t *testing.T) {
 	}
 
 	// The next summary, a day later with nothing new, is short and says so.
-	s2, err := intake.BuildSummary(ctx, db, h.cfg, dir, intake.SummaryWindow{Since: now}, now.Add(24*time.Hour))
+	s2, err := ops.BuildSummary(ctx, db, h.cfg, dir, ops.SummaryWindow{Since: now}, now.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,8 +278,8 @@ func kommuneNames(ts []replies.SummaryTilmelding) []string {
 func TestSummaryCSV(t *testing.T) {
 	h := newHarness(t)
 	summaryScenario(t, h)
-	s, err := intake.BuildSummary(context.Background(), h.db(), h.cfg, parser.New(parser.Options{}).Kommuner(),
-		intake.SummaryWindow{}, local(2022, 9, 6, 6, 0))
+	s, err := ops.BuildSummary(context.Background(), h.db(), h.cfg, parser.New(parser.Options{}).Kommuner(),
+		ops.SummaryWindow{}, local(2022, 9, 6, 6, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

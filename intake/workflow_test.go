@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
@@ -139,7 +139,7 @@ Aarhus Kommune
 	}
 	mails[1].expectReplyTo(t, "aarhus-cancel@aarhus.dk")
 	mails[1].expectText(t, "trækker sin tilmelding", "afmeldt")
-	if out, _ := h.outcome("aarhus-cancel@aarhus.dk"); out != intake.OutcomeCancelled {
+	if out, _ := h.outcome("aarhus-cancel@aarhus.dk"); out != rules.OutcomeCancelled {
 		t.Errorf("outcome = %q", out)
 	}
 }
@@ -154,7 +154,7 @@ func TestLateRegistration(t *testing.T) {
 	if tl := h.tilmelding("0751"); tl.Status != storage.StatusLate {
 		t.Errorf("status = %q, want late", tl.Status)
 	}
-	if out, att := h.outcome("aarhus-1@aarhus.dk"); out != intake.OutcomeLatePassedOn || att != intake.AttentionLate {
+	if out, att := h.outcome("aarhus-1@aarhus.dk"); out != rules.OutcomeLatePassedOn || att != rules.AttentionLate {
 		t.Errorf("outcome %q attention %q", out, att)
 	}
 	answer := h.sink.only(t, "hr@aarhus.dk")
@@ -255,7 +255,7 @@ func TestStaffForwardFailingAuthenticationIsNotActedOn(t *testing.T) {
 	if ts, _ := h.db().Tilmeldinger(context.Background()); len(ts) != 0 {
 		t.Errorf("a forged staff forward created %d tilmeldinger", len(ts))
 	}
-	if out, att := h.outcome("fwd-forged@kl.dk"); out != intake.OutcomeLeftForPerson || att != intake.AttentionUnverifiedStaff {
+	if out, att := h.outcome("fwd-forged@kl.dk"); out != rules.OutcomeLeftForPerson || att != rules.AttentionUnverifiedStaff {
 		t.Errorf("outcome %q attention %q", out, att)
 	}
 }
@@ -288,7 +288,7 @@ func TestBounceSuppressesLaterMail(t *testing.T) {
 	if tl := h.tilmelding("0630"); tl.Status != storage.StatusIncomplete {
 		t.Errorf("the registration was not recorded: %+v", tl)
 	}
-	if out, att := h.outcome("vejle-1@vejle.dk"); out != intake.OutcomeNotAnswered || att != intake.AttentionUndeliverable {
+	if out, att := h.outcome("vejle-1@vejle.dk"); out != rules.OutcomeNotAnswered || att != rules.AttentionUndeliverable {
 		t.Errorf("outcome %q attention %q", out, att)
 	}
 }
@@ -304,7 +304,7 @@ func TestFloodLimit(t *testing.T) {
 	if n := len(h.sink.to("hr@roskilde.dk")); n != 2 {
 		t.Errorf("the asker got %d answers, want the daily limit of 2", n)
 	}
-	if out, att := h.outcome("loop-d@roskilde.dk"); out != intake.OutcomeLeftForPerson || att != intake.AttentionFlood {
+	if out, att := h.outcome("loop-d@roskilde.dk"); out != rules.OutcomeLeftForPerson || att != rules.AttentionFlood {
 		t.Errorf("the fourth mail: outcome %q attention %q, want left for a person (flood)", out, att)
 	}
 	// The next day the address is answered again.

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// formField names a question of the reply form (DESIGN.md).
+// formField names a question of the reply form (docs/DESIGN.md).
 type formField int
 
 // The questions of the form, in its order.

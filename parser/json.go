@@ -2,7 +2,7 @@ package parser
 
 import "encoding/json"
 
-// MarshalJSON writes an unknown Side as null, as DESIGN.md specifies.
+// MarshalJSON writes an unknown Side as null, as docs/DESIGN.md specifies.
 func (p Participant) MarshalJSON() ([]byte, error) {
 	var side *string
 	if p.Side != "" {

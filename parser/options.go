@@ -1,7 +1,7 @@
 package parser
 
 // Options configure a Parser. The zero value is usable: it reads dates
-// against the default campaign (DESIGN.md) and knows the default staff domains.
+// against the default campaign (docs/DESIGN.md) and knows the default staff domains.
 type Options struct {
 	// EastDay and WestDay are the first development days ("2006-01-02")
 	// east and west of Storebælt. "øst"/"vest" and day-month dates without

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Default campaign values (DESIGN.md); Options override them.
+// Default campaign values (docs/DESIGN.md); Options override them.
 const (
 	DefaultEastDay         = "2022-09-29"
 	DefaultWestDay         = "2022-10-11"

@@ -2,7 +2,7 @@
 // who sent it, and what of the registration form it fills in.
 //
 // The JSON form of Reply is the stable contract of `seniorbot parse`
-// (see DESIGN.md); fields tagged json:"-" are for the program only.
+// (see docs/DESIGN.md); fields tagged json:"-" are for the program only.
 package parser
 
 import "time"
@@ -19,6 +19,9 @@ const (
 	KindBounce       Kind = "bounce"
 	KindOther        Kind = "other"
 )
+
+// Kinds lists every kind, in the order summaries and metrics show them.
+var Kinds = []Kind{KindRegistration, KindCancellation, KindQuestion, KindAutoReply, KindBounce, KindOther}
 
 // Sides of a participant. An empty Side means unknown (JSON null).
 const (

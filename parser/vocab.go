@@ -3,7 +3,7 @@ package parser
 import "strings"
 
 // sideVocabulary is THE list of words that tell a participant's side
-// (DESIGN.md, "Side vocabulary"). Keep every side word here and nowhere else.
+// (docs/DESIGN.md, "Side vocabulary"). Keep every side word here and nowhere else.
 //
 // explicit entries are the words "ledelse"/"medarbejder" themselves and
 // their forms; they win over titles. The other entries are titles: a word

@@ -60,7 +60,7 @@ type SenderConfig struct {
 	// throw-away certificate); nil verifies Host against the system roots.
 	TLSConfig *tls.Config
 	// OAuth2, if set, authenticates Username with XOAUTH2 and the token it
-	// returns, asked for once per connection (intake/oauth.go).
+	// returns, asked for once per connection (intake/config/oauth.go).
 	OAuth2 func() (token string, err error)
 }
 

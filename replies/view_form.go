@@ -10,7 +10,7 @@ import (
 // offers at least, as the invitation's form does.
 const formMinParticipantLines = 4
 
-// The Form* methods give the values of the reply form (DESIGN.md) pre-filled
+// The Form* methods give the values of the reply form (docs/DESIGN.md) pre-filled
 // with what was understood; "" leaves a field blank for the kommune to fill.
 // Only stated facts are filled in: a default day is not something the
 // kommune said, so it stays blank.

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/check"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 )
 
 const checkHelp = `Usage: seniorbot --config FILE check
@@ -31,13 +32,13 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		return usageError{errors.New("needs a configuration: --config FILE or SENIORBOT_CONFIG")}
 	}
 	fmt.Fprintf(e.stdout, "Configuration %s … ", e.configPath)
-	cfg, err := intake.LoadConfig(e.configPath)
+	cfg, err := config.LoadConfig(e.configPath)
 	if err != nil {
 		fmt.Fprintf(e.stdout, "FAIL: %v — fix the key named in the error (see seniorbot.example.toml)\n", err)
 		return errors.New("the configuration is not valid")
 	}
 	fmt.Fprintln(e.stdout, "OK")
-	c := &intake.Checker{Config: cfg, Out: e.stdout}
+	c := &check.Checker{Config: cfg, Out: e.stdout}
 	if !c.Check(ctx) {
 		return errors.New("some checks failed (see above)")
 	}

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
 // openDatabase loads the configuration and opens an existing database.
-func openDatabase(ctx context.Context, e *env) (intake.Config, *storage.DB, error) {
+func openDatabase(ctx context.Context, e *env) (config.Config, *storage.DB, error) {
 	cfg, err := campaignConfig(e)
 	if err != nil {
 		return cfg, nil, err
@@ -22,7 +22,7 @@ func openDatabase(ctx context.Context, e *env) (intake.Config, *storage.DB, erro
 // openExisting opens the configured database, which must exist: opening a
 // mistyped path would otherwise create an empty database and report
 // nothing registered.
-func openExisting(ctx context.Context, cfg intake.Config) (*storage.DB, error) {
+func openExisting(ctx context.Context, cfg config.Config) (*storage.DB, error) {
 	if err := requireDatabase(cfg); err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func openExisting(ctx context.Context, cfg intake.Config) (*storage.DB, error) {
 
 // requireDatabase reports, naming the key, when the configured database
 // does not exist.
-func requireDatabase(cfg intake.Config) error {
+func requireDatabase(cfg config.Config) error {
 	if _, err := os.Stat(cfg.Storage.Path); err != nil {
 		return fmt.Errorf("no database at %s: name it with [storage] path in the config (--config or SENIORBOT_CONFIG)", cfg.Storage.Path)
 	}

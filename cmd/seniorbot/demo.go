@@ -12,6 +12,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 	"github.com/seniorpartnerskabet/seniorbot/intake/localmail"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
@@ -82,7 +83,7 @@ func sentCount(ctx context.Context, db *storage.DB) (int, error) {
 }
 
 // cmdListDB prints the tilmeldinger table of an open database.
-func cmdListDB(ctx context.Context, e *env, db *storage.DB, cfg intake.Config) error {
+func cmdListDB(ctx context.Context, e *env, db *storage.DB, cfg config.Config) error {
 	entries, err := loadEntries(ctx, db, cfg)
 	if err != nil {
 		return err

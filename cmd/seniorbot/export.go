@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 )
 
 const exportHelp = `Usage: seniorbot [--config FILE] export [--format csv|xlsx] [--out FILE]
@@ -45,15 +45,15 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	f := strings.ToLower(*format)
 	if f == "" {
-		f = intake.ExportCSV
+		f = ops.ExportCSV
 		if strings.EqualFold(filepath.Ext(*out), ".xlsx") {
-			f = intake.ExportXLSX
+			f = ops.ExportXLSX
 		}
 	}
-	if f != intake.ExportCSV && f != intake.ExportXLSX {
+	if f != ops.ExportCSV && f != ops.ExportXLSX {
 		return usageError{fmt.Errorf("--format must be csv or xlsx, not %q", *format)}
 	}
-	if *out == "" && f == intake.ExportXLSX && isTerminal(e.stdout) {
+	if *out == "" && f == ops.ExportXLSX && isTerminal(e.stdout) {
 		return usageError{errors.New("an xlsx file is not for a terminal: name it with --out FILE.xlsx")}
 	}
 	cfg, db, err := openDatabase(ctx, e)
@@ -61,12 +61,12 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ts, err := intake.ExportTilmeldinger(ctx, db, cfg, newDirectory(), time.Now())
+	ts, err := ops.ExportTilmeldinger(ctx, db, cfg, newDirectory(), time.Now())
 	if err != nil {
 		return err
 	}
 	var b bytes.Buffer
-	if err := intake.WriteExport(&b, f, ts); err != nil {
+	if err := ops.WriteExport(&b, f, ts); err != nil {
 		return err
 	}
 	if *out == "" {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/replies"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
@@ -61,7 +63,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	recipients, bad, err := intake.ReadRecipients(f, newDirectory())
+	recipients, bad, err := ops.ReadRecipients(f, newDirectory())
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", *file, err)
@@ -86,7 +88,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var send []intake.PlannedInvitation
+	var send []ops.PlannedInvitation
 	for _, pi := range plan {
 		for _, d := range pi.Dropped {
 			fmt.Fprintf(e.stdout, "%s %s: left out %s (mail to it bounced before)\n", pi.Kommune.Code, pi.Kommune.Name, d)
@@ -136,7 +138,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 
 // printPlannedInvitations prints what invite --dry-run would do, and the
 // first invitation in full.
-func printPlannedInvitations(w io.Writer, send []intake.PlannedInvitation, rate time.Duration) {
+func printPlannedInvitations(w io.Writer, send []ops.PlannedInvitation, rate time.Duration) {
 	fmt.Fprintf(w, "Would send %d invitation(s), one every %s (dry run: nothing is sent or recorded):\n", len(send), rate)
 	for _, pi := range send {
 		again := ""
@@ -173,10 +175,10 @@ func addressesText(list []replies.Address) string {
 
 // sendWithProgress sends the queued mails at the configured rate, shows the
 // progress, and sums up. An interruption leaves the rest queued.
-func sendWithProgress(ctx context.Context, e *env, app *intake.App, queued []intake.QueuedMail, what string) error {
+func sendWithProgress(ctx context.Context, e *env, app *intake.App, queued []ops.QueuedMail, what string) error {
 	bar := newProgress(e.stdout, len(queued))
 	var sent, failed []string
-	pending, err := app.SendQueued(ctx, queued, func(p intake.SendProgress) {
+	pending, err := app.SendQueued(ctx, queued, func(p ops.SendProgress) {
 		if p.State.Status == storage.OutboxSent {
 			sent = append(sent, p.Mail.Label)
 			bar.step(p.Done, p.Mail.Label, "sent", true)
@@ -208,9 +210,9 @@ func sendWithProgress(ctx context.Context, e *env, app *intake.App, queued []int
 
 // requireConfig loads the configuration, which commands that touch the
 // real mailbox or database cannot do without.
-func requireConfig(e *env) (intake.Config, error) {
+func requireConfig(e *env) (config.Config, error) {
 	if e.configPath == "" {
-		return intake.Config{}, usageError{errors.New("needs a configuration: --config FILE or SENIORBOT_CONFIG")}
+		return config.Config{}, usageError{errors.New("needs a configuration: --config FILE or SENIORBOT_CONFIG")}
 	}
-	return intake.LoadConfig(e.configPath)
+	return config.LoadConfig(e.configPath)
 }

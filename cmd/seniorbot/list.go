@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
@@ -121,7 +121,7 @@ func printTable(w io.Writer, entries []listEntry) {
 func newDirectory() *parser.Directory { return parser.New(parser.Options{}).Kommuner() }
 
 // loadEntries reads the tilmeldinger of db for listing.
-func loadEntries(ctx context.Context, db *storage.DB, cfg intake.Config) ([]listEntry, error) {
+func loadEntries(ctx context.Context, db *storage.DB, cfg config.Config) ([]listEntry, error) {
 	ts, err := db.Tilmeldinger(ctx)
 	if err != nil {
 		return nil, err

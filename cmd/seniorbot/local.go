@@ -9,14 +9,14 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 	"github.com/seniorpartnerskabet/seniorbot/intake/localmail"
 )
 
 // localSetup is seniorbot running against the embedded local mailbox.
 type localSetup struct {
 	server *localmail.Server
-	config intake.Config
+	config config.Config
 	dir    string // temporary folder holding the database
 }
 
@@ -43,7 +43,7 @@ func startLocal(log *slog.Logger, now func() time.Time, imapPort, smtpPort int) 
 		srv.Close()
 		return nil, err
 	}
-	cfg := intake.DefaultConfig()
+	cfg := config.DefaultConfig()
 	imapHost, imapP := splitHostPort(srv.IMAPAddr())
 	smtpHost, smtpP := splitHostPort(srv.SMTPAddr())
 	cfg.IMAP.Host, cfg.IMAP.Port, cfg.IMAP.TLS = imapHost, imapP, "none"
@@ -55,7 +55,7 @@ func startLocal(log *slog.Logger, now func() time.Time, imapPort, smtpPort int) 
 	cfg.Campaign.Deadline = dateOf(campaign.Deadline)
 	cfg.Campaign.EastDay = dateOf(campaign.EastDay)
 	cfg.Campaign.WestDay = dateOf(campaign.WestDay)
-	cfg.Campaign.Contacts = []intake.Contact{
+	cfg.Campaign.Contacts = []config.Contact{
 		{Name: "Nanna Vinkel (KL, demo)", Email: "kontakt-kl@example.org"},
 		{Name: "Martin Møland Nielsen (FF, demo)", Email: "kontakt-ff@example.com"},
 	}
@@ -86,7 +86,7 @@ func splitHostPort(addr string) (string, int) {
 	return host, p
 }
 
-func dateOf(t time.Time) intake.Date {
+func dateOf(t time.Time) config.Date {
 	y, m, d := t.Date()
-	return intake.Date{Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+	return config.Date{Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
 }

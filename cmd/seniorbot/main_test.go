@@ -71,7 +71,7 @@ func TestParsePrintsTheJSONContract(t *testing.T) {
 		}
 	}
 	if len(fields) != 12 {
-		t.Errorf("JSON has %d fields, want exactly the 12 of DESIGN.md: %s", len(fields), out)
+		t.Errorf("JSON has %d fields, want exactly the 12 of docs/DESIGN.md: %s", len(fields), out)
 	}
 	var r parser.Reply
 	json.Unmarshal([]byte(out), &r)

@@ -8,14 +8,14 @@ import (
 	"io"
 	"os"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 )
 
 const parseHelp = `Usage: seniorbot [--config FILE] parse FILE.eml | -
 
 Prints what the parser reads in one mail as one JSON object (the contract
-in DESIGN.md): kind, sender, kommune, unit, HovedMED, day, contact,
+in docs/DESIGN.md): kind, sender, kommune, unit, HovedMED, day, contact,
 participants with their side, what is missing, the question, and the failed
 recipients of a bounce. "-" reads the mail from standard input. The
 campaign's days and staff domains come from the configuration, if any.
@@ -53,11 +53,11 @@ func cmdParse(_ context.Context, e *env, args []string) error {
 
 // campaignConfig is the configuration when one is given, else the defaults.
 // Commands that need no mail server use it, so they work without a config.
-func campaignConfig(e *env) (intake.Config, error) {
+func campaignConfig(e *env) (config.Config, error) {
 	if e.configPath == "" {
-		return intake.DefaultConfig(), nil
+		return config.DefaultConfig(), nil
 	}
-	return intake.LoadConfig(e.configPath)
+	return config.LoadConfig(e.configPath)
 }
 
 func readInput(name string) ([]byte, error) {

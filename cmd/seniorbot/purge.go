@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 )
 
 const purgeHelp = `Usage: seniorbot --config FILE purge [--older-than 180d]
@@ -39,11 +39,11 @@ func cmdPurge(ctx context.Context, e *env, args []string) error {
 	}
 	retention := cfg.Storage.Retention
 	if *olderThan != "" {
-		d, err := intake.ParseDays(*olderThan)
+		d, err := config.ParseDays(*olderThan)
 		if err != nil {
 			return usageError{fmt.Errorf("--older-than: %w", err)}
 		}
-		retention = intake.Days{Duration: d}
+		retention = config.Days{Duration: d}
 	}
 	if retention.Duration < 24*time.Hour {
 		return usageError{errors.New("--older-than: keep at least one day (\"1d\")")}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 )
 
 const remindHelp = `Usage: seniorbot --config FILE remind [--dry-run] [--queue-only]
@@ -48,14 +49,14 @@ func cmdRemind(ctx context.Context, e *env, args []string) error {
 	}
 	defer app.Close()
 	plan, err := app.PlanReminders(ctx)
-	if errors.Is(err, intake.ErrOutsideReminderWindow) {
+	if errors.Is(err, ops.ErrOutsideReminderWindow) {
 		fmt.Fprintf(e.stdout, "No reminders today: %v.\n", err)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	var send []intake.PlannedReminder
+	var send []ops.PlannedReminder
 	for _, pr := range plan {
 		if pr.Skip != "" {
 			fmt.Fprintf(e.stdout, "skip %s %s (%s): %s\n", pr.Kommune.Code, pr.Kommune.Name, pr.Reason, pr.Skip)

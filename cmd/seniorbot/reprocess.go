@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 	"github.com/seniorpartnerskabet/seniorbot/replies"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
@@ -72,7 +73,7 @@ func cmdReprocess(ctx context.Context, e *env, args []string) error {
 	}
 	defer app.Close()
 	var bar *progress
-	rep, err := app.Reprocess(ctx, intake.ReprocessOptions{Since: since, Apply: *apply,
+	rep, err := app.Reprocess(ctx, ops.ReprocessOptions{Since: since, Apply: *apply,
 		Progress: func(done, total int, label string) {
 			if bar == nil {
 				bar = newProgress(e.stderr, total)
@@ -89,7 +90,7 @@ func cmdReprocess(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func printReprocess(w io.Writer, rep intake.ReprocessReport, dir *parser.Directory) {
+func printReprocess(w io.Writer, rep ops.ReprocessReport, dir *parser.Directory) {
 	name := func(code string) string {
 		if code == "" {
 			return "ingen kommune"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/replies"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
@@ -49,7 +50,7 @@ func cmdResend(ctx context.Context, e *env, args []string) error {
 	if e.configPath == "" {
 		return usageError{errors.New("resend needs a configuration with the SMTP server (--config or SENIORBOT_CONFIG)")}
 	}
-	k, err := intake.FindKommune(newDirectory(), strings.Join(fs.Args(), " "))
+	k, err := ops.FindKommune(newDirectory(), strings.Join(fs.Args(), " "))
 	if err != nil {
 		return usageError{err}
 	}
@@ -63,8 +64,8 @@ func cmdResend(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer app.Close()
-	results, err := app.Resend(ctx, intake.ResendRequest{KommuneCode: k.Code, Unit: *unit, All: *all, QueueOnly: *queueOnly})
-	if errors.Is(err, intake.ErrAmbiguousUnit) {
+	results, err := app.Resend(ctx, ops.ResendRequest{KommuneCode: k.Code, Unit: *unit, All: *all, QueueOnly: *queueOnly})
+	if errors.Is(err, ops.ErrAmbiguousUnit) {
 		return usageError{err}
 	}
 	for _, r := range results {

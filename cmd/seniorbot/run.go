@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 )
 
 const runHelp = `Usage: seniorbot [--config FILE] run [flags]
@@ -35,7 +36,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if e.configPath == "" {
 		return runLocal(ctx, e, *imapPort, *smtpPort)
 	}
-	cfg, err := intake.LoadConfig(e.configPath)
+	cfg, err := config.LoadConfig(e.configPath)
 	if err != nil {
 		return err
 	}

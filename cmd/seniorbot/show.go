@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
@@ -31,7 +31,7 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 		return usageError{fmt.Errorf("name the kommune: seniorbot show 0751 (or Aarhus)")}
 	}
 	dir := newDirectory()
-	k, err := intake.FindKommune(dir, strings.Join(fs.Args(), " "))
+	k, err := ops.FindKommune(dir, strings.Join(fs.Args(), " "))
 	if err != nil {
 		return usageError{err}
 	}
@@ -40,7 +40,7 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	details, err := intake.ShowKommune(ctx, db, cfg, dir, k.Code, time.Now())
+	details, err := ops.ShowKommune(ctx, db, cfg, dir, k.Code, time.Now())
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 
 const stamp = "2006-01-02 15:04"
 
-func printShow(w io.Writer, k parser.Kommune, details []intake.TilmeldingDetail) {
+func printShow(w io.Writer, k parser.Kommune, details []ops.TilmeldingDetail) {
 	fmt.Fprintf(w, "%s %s (%s, %s for Storebælt)\n", k.Code, k.Name, k.Region, k.Side)
 	if len(details) == 0 {
 		fmt.Fprintln(w, "\nIngen tilmelding endnu.")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 	"github.com/xuri/excelize/v2"
@@ -26,7 +27,7 @@ func newStaffOps(t *testing.T) *opsSetup {
 	if err := o.srv.Seed(); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := intake.LoadConfig(o.config)
+	cfg, err := config.LoadConfig(o.config)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake"
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
@@ -59,7 +61,7 @@ func cmdSummary(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	text, csv, err := intake.PreviewSummary(ctx, db, cfg, now)
+	text, csv, err := ops.PreviewSummary(ctx, db, cfg, now)
 	if err != nil {
 		return err
 	}
@@ -74,7 +76,7 @@ func cmdSummary(ctx context.Context, e *env, args []string) error {
 }
 
 // sendSummary queues the summary and sends it through the outbox.
-func sendSummary(ctx context.Context, e *env, cfg intake.Config, now time.Time) error {
+func sendSummary(ctx context.Context, e *env, cfg config.Config, now time.Time) error {
 	app, err := intake.NewApp(ctx, cfg, e.log, time.Now)
 	if err != nil {
 		return err

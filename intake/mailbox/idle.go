@@ -1,0 +1,93 @@
+// Waiting for new mail: IDLE where the server has it, else polling.
+
+package mailbox
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// wait blocks until there may be new mail: IDLE until EXISTS or the end of
+// the IDLE cycle, or a poll interval followed by NOOP. stopped reports that
+// ctx was cancelled (the connection is left usable for LOGOUT).
+func (s *session) wait(ctx context.Context) (stopped bool, err error) {
+	w := s.w
+	if !w.forcePoll && !s.idleBroken && s.caps.Has(imap.CapIdle) {
+		return s.idle(ctx)
+	}
+	if w.OnIdle != nil {
+		w.OnIdle()
+	}
+	t := time.NewTimer(w.pollInterval())
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return true, nil
+	case <-s.c.Closed():
+		return false, errors.New("imap: connection closed while waiting")
+	case <-w.nudge:
+		return false, nil // sent mail to copy; the sync pass before it is cheap
+	case <-t.C:
+	}
+	if !s.arm() {
+		return true, nil
+	}
+	defer s.disarm()
+	return false, s.step("NOOP", w.cmdTimeout, func() error { return s.c.Noop().Wait() })
+}
+
+func (s *session) idle(ctx context.Context) (stopped bool, err error) {
+	w := s.w
+	var idle *imapclient.IdleCommand
+	if !s.arm() {
+		return true, nil
+	}
+	err = s.step("IDLE", w.cmdTimeout, func() (err error) {
+		idle, err = s.c.Idle()
+		return err
+	})
+	s.disarm()
+	if err != nil {
+		if isRefusal(err) && !s.closed() {
+			s.log.Warn("server refused IDLE; polling instead", "err", err, "every", w.pollInterval())
+			s.idleBroken = true
+			return false, nil
+		}
+		return false, err
+	}
+	if w.OnIdle != nil {
+		w.OnIdle()
+	}
+	t := time.NewTimer(w.idleCycle())
+	select {
+	case <-ctx.Done():
+		stopped = true
+	case <-s.wake:
+		s.log.Debug("new mail announced")
+	case <-w.nudge:
+		s.log.Debug("sent mail to copy")
+	case <-t.C: // cycle: resync even without EXISTS (IDLE can go deaf)
+	case <-s.c.Closed():
+	}
+	t.Stop()
+	// Close writes DONE; Wait (only valid after Close) reads the tagged OK.
+	timeout := w.cmdTimeout
+	if stopped {
+		timeout = w.logoutTimeout
+	}
+	err = s.step("IDLE DONE", timeout, func() error {
+		err := idle.Close()
+		if werr := idle.Wait(); err == nil {
+			err = werr
+		}
+		return err
+	})
+	if stopped {
+		return true, nil
+	}
+	return false, err
+}

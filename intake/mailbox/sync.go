@@ -1,0 +1,198 @@
+// Finding new messages and handing them to the handler, batch by batch,
+// in UID order.
+
+package mailbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/seniorpartnerskabet/seniorbot/intake/inbox"
+)
+
+// syncAll handles everything above lastUID, searching again until nothing
+// is left, and returns how many messages it handled.
+func (s *session) syncAll(ctx context.Context) (int, error) {
+	w := s.w
+	handled := 0
+	if err := s.retryPending(ctx); err != nil {
+		return 0, err
+	}
+	for {
+		select { // the search below covers any EXISTS seen so far
+		case <-s.wake:
+		default:
+		}
+		uids, err := s.searchNew()
+		if err != nil {
+			return handled, err
+		}
+		if len(uids) == 0 {
+			return handled, nil
+		}
+		before := s.lastUID
+		for rest := uids; len(rest) > 0; {
+			sizes, err := s.fetchSizes(rest[:min(max(w.batchSize, 1), len(rest))])
+			if err != nil {
+				return handled, err
+			}
+			n := s.takeBatch(rest, sizes)
+			msgs, err := s.fetchBodies(rest[:n], sizes)
+			if err != nil {
+				return handled, err
+			}
+			rest = rest[n:]
+			done, err := s.processBatch(ctx, msgs)
+			handled += done
+			if err != nil {
+				return handled, err
+			}
+		}
+		if s.lastUID == before {
+			// Search keeps finding UIDs that FETCH does not return: don't
+			// spin; the next pass (IDLE cycle, poll, reconnect) tries again.
+			s.log.Warn("search found messages that could not be fetched", "uids", len(uids))
+			return handled, nil
+		}
+	}
+}
+
+// searchNew returns the UIDs above lastUID in ascending order. "UID n:*"
+// always matches the highest UID in the mailbox (RFC 3501 6.4.8), so the
+// result is filtered.
+func (s *session) searchNew() ([]imap.UID, error) {
+	if s.lastUID == ^uint32(0) {
+		return nil, nil
+	}
+	if !s.arm() {
+		return nil, context.Canceled
+	}
+	defer s.disarm()
+	crit := &imap.SearchCriteria{
+		UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(s.lastUID + 1), Stop: 0}}},
+	}
+	var data *imap.SearchData
+	err := s.step("UID SEARCH", s.w.cmdTimeout, func() (err error) {
+		data, err = s.c.UIDSearch(crit, nil).Wait()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	set, _ := data.All.(imap.UIDSet)
+	all, ok := set.Nums()
+	if !ok {
+		return nil, errors.New("imap UID SEARCH: server returned a dynamic UID set")
+	}
+	var uids []imap.UID
+	for _, u := range all {
+		if uint32(u) > s.lastUID {
+			uids = append(uids, u)
+		}
+	}
+	slices.Sort(uids)
+	return slices.Compact(uids), nil
+}
+
+// processBatch hands each fetched message to the handler in UID order,
+// then moves the handled ones together: one MOVE per batch instead of one
+// per message. A crash between the two leaves recorded messages in the
+// mailbox; the next session moves them (queueLeftovers) without handling
+// them again. It stops at a handler error or cancellation, after moving
+// what was handled.
+func (s *session) processBatch(ctx context.Context, msgs []fetched) (handled int, err error) {
+	var done []imap.UID
+	if err = ctx.Err(); err == nil && len(msgs) > 1 && s.processTogether(ctx, msgs) {
+		for _, m := range msgs {
+			done = append(done, m.uid)
+		}
+		msgs = nil
+	}
+	for _, m := range msgs {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		if err = s.process(ctx, m); err != nil {
+			break
+		}
+		done = append(done, m.uid)
+	}
+	if len(done) > 0 {
+		p := pendingMove{uidValidity: s.uidValidity, uids: done}
+		if mErr := s.moveOrQueue(&p, s.log.With("uids", len(done))); mErr != nil && err == nil {
+			err = mErr
+		}
+	}
+	return len(done), err
+}
+
+// processTogether hands a whole batch to a handler that records batches in
+// one transaction and the UIDs with them (BatchHandler and StateRecorder),
+// and reports whether it did. On a handler error nothing was recorded and
+// the caller goes through the batch one by one, so the messages before a
+// message that cannot be recorded still are.
+func (s *session) processTogether(ctx context.Context, msgs []fetched) bool {
+	w := s.w
+	bh, ok := w.h.(inbox.BatchHandler)
+	sr, ok2 := w.h.(inbox.StateRecorder)
+	if !ok || !ok2 || !sr.RecordsMailboxState() {
+		return false
+	}
+	batch := make([]inbox.Message, len(msgs))
+	for i, m := range msgs {
+		batch[i] = inbox.Message{Mailbox: w.cfg.Mailbox, UIDValidity: s.uidValidity, UID: uint32(m.uid),
+			Raw: m.raw, InternalDate: m.internalDate, Reduced: m.reduced}
+	}
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.handleTimeout)
+	defer cancel()
+	start := time.Now()
+	if err := w.guard(batch[0].UID, batch[0].UIDValidity, func() error { return bh.HandleMessages(hctx, batch) }); err != nil {
+		s.log.Warn("recording the batch failed; trying its messages one by one", "count", len(batch), "err", err)
+		return false
+	}
+	s.lastUID = batch[len(batch)-1].UID
+	s.log.Info("messages handled", "count", len(batch), "first_uid", batch[0].UID, "last_uid", s.lastUID,
+		"took", time.Since(start).Round(time.Millisecond))
+	return true
+}
+
+// process hands one message to the handler, then records the UID. It is
+// not interrupted by ctx: the message in hand is finished. The caller
+// moves it.
+func (s *session) process(ctx context.Context, m fetched) error {
+	w := s.w
+	uid := uint32(m.uid)
+	log := s.log.With("uid", uid)
+	msg := inbox.Message{
+		Mailbox:      w.cfg.Mailbox,
+		UIDValidity:  s.uidValidity,
+		UID:          uid,
+		Raw:          m.raw,
+		InternalDate: m.internalDate,
+		Reduced:      m.reduced,
+	}
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.handleTimeout)
+	defer cancel()
+
+	start := time.Now()
+	if err := w.handle(hctx, msg); err != nil && !w.quarantine(hctx, msg, err, log) {
+		log.Error("handler failed; message left in the mailbox for a retry", "err", err, "size", m.size)
+		return &handlerError{uid: uid, err: err}
+	}
+	w.failures.forget(msg)
+	if sr, ok := w.h.(inbox.StateRecorder); ok && sr.RecordsMailboxState() {
+		// The handler committed the UID with the message.
+	} else if err := w.st.SetMailboxState(hctx, w.cfg.Mailbox, s.uidValidity, uid); err != nil {
+		// Recorded but not marked: the next run hands it over again and the
+		// handler's Message-ID dedupe recognises it. Do not move it now.
+		log.Error("saving mailbox state failed; message left in the mailbox", "err", err)
+		return &handlerError{uid: uid, err: fmt.Errorf("save mailbox state: %w", err)}
+	}
+	s.lastUID = uid
+	log.Info("message handled", "size", m.size, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}

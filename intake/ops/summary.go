@@ -1,0 +1,456 @@
+package ops
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/seniorpartnerskabet/seniorbot/intake/config"
+	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
+	"github.com/seniorpartnerskabet/seniorbot/parser"
+	"github.com/seniorpartnerskabet/seniorbot/replies"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
+)
+
+// The nightly summary (issue 4): every day at [summary] time in
+// [summary] timezone, one mail to every contact with the totals, what
+// changed since the previous summary, what waits for a person, and the
+// full list as a CSV attachment.
+//
+// Exactly once per local day: the summary's outbox row and its
+// summary_runs row (keyed by the local day) are written in one
+// transaction, so a crash leaves either both or neither, and a second
+// attempt for the same day finds the row and sends nothing. The daemon
+// checks at start and every minute after, so a summary missed while it was
+// down goes out as soon as it is back (only the current day's: one summary
+// covers everything since the previous one anyway).
+
+// Summary is what the nightly summary reports; replies renders it.
+type Summary = replies.Summary
+
+// summaryKind is the outbox kind of the summary mail.
+const summaryKind = "summary"
+
+// BuildSummary collects the summary at now from db: totals over every
+// tilmelding, and the changes, mails and bounces since since (the
+// previous summary; zero for the first, which covers everything). It only
+// reads. Times in the result are in cfg.Summary.Timezone.
+func BuildSummary(ctx context.Context, db *storage.DB, cfg config.Config, dir *parser.Directory, w SummaryWindow, now time.Time) (Summary, error) {
+	since := w.Since
+	loc, err := summaryLocation(cfg)
+	if err != nil {
+		return Summary{}, err
+	}
+	now = now.In(loc)
+	if !since.IsZero() {
+		since = since.In(loc)
+	}
+	b := summaryBuilder{cfg: cfg, dir: dir, loc: loc, since: since, now: now}
+	b.s = Summary{Campaign: campaignOf(cfg.Campaign), Now: now, Since: since}
+	ts, err := db.Tilmeldinger(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.tilmeldinger(ts)
+	history, err := db.HistorySince(ctx, since)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.changes(history)
+	msgs, err := w.messages(ctx, db)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.messages(msgs)
+	bounced, err := db.UndeliverableAddresses(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.bounced(bounced)
+	failed, err := db.FailedOutbox(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.failed(failed)
+	twice, err := db.MaybeTwiceOutbox(ctx, since)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.maybeTwice(twice)
+	return b.s, nil
+}
+
+// summaryBuilder fills a Summary step by step.
+type summaryBuilder struct {
+	cfg        config.Config
+	dir        *parser.Directory
+	loc        *time.Location
+	since, now time.Time
+	s          Summary
+	byID       map[int64]replies.SummaryTilmelding
+}
+
+func (b *summaryBuilder) tilmeldinger(ts []storage.Tilmelding) {
+	b.byID = map[int64]replies.SummaryTilmelding{}
+	tot := &b.s.Totals
+	tot.AllKommuner = len(b.dir.All())
+	kommuner := map[string]bool{}
+	type dayKey struct {
+		day  time.Time
+		side string
+	}
+	days := map[dayKey]*replies.DayCount{}
+	perKommune := map[string]*replies.OverCap{}
+	for _, t := range ts {
+		st := b.summaryTilmelding(t)
+		b.byID[t.ID] = st
+		b.s.Tilmeldinger = append(b.s.Tilmeldinger, st)
+		tot.Tilmeldinger++
+		switch t.Status {
+		case storage.StatusComplete:
+			tot.Complete++
+		case storage.StatusIncomplete:
+			tot.Incomplete++
+			b.s.Incomplete = append(b.s.Incomplete, st)
+		case storage.StatusLate:
+			tot.Late++
+			b.s.Late = append(b.s.Late, st)
+		case storage.StatusCancelled:
+			tot.Cancelled++
+		}
+		if t.Status == storage.StatusCancelled {
+			continue
+		}
+		kommuner[t.KommuneCode] = true
+		tot.Ledelse += st.Ledelse()
+		tot.Medarbejder += st.Medarbejder()
+		tot.SideUnknown += len(t.Participants) - st.Ledelse() - st.Medarbejder()
+
+		k := dayKey{st.Day, st.Side}
+		d := days[k]
+		if d == nil {
+			d = &replies.DayCount{Day: st.Day, Side: st.Side}
+			days[k] = d
+		}
+		d.Tilmeldinger++
+		d.Participants += len(t.Participants)
+		if st.DayIsDefault {
+			d.Defaulted++
+		}
+
+		oc := perKommune[t.KommuneCode]
+		if oc == nil {
+			oc = &replies.OverCap{KommuneCode: t.KommuneCode, KommuneName: st.KommuneName,
+				Max: b.cfg.Campaign.MaxParticipantsPerKommune}
+			perKommune[t.KommuneCode] = oc
+		}
+		oc.Participants += len(t.Participants)
+		oc.Units = append(oc.Units, st.UnitText())
+	}
+	tot.Kommuner = len(kommuner)
+
+	for _, d := range days {
+		b.s.Days = append(b.s.Days, *d)
+	}
+	slices.SortFunc(b.s.Days, func(x, y replies.DayCount) int {
+		if x.Day.IsZero() != y.Day.IsZero() { // no day known: last
+			if x.Day.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(x.Day.Compare(y.Day), cmp.Compare(sideOrder(x.Side), sideOrder(y.Side)))
+	})
+	// The cap counts per kommune (all its units together), and applies
+	// to tilmeldinger recorded before it was set, too.
+	if limit := b.cfg.Campaign.MaxParticipantsPerKommune; limit > 0 {
+		for _, oc := range perKommune {
+			if oc.Participants > limit {
+				b.s.OverCap = append(b.s.OverCap, *oc)
+			}
+		}
+		slices.SortFunc(b.s.OverCap, func(x, y replies.OverCap) int { return cmp.Compare(x.KommuneCode, y.KommuneCode) })
+	}
+	waitingLongestFirst := func(x, y replies.SummaryTilmelding) int {
+		return cmp.Or(x.CreatedAt.Compare(y.CreatedAt), cmp.Compare(x.ID, y.ID))
+	}
+	slices.SortFunc(b.s.Incomplete, waitingLongestFirst)
+	slices.SortFunc(b.s.Late, waitingLongestFirst)
+}
+
+func sideOrder(side string) int {
+	switch side {
+	case replies.SideEast:
+		return 0
+	case replies.SideWest:
+		return 1
+	}
+	return 2
+}
+
+// summaryTilmelding describes t with its kommune's facts and its day.
+func (b *summaryBuilder) summaryTilmelding(t storage.Tilmelding) replies.SummaryTilmelding {
+	st := replies.SummaryTilmelding{
+		ID: t.ID, KommuneCode: t.KommuneCode, KommuneName: t.KommuneCode, Unit: t.Unit, Status: t.Status,
+		HovedMED: t.HovedMED, Contact: t.Contact, ReplyTo: t.ReplyTo, Participants: t.Participants,
+		Missing: t.Missing, CreatedAt: t.CreatedAt.In(b.loc), UpdatedAt: t.UpdatedAt.In(b.loc),
+		Age: max(b.now.Sub(t.CreatedAt), 0), MaxParticipants: b.cfg.Campaign.MaxParticipantsPerKommune,
+	}
+	if k, ok := b.dir.ByCode(t.KommuneCode); ok {
+		st.KommuneName, st.Region, st.Side = k.Name, k.Region, k.Side
+	}
+	if d, err := time.Parse(time.DateOnly, t.Day); err == nil {
+		st.Day = d
+	} else {
+		switch st.Side {
+		case replies.SideEast:
+			st.Day, st.DayIsDefault = b.cfg.Campaign.EastDay.Time, true
+		case replies.SideWest:
+			st.Day, st.DayIsDefault = b.cfg.Campaign.WestDay.Time, true
+		}
+	}
+	return st
+}
+
+func (b *summaryBuilder) changes(history []storage.HistoryEntry) {
+	for _, h := range history {
+		c := replies.SummaryChange{At: h.At.In(b.loc), Change: oneLine(h.Change, 300)}
+		if t, ok := b.byID[h.TilmeldingID]; ok {
+			c.KommuneName, c.Unit = t.KommuneName, t.Unit
+		} else {
+			c.KommuneName = fmt.Sprintf("tilmelding %d", h.TilmeldingID)
+		}
+		b.s.Changes = append(b.s.Changes, c)
+	}
+}
+
+// kindLabels are the kinds of mail in Danish, singular and plural, in the
+// order the summary counts them. "" is a mail that could not be read.
+var kindLabels = []struct{ kind, one, many string }{
+	{string(parser.KindRegistration), "tilmelding", "tilmeldinger"},
+	{string(parser.KindCancellation), "afmelding", "afmeldinger"},
+	{string(parser.KindQuestion), "spørgsmål", "spørgsmål"},
+	{string(parser.KindAutoReply), "autosvar", "autosvar"},
+	{string(parser.KindBounce), "returmail", "returmails"},
+	{string(parser.KindOther), "anden mail", "andre mails"},
+	{"", "ulæselig mail", "ulæselige mails"},
+}
+
+// outcomeTexts say in Danish what the bot did with a mail.
+var outcomeTexts = map[string]string{
+	rules.OutcomeConfirmed:         "bekræftet over for afsenderen",
+	rules.OutcomeMissingRequested:  "afsenderen er bedt om det, der mangler",
+	rules.OutcomeQuestionForwarded: "sendt videre til kontaktpersonerne; spørgeren har fået kvittering",
+	rules.OutcomeAutoReplyNoted:    "autosvar, ikke besvaret",
+	rules.OutcomeBounceNoted:       "returmail noteret",
+	rules.OutcomeOwnMail:           "botens egen mail, ignoreret",
+	rules.OutcomeLeftForPerson:     "ikke besvaret – venter på en person",
+	rules.OutcomeLatePassedOn:      "sen tilmelding, sendt videre til kontaktpersonerne",
+	rules.OutcomeCancelled:         "afmeldt og bekræftet over for afsenderen",
+	rules.OutcomeNotAnswered:       "ikke besvaret",
+	rules.OutcomeParseFailed:       "kunne ikke læses",
+	rules.OutcomeProcessingFailed:  "programmet fejlede på den – gemt uændret, ikke besvaret",
+}
+
+func outcomeText(outcome string) string {
+	if t, ok := outcomeTexts[outcome]; ok {
+		return t
+	}
+	return outcome
+}
+
+// attentionLabels say in Danish why a person should look at a flagged
+// mail, in the order the summary groups them. A flag without a label is
+// still listed, under its code.
+var attentionLabels = []struct{ flag, label string }{
+	{rules.AttentionLate, "Sene tilmeldinger – venter på jeres beslutning"},
+	{rules.AttentionUnverifiedStaff, "Videresendt fra en KL/FF-adresse, som ikke bestod afsenderkontrollen (SPF/DKIM/DMARC) – ikke behandlet som tilmelding"},
+	{rules.AttentionFlood, "Ikke besvaret: afsenderen har fået dagens største antal automatiske svar (mulig mail-løkke) – mailen er gemt"},
+	{rules.AttentionUndeliverable, "Ikke besvaret: afsenderens adresse har tidligere givet en returmail"},
+	{rules.AttentionUnknownKommune, "Afmeldinger, der ikke passer til nogen tilmelding"},
+	{rules.AttentionNoContacts, "Spørgsmål, der ikke kunne sendes videre (ingen kontaktpersoner sat op)"},
+	{rules.AttentionProcessingError, "Mails, som seniorbot gentagne gange fejlede på (en programfejl, se loggen) – gemt uændret og ikke besvaret; behandl dem i hånden, eller videresend dem til postkassen, når fejlen er rettet"},
+	{rules.AttentionUnreadable, "Mails, der ikke kunne læses"},
+	{rules.AttentionOther, "Andre mails (hverken tilmelding, afmelding eller spørgsmål)"},
+}
+
+// parsedFacts is what the summary reads from a message's parse JSON.
+type parsedFacts struct {
+	Kommune     *parser.KommuneRef `json:"kommune"`
+	Question    string             `json:"question"`
+	ForwardedBy string             `json:"forwarded_by"`
+}
+
+func (b *summaryBuilder) messages(msgs []storage.Message) {
+	counts := map[string]int{}
+	groups := map[string]*replies.AttentionGroup{}
+	for _, m := range msgs {
+		counts[m.Kind]++
+		var facts parsedFacts
+		if m.ParseJSON != "" {
+			_ = json.Unmarshal([]byte(m.ParseJSON), &facts) // best effort: the summary still lists the mail
+		}
+		sm := replies.SummaryMessage{
+			At: m.ReceivedAt.In(b.loc), Sender: oneLine(m.Sender, 200), ForwardedBy: oneLine(facts.ForwardedBy, 200),
+			Subject:     oneLine(m.Subject, 200),
+			KommuneName: b.kommuneOf(m, facts), Outcome: outcomeText(m.Outcome),
+		}
+		if q := strings.TrimSpace(facts.Question); q != "" || m.Kind == string(parser.KindQuestion) {
+			sm.Question = clip(strings.ReplaceAll(q, "\r\n", "\n"), 2000)
+			if m.Kind != string(parser.KindQuestion) {
+				sm.Outcome = "stillet i en mail om tilmelding; sendt videre til kontaktpersonerne"
+			}
+			b.s.Questions = append(b.s.Questions, sm)
+			sm.Question = ""
+		}
+		if m.Attention != "" {
+			g := groups[m.Attention]
+			if g == nil {
+				g = &replies.AttentionGroup{Flag: m.Attention, Label: "Andet: " + m.Attention}
+				groups[m.Attention] = g
+			}
+			g.Messages = append(g.Messages, sm)
+		}
+	}
+	for _, k := range kindLabels {
+		if n := counts[k.kind]; n > 0 {
+			label := k.many
+			if n == 1 {
+				label = k.one
+			}
+			b.s.Kinds = append(b.s.Kinds, replies.KindCount{Kind: k.kind, Label: label, N: n})
+			delete(counts, k.kind)
+		}
+	}
+	for _, kind := range sortedKeys(counts) { // a kind added to the parser later
+		b.s.Kinds = append(b.s.Kinds, replies.KindCount{Kind: kind, Label: "mails af typen " + kind, N: counts[kind]})
+	}
+	for _, a := range attentionLabels {
+		if g := groups[a.flag]; g != nil {
+			g.Label = a.label
+			b.s.Attention = append(b.s.Attention, *g)
+			delete(groups, a.flag)
+		}
+	}
+	for _, flag := range sortedKeys(groups) {
+		b.s.Attention = append(b.s.Attention, *groups[flag])
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// kommuneOf names the kommune a message concerns: the one the parser
+// read, the tilmelding it changed, or the sender's domain.
+func (b *summaryBuilder) kommuneOf(m storage.Message, facts parsedFacts) string {
+	if facts.Kommune != nil && facts.Kommune.Name != "" {
+		return facts.Kommune.Name
+	}
+	if t, ok := b.byID[m.TilmeldingID]; ok {
+		return t.KommuneName
+	}
+	if k, ok := b.dir.ByEmailDomain(m.Sender); ok {
+		return k.Name
+	}
+	return ""
+}
+
+// bounced lists every undeliverable address with the kommune it belongs
+// to: the tilmelding that names it (as participant, contact person or the
+// address answered), else the kommune owning its domain.
+func (b *summaryBuilder) bounced(list []storage.Undeliverable) {
+	for _, u := range list {
+		ba := replies.BouncedAddress{Address: oneLine(u.Address, 200), Status: oneLine(u.Status, 20),
+			FirstSeen: u.FirstSeen.In(b.loc), New: b.since.IsZero() || !u.FirstSeen.Before(b.since)}
+		ba.KommuneName, ba.Role = b.owner(u.Address)
+		b.s.Bounced = append(b.s.Bounced, ba)
+	}
+}
+
+func (b *summaryBuilder) owner(addr string) (kommune, role string) {
+	for _, t := range b.s.Tilmeldinger {
+		name := t.KommuneName
+		if t.Unit != "" {
+			name += " (" + t.Unit + ")"
+		}
+		for _, p := range t.Participants {
+			if strings.EqualFold(p.Email, addr) {
+				return name, "deltager" + withName(p.Name)
+			}
+		}
+		if strings.EqualFold(t.Contact.Email, addr) {
+			return name, "kontaktperson" + withName(t.Contact.Name)
+		}
+		if strings.EqualFold(t.ReplyTo, addr) {
+			return name, "afsender af tilmeldingen"
+		}
+	}
+	if k, ok := b.dir.ByEmailDomain(addr); ok {
+		return k.Name, ""
+	}
+	return "", ""
+}
+
+func withName(name string) string {
+	if name = oneLine(name, 100); name != "" {
+		return " " + name
+	}
+	return ""
+}
+
+func (b *summaryBuilder) failed(rows []storage.OutboxRow) {
+	for _, r := range rows {
+		f := replies.FailedMail{CreatedAt: r.CreatedAt.In(b.loc), Kind: r.Kind,
+			Recipients: oneLine(r.Recipients, 300), Error: oneLine(r.LastError, 300)}
+		if m, err := replies.UnmarshalMail(r.Mail); err == nil {
+			f.Subject = oneLine(m.Subject, 200)
+		}
+		b.s.Failed = append(b.s.Failed, f)
+	}
+}
+
+func (b *summaryBuilder) maybeTwice(rows []storage.OutboxRow) {
+	for _, r := range rows {
+		m := replies.RepeatedMail{SentAt: r.SentAt.In(b.loc), Recipients: oneLine(r.Recipients, 300)}
+		if mail, err := replies.UnmarshalMail(r.Mail); err == nil {
+			m.Subject = oneLine(mail.Subject, 200)
+		}
+		b.s.MaybeTwice = append(b.s.MaybeTwice, m)
+	}
+}
+
+// oneLine makes text from a mail safe for one line of the summary: control
+// characters and line breaks become spaces, runs of blanks one, and it is
+// cut at limit runes.
+func oneLine(s string, limit int) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	return clip(s, limit)
+}
+
+// clip cuts s at limit runes, marking the cut with "…".
+func clip(s string, limit int) string {
+	if r := []rune(s); len(r) > limit {
+		return string(r[:limit]) + "…"
+	}
+	return s
+}
+
+func campaignOf(c config.CampaignConfig) replies.Campaign {
+	out := replies.Campaign{Name: c.Name, Deadline: c.Deadline.Time, EastDay: c.EastDay.Time,
+		WestDay: c.WestDay.Time, MaxParticipants: c.MaxParticipantsPerKommune}
+	for _, ct := range c.Contacts {
+		out.Contacts = append(out.Contacts, replies.Address{Name: ct.Name, Email: ct.Email})
+	}
+	return out
+}

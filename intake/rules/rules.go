@@ -1,0 +1,442 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/seniorpartnerskabet/seniorbot/parser"
+	"github.com/seniorpartnerskabet/seniorbot/replies"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
+)
+
+// action carries out the rules for one recorded message inside one
+// transaction.
+type action struct {
+	p      *Processor
+	tx     *storage.Tx
+	rec    *storage.Message
+	reply  *parser.Reply
+	queued int
+}
+
+// dispatch applies the rules for the kind of mail.
+func (a *action) dispatch(ctx context.Context) error {
+	r, rec := a.reply, a.rec
+	rec.Auth = senderAuth(rec.Raw, a.p.AuthServID, DomainOf(r.Meta.SenderAddr))
+	switch {
+	case a.p.isOwn(r.Meta.SenderAddr) || a.p.isOwn(r.From):
+		rec.Outcome = OutcomeOwnMail
+	case r.Kind == parser.KindAutoReply:
+		rec.Outcome = OutcomeAutoReplyNoted
+	case r.Kind == parser.KindBounce:
+		return a.bounce(ctx)
+	case r.ForwardedBy != "" && rec.Auth == AuthFail:
+		// Anyone can write "Forwarded message" under a kl.dk From; only a
+		// forward that the receiving server did not reject is staff's.
+		rec.Outcome, rec.Attention = OutcomeLeftForPerson, AttentionUnverifiedStaff
+	default:
+		return a.answerable(ctx)
+	}
+	return nil
+}
+
+// answerable handles the kinds a person wrote and expects an answer to,
+// unless the sender has had enough answers today.
+func (a *action) answerable(ctx context.Context) error {
+	if a.reply.Kind == parser.KindOther {
+		amends, err := a.amendsTilmelding(ctx)
+		if err != nil {
+			return err
+		}
+		if amends {
+			a.reply.Kind = parser.KindRegistration
+		}
+	}
+	if r := a.reply; r.Kind == parser.KindRegistration || r.Kind == parser.KindCancellation || r.Kind == parser.KindQuestion {
+		flooded, err := a.flooded(ctx)
+		if err != nil {
+			return err
+		}
+		if flooded {
+			a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionFlood
+			return nil
+		}
+	}
+	switch a.reply.Kind {
+	case parser.KindRegistration:
+		return a.registration(ctx)
+	case parser.KindCancellation:
+		return a.cancellation(ctx)
+	case parser.KindQuestion:
+		return a.question(ctx)
+	}
+	a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionOther
+	return nil
+}
+
+// amendsTilmelding reports whether a mail the parser could not call a
+// registration still changes the kommune's existing tilmelding: "Bo Nielsen
+// kan ikke deltage" or "vi vil hellere deltage den 29. september" is not a
+// registration on its own, but it is an amendment of one.
+func (a *action) amendsTilmelding(ctx context.Context) (bool, error) {
+	r := a.reply
+	if r.Kommune == nil {
+		return false, nil
+	}
+	t, existed, err := a.find(ctx)
+	if err != nil || !existed {
+		return false, err
+	}
+	states := r.Day != nil || r.HovedMED != nil || len(r.Participants) > 0
+	return states || len(readAmendments(r.Meta.NewText, t.Participants)) > 0, nil
+}
+
+// flooded reports whether the sender already got the day's allowance of
+// automatic answers: a mail loop or a flood is then left for a person.
+func (a *action) flooded(ctx context.Context) (bool, error) {
+	if a.p.Replay != nil { // a replay keeps the decision made when the mail came
+		return a.p.Replay.Flooded[a.rec.ID], nil
+	}
+	limit := a.p.Campaign.MaxRepliesPerAddressPerDay
+	if limit <= 0 {
+		return false, nil
+	}
+	n, err := a.tx.RepliesSince(ctx, a.reply.From, a.p.DayStart(a.p.Now()))
+	return n >= limit, err
+}
+
+// bounce marks the failed recipients undeliverable, so the bot never
+// mails them again. Bounces are never answered.
+func (a *action) bounce(ctx context.Context) error {
+	a.rec.Outcome = OutcomeBounceNoted
+	for _, addr := range a.reply.FailedRecipients {
+		if err := a.tx.MarkUndeliverable(ctx, addr, "", a.rec.ID, a.p.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// registration creates or amends the kommune's tilmelding and queues the
+// confirmation, the request for what is missing, or — after the deadline —
+// the late notice. A question asked along the way goes to the contacts.
+func (a *action) registration(ctx context.Context) error {
+	r := a.reply
+	if r.Question != "" {
+		if err := a.forwardToContacts(ctx, replies.TemplateQuestionForward, questionSubject(r), a.p.View(nil, r)); err != nil {
+			return err
+		}
+	}
+	if r.Kommune == nil {
+		// Without a kommune there is no tilmelding to record; ask for it.
+		view := a.p.View(nil, r)
+		view.Missing = parser.MissingFor(nil, r.HovedMED, r.Participants)
+		a.rec.Outcome = OutcomeMissingRequested
+		return a.answer(ctx, replies.TemplateMissing, "missing", view, 0)
+	}
+	t, existed, err := a.find(ctx)
+	if err != nil {
+		return err
+	}
+	before := *t
+	before.Participants = append([]parser.Participant(nil), t.Participants...)
+	var notes []string
+	t.Participants, notes = applyAmendments(t.Participants, r.Participants, readAmendments(r.Meta.NewText, t.Participants))
+	merge(t, r)
+	others, err := a.otherParticipants(ctx, t)
+	if err != nil {
+		return err
+	}
+	t.Missing = a.p.Missing(t, others)
+	late := before.Status == storage.StatusLate || !existed && a.p.AfterDeadline(a.rec.ReceivedAt)
+	t.Status = status(t, late)
+	if err := a.save(ctx, t, DescribeChange(before, *t, existed, notes)); err != nil {
+		return err
+	}
+	view := a.p.View(t, r)
+	switch {
+	case late:
+		a.rec.Outcome, a.rec.Attention = OutcomeLatePassedOn, AttentionLate
+		subject := "Sen tilmelding fra " + r.Kommune.Name + ": " + r.Meta.Subject
+		if err := a.forwardToContacts(ctx, replies.TemplateLateForward, subject, view); err != nil {
+			return err
+		}
+		return a.answer(ctx, replies.TemplateLate, "late", view, t.ID)
+	case t.Status == storage.StatusIncomplete:
+		a.rec.Outcome = OutcomeMissingRequested
+		return a.answer(ctx, replies.TemplateMissing, "missing", view, t.ID)
+	}
+	a.rec.Outcome = OutcomeConfirmed
+	return a.answer(ctx, replies.TemplateConfirmation, "confirmation", view, t.ID)
+}
+
+// otherParticipants counts the participants of the kommune's other
+// tilmeldinger (other units), cancelled ones excepted; only the cap needs it.
+func (a *action) otherParticipants(ctx context.Context, t *storage.Tilmelding) (int, error) {
+	if a.p.Campaign.MaxParticipantsPerKommune <= 0 {
+		return 0, nil
+	}
+	return a.tx.ParticipantsElsewhere(ctx, t.KommuneCode, t.ID)
+}
+
+// status is the state a tilmelding is in after a registration: late ones
+// wait for staff whatever they contain.
+func status(t *storage.Tilmelding, late bool) string {
+	switch {
+	case late:
+		return storage.StatusLate
+	case len(t.Missing) > 0:
+		return storage.StatusIncomplete
+	}
+	return storage.StatusComplete
+}
+
+// save records t and one history line saying what this message changed.
+func (a *action) save(ctx context.Context, t *storage.Tilmelding, change string) error {
+	now := a.p.Now()
+	if err := a.tx.SaveTilmelding(ctx, t, now); err != nil {
+		return err
+	}
+	if err := a.tx.AddHistory(ctx, t.ID, a.rec.ID, now, change); err != nil {
+		return err
+	}
+	a.rec.TilmeldingID = t.ID
+	return nil
+}
+
+// cancellation marks the kommune's tilmelding cancelled (it is kept) and
+// confirms it. A cancellation that matches no tilmelding is left for a person.
+func (a *action) cancellation(ctx context.Context) error {
+	r := a.reply
+	if r.Kommune == nil {
+		a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionUnknownKommune
+		return nil
+	}
+	t, existed, err := a.find(ctx)
+	if err != nil {
+		return err
+	}
+	if !existed {
+		a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionUnknownKommune
+		return nil
+	}
+	before := t.Status
+	t.Status = storage.StatusCancelled
+	t.ReplyTo = r.From
+	if err := a.save(ctx, t, fmt.Sprintf("afmeldt (status %s → %s)", replies.StatusText(before), replies.StatusText(t.Status))); err != nil {
+		return err
+	}
+	a.rec.Outcome = OutcomeCancelled
+	return a.answer(ctx, replies.TemplateCancellation, "cancellation", a.p.View(t, r), t.ID)
+}
+
+// find returns the tilmelding this registration amends, or a new one. A
+// kommune registers once per unit; a reply that names no unit amends the
+// kommune's only tilmelding.
+func (a *action) find(ctx context.Context) (t *storage.Tilmelding, existed bool, err error) {
+	r := a.reply
+	key := storage.UnitKey(r.Unit)
+	t, err = a.tx.FindUnit(ctx, r.Kommune.Code, key)
+	if err == nil && t == nil && key == "" {
+		t, err = a.tx.OnlyTilmelding(ctx, r.Kommune.Code)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if t != nil {
+		return t, true, nil
+	}
+	return &storage.Tilmelding{KommuneCode: r.Kommune.Code, Unit: r.Unit}, false, nil
+}
+
+// merge folds what a reply states into the tilmelding: stated facts
+// replace earlier ones, unstated ones keep their value, and participants
+// are added or updated by e-mail address (or by name when there is none).
+func merge(t *storage.Tilmelding, r *parser.Reply) {
+	if r.Unit != "" {
+		t.Unit = r.Unit
+	}
+	if r.HovedMED != nil {
+		v := *r.HovedMED
+		t.HovedMED = &v
+	}
+	if r.Day != nil {
+		t.Day = *r.Day
+	}
+	if r.Contact != (parser.Contact{}) {
+		t.Contact = r.Contact
+	}
+	t.ReplyTo = r.From
+	for _, np := range r.Participants {
+		if i := indexOfParticipant(t.Participants, np); i >= 0 {
+			t.Participants[i] = mergeParticipant(t.Participants[i], np)
+		} else {
+			t.Participants = append(t.Participants, np)
+		}
+	}
+}
+
+func indexOfParticipant(ps []parser.Participant, p parser.Participant) int {
+	for i, q := range ps {
+		if p.Email != "" && strings.EqualFold(p.Email, q.Email) {
+			return i
+		}
+		if p.Name != "" && strings.EqualFold(strings.TrimSpace(p.Name), strings.TrimSpace(q.Name)) &&
+			(p.Email == "" || q.Email == "") {
+			return i
+		}
+	}
+	return -1
+}
+
+func mergeParticipant(old, nw parser.Participant) parser.Participant {
+	if nw.Name != "" {
+		old.Name = nw.Name
+	}
+	if nw.Email != "" {
+		old.Email = nw.Email
+	}
+	if nw.Title != "" {
+		old.Title = nw.Title
+	}
+	if nw.Side != "" {
+		old.Side = nw.Side
+	}
+	return old
+}
+
+// DescribeChange says in one line what a message changed, for the history.
+func DescribeChange(before, after storage.Tilmelding, existed bool, notes []string) string {
+	if !existed {
+		return fmt.Sprintf("oprettet (%s, %d deltagere)", replies.StatusText(after.Status), len(after.Participants))
+	}
+	parts := append([]string(nil), notes...)
+	if before.Status != after.Status {
+		parts = append(parts, fmt.Sprintf("status %s → %s", replies.StatusText(before.Status), replies.StatusText(after.Status)))
+	}
+	if before.Day != after.Day {
+		parts = append(parts, fmt.Sprintf("dag %q → %q", before.Day, after.Day))
+	}
+	if !sameBool(before.HovedMED, after.HovedMED) {
+		parts = append(parts, "HovedMED ændret")
+	}
+	if before.Unit != after.Unit {
+		parts = append(parts, fmt.Sprintf("enhed %q → %q", before.Unit, after.Unit))
+	}
+	if before.Contact != after.Contact {
+		parts = append(parts, "kontaktperson ændret")
+	}
+	if n := len(after.Participants) - len(before.Participants); n > 0 && len(notes) == 0 {
+		parts = append(parts, fmt.Sprintf("%d deltagere tilføjet", n))
+	} else if len(notes) == 0 && !slices.Equal(before.Participants, after.Participants) {
+		parts = append(parts, "deltagere ændret")
+	}
+	if len(parts) == 0 {
+		return "gentaget uden ændringer"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func sameBool(a, b *bool) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// question forwards a question to every contact, with Reply-To set to the
+// asker, and acknowledges it to the asker.
+func (a *action) question(ctx context.Context) error {
+	r := a.reply
+	if len(a.p.Campaign.Contacts) == 0 {
+		// Nobody to pass it on to: acknowledging would be a false promise.
+		a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionNoContacts
+		return nil
+	}
+	view := a.p.View(nil, r)
+	if err := a.forwardToContacts(ctx, replies.TemplateQuestionForward, questionSubject(r), view); err != nil {
+		return err
+	}
+	a.rec.Outcome = OutcomeQuestionForwarded
+	return a.answer(ctx, replies.TemplateQuestionAck, "question_ack", view, 0)
+}
+
+// forwardToContacts sends a mail about this message to every contact, the
+// original attached and Reply-To set to the sender, so a contact answers
+// the kommune directly.
+func (a *action) forwardToContacts(ctx context.Context, tmpl replies.Template, subject string, view replies.View) error {
+	contacts := a.p.contacts()
+	if len(contacts) == 0 {
+		return nil
+	}
+	text, html, err := a.p.Renderer.Render(tmpl, view)
+	if err != nil {
+		return err
+	}
+	r := a.reply
+	m := a.p.NewMail(contacts, subject, text, html)
+	m.ReplyTo = &replies.Address{Name: r.Meta.FromName, Email: r.From}
+	m.Attachments = []replies.Attachment{{Filename: "original.eml", ContentType: "message/rfc822", Data: a.rec.Raw}}
+	return a.enqueue(ctx, string(tmpl), m, a.rec.TilmeldingID, "")
+}
+
+func questionSubject(r *parser.Reply) string {
+	who := r.From
+	if r.Kommune != nil {
+		who = r.Kommune.Name
+	}
+	return "Spørgsmål fra " + who + ": " + r.Meta.Subject
+}
+
+// answer renders tmpl and queues it as a threaded reply to the sender, with
+// the forwarding staff member in Cc. An address that bounced before is
+// never mailed again: the answer is then held back for a person.
+func (a *action) answer(ctx context.Context, tmpl replies.Template, kind string, view replies.View, tilmeldingID int64) error {
+	r := a.reply
+	dead, err := a.tx.IsUndeliverable(ctx, r.From)
+	if err != nil {
+		return err
+	}
+	if dead {
+		a.rec.Outcome, a.rec.Attention = OutcomeNotAnswered, AttentionUndeliverable
+		return nil
+	}
+	text, html, err := a.p.Renderer.Render(tmpl, view)
+	if err != nil {
+		return err
+	}
+	m := a.p.NewMail([]replies.Address{{Name: r.Meta.FromName, Email: r.From}}, replies.ReplySubject(r.Meta.Subject), text, html)
+	if r.Meta.MessageID != "" {
+		m.InReplyTo = r.Meta.MessageID
+		m.References = append(append([]string{}, r.Meta.References...), r.Meta.MessageID)
+	}
+	if r.ForwardedBy != "" {
+		m.Cc = []replies.Address{{Email: r.ForwardedBy}}
+	}
+	return a.enqueue(ctx, kind, m, tilmeldingID, r.From)
+}
+
+// enqueue queues m; answers names the sender an automatic answer goes to,
+// counted against the daily limit ("" for mails to staff).
+func (a *action) enqueue(ctx context.Context, kind string, m replies.Mail, tilmeldingID int64, answers string) error {
+	if a.p.Replay != nil { // a replay sends nothing
+		a.p.Replay.NotQueued++
+		return nil
+	}
+	data, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	var to []string
+	for _, ad := range append(append([]replies.Address{}, m.To...), m.Cc...) {
+		to = append(to, ad.Email)
+	}
+	_, err = a.tx.Enqueue(ctx, storage.NewOutboxMail{
+		MessageID: m.MessageID, Kind: kind, Recipients: strings.Join(to, ", "), Mail: data,
+		TilmeldingID: tilmeldingID, SourceMessage: a.rec.ID, AnswersAddress: answers,
+	}, a.p.Now())
+	if err != nil {
+		return err
+	}
+	a.queued++
+	return nil
+}

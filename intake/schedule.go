@@ -1,0 +1,33 @@
+package intake
+
+import (
+	"context"
+	"time"
+)
+
+// runSummaries is the scheduler: it checks at start (which sends a summary
+// missed while the daemon was down) and every minute after, on the app's
+// clock, until ctx ends.
+func (a *App) runSummaries(ctx context.Context) {
+	log := a.Log.With("stage", "summary")
+	if len(a.Config.Campaign.Contacts) == 0 {
+		log.Warn("no [campaign] contacts are configured: the nightly summary is not sent")
+		return
+	}
+	tick := time.NewTicker(summaryCheckInterval)
+	defer tick.Stop()
+	for {
+		if _, err := a.SendSummaryIfDue(ctx, a.Now()); err != nil && ctx.Err() == nil {
+			log.Error("nightly summary not queued; trying again in a minute", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// summaryCheckInterval is how often the daemon checks whether the summary
+// is due.
+const summaryCheckInterval = time.Minute
