@@ -109,3 +109,9 @@ func sideWords(text string) []string {
 		return !(r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127)
 	})
 }
+
+// SideOf returns the side a title or phrase tells ("kommunaldirektør" →
+// ledelse, "TR for medarbejderne" → medarbejder), by the one vocabulary;
+// "" when it tells none or both. The rules use it for a participant named
+// outside the form (an amendment's replacement).
+func SideOf(text string) string { return sideOf(text) }

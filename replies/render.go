@@ -45,6 +45,7 @@ var funcs = map[string]any{
 	"shortDate":   DanishShortDate,
 	"participant": ParticipantText,
 	"indent":      indent,
+	"count":       Count,
 }
 
 // Renderer renders the replies from the embedded templates, or from

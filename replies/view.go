@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 )
@@ -71,7 +73,10 @@ type View struct {
 	HovedMED     *bool  // nil when not stated
 	Contact      parser.Contact
 	Participants []parser.Participant
-	Missing      []string // parser.Missing* values, in the order to list them
+	// Amended: the mail changed a tilmelding recorded before, so the
+	// answer thanks for a correction, not for a registration.
+	Amended bool
+	Missing []string // parser.Missing* values, in the order to list them
 
 	Question        string // the question, for question_ack and question_forward
 	OriginalText    string // the new text of the asker's mail, for question_forward
@@ -223,9 +228,49 @@ func joinNonEmpty(parts ...string) string {
 // is known.
 func (v View) Greeting() string {
 	for _, name := range []string{v.Contact.Name, v.SenderName} {
-		if name = strings.TrimSpace(name); name != "" {
+		if name = PersonalName(name); name != "" {
 			return "Kære " + name
 		}
 	}
 	return "Hej"
+}
+
+// PersonalName is a display name as one addresses the person: Outlook's
+// directory form "Efternavn, Fornavn" (one comma, every word capitalised,
+// no address) turns back into "Fornavn Efternavn"; anything else, such as
+// "HR, Løn og Personale", is kept as written.
+func PersonalName(name string) string {
+	name = strings.Join(strings.Fields(name), " ")
+	last, first, ok := strings.Cut(name, ",")
+	if !ok || strings.Contains(first, ",") || strings.Contains(name, "@") {
+		return name
+	}
+	last, first = strings.TrimSpace(last), strings.TrimSpace(first)
+	if last == "" || first == "" {
+		return strings.Trim(name, ", ")
+	}
+	if !capitalised(last) || !capitalised(first) {
+		return name
+	}
+	return first + " " + last
+}
+
+// capitalised reports whether every word of s starts with a capital
+// letter, as the words of a name do.
+func capitalised(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if r, _ := utf8.DecodeRuneInString(w); !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Count says how many of something there are in Danish: Count(1,
+// "deltager", "deltagere") is "1 deltager", Count(2, …) "2 deltagere".
+func Count(n int, one, many string) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

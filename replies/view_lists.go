@@ -41,8 +41,8 @@ func (v View) MissingTexts() []string {
 	for _, item := range v.Missing {
 		text := MissingText(item)
 		if item == MissingOverCap && v.Campaign.MaxParticipants > 0 {
-			text = fmt.Sprintf("I har tilmeldt %d deltagere, men der er plads til højst %d pr. kommune. "+
-				"Vælg venligst, hvem der skal deltage, og send os den rettede liste.", len(v.Participants), v.Campaign.MaxParticipants)
+			text = fmt.Sprintf("I har tilmeldt %s, men der er plads til højst %d pr. kommune. "+
+				"Vælg venligst, hvem der skal deltage, og send os den rettede liste.", Count(len(v.Participants), "deltager", "deltagere"), v.Campaign.MaxParticipants)
 		}
 		if item == parser.MissingParticipantEmail {
 			if names := v.namesWhere(func(p parser.Participant) bool { return p.Email == "" }); names != "" {

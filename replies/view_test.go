@@ -101,3 +101,31 @@ func TestNewMessageID(t *testing.T) {
 		t.Errorf("id not usable: %v", err)
 	}
 }
+
+func TestPersonalName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Jensen, Carl":         "Carl Jensen",
+		"Møller Hansen,  Anne": "Anne Møller Hansen",
+		"Carl Jensen":          "Carl Jensen",
+		"HR, Løn og Personale": "HR, Løn og Personale", // not a name: "og"
+		"a, b, c":              "a, b, c",
+		"chef@vejle.dk, Carl":  "chef@vejle.dk, Carl",
+		"Jensen,":              "Jensen",
+		"":                     "",
+	} {
+		if got := PersonalName(in); got != want {
+			t.Errorf("PersonalName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCount(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "0 deltagere"}, {1, "1 deltager"}, {2, "2 deltagere"}} {
+		if got := Count(tc.n, "deltager", "deltagere"); got != tc.want {
+			t.Errorf("Count(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

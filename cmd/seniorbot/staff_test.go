@@ -192,7 +192,7 @@ func TestShowCommand(t *testing.T) {
 			"Ledelse (2):", "- Birgitte Lund <bilu@vejle.dk>, HR-chef", "Medarbejder (1):", "- Tove Hansen <toha@vejle.dk>",
 			"Mangler:               intet",
 			"oprettet (mangler oplysninger, 2 deltagere)", `fra bilu@vejle.dk: "SV: Invitation til Seniorpartnerskabet"`,
-			"status mangler oplysninger → komplet; 1 deltagere tilføjet",
+			"status mangler oplysninger → komplet; 1 deltager tilføjet",
 			"missing til bilu@vejle.dk: sendt", "confirmation til bilu@vejle.dk: sendt")
 	}
 	code, out, _ := runCmd(t, "--config", o.config, "show", "Skive")

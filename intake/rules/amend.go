@@ -17,7 +17,7 @@ var (
 	// removeAfter matches a removal phrase after the name.
 	removeAfter = regexp.MustCompile(`(?i)^\s*(?:\([^)]*\)\s*)?(?:kan\s+(?:alligevel\s+|desværre\s+)*ikke\s+(?:længere\s+)?deltage|deltager\s+(?:alligevel\s+)?ikke|skal\s+ikke\s+(?:længere\s+)?deltage|udgår|melder\s+(?:desværre\s+)?afbud|har\s+(?:desværre\s+)?(?:fået\s+)?forfald|er\s+stoppet|er\s+fratrådt)`)
 	// replaceWith matches "udskift X med Y": the name comes before " med".
-	replaceBefore = regexp.MustCompile(`(?i)(?:udskift(?:e|er)?|erstat(?:te|ter)?)\s+(?:deltager(?:en)?\s+)?$`)
+	replaceBefore = regexp.MustCompile(`(?i)(?:udskift(?:e|er)?|erstat(?:te|ter)?)\s+(?:venligst\s+)?(?:deltager(?:en)?\s+)?$`)
 	replaceAfter  = regexp.MustCompile(`(?i)^\s*(?:\([^)]*\)\s*)?(?:med|af)\s+([^;\n]+?)(?:\.\s|\.$|[;\n]|$)`)
 	// sentenceEnd ends a sentence, but not the dot inside an address.
 	sentenceEnd = regexp.MustCompile(`[.!?:](?:\s|$)|\n`)
@@ -100,8 +100,10 @@ func nameBefore(before string) string {
 }
 
 // participantFrom reads "Gitte Berg, gitte@vejle.dk" or "Gitte Berg
-// (gitte@vejle.dk)" into a participant; the side and title are inherited
-// from the person replaced unless the reply states them.
+// (gitte@vejle.dk), kommunaldirektør" into a participant. A title written
+// after the name or address is the new person's, and so is the side it
+// tells; only what the reply leaves out is inherited from the person
+// replaced (applyAmendments).
 func participantFrom(s string) *parser.Participant {
 	s = strings.TrimSpace(s)
 	p := &parser.Participant{}
@@ -111,18 +113,36 @@ func participantFrom(s string) *parser.Participant {
 			break
 		}
 	}
-	name := s
+	name, rest := s, ""
 	if i := strings.IndexAny(name, ",(<"); i >= 0 {
-		name = name[:i]
+		name, rest = name[:i], name[i:]
 	}
 	if p.Email != "" {
 		name = strings.ReplaceAll(name, p.Email, "")
+		rest = strings.ReplaceAll(rest, p.Email, "")
 	}
 	p.Name = strings.TrimSpace(name)
+	p.Title = titleAfter(rest)
+	p.Side = parser.SideOf(p.Title)
 	if p.Name == "" && p.Email == "" {
 		return nil
 	}
 	return p
+}
+
+// titleAfter is what follows a replacement's name and address: "(…),
+// kommunaldirektør" or ", som HR-chef" → the title; "" when nothing is
+// left once the address's brackets and separators are gone.
+func titleAfter(rest string) string {
+	t := strings.TrimSpace(strings.NewReplacer("()", "", "<>", "", "( )", "", "< >", "").Replace(rest))
+	t = strings.TrimSpace(strings.TrimLeft(t, " ,;:–-()<>"))
+	if strings.HasSuffix(t, ")") && !strings.Contains(t, "(") {
+		t = strings.TrimSpace(strings.TrimSuffix(t, ")"))
+	}
+	if low := strings.ToLower(t); strings.HasPrefix(low, "som ") {
+		t = strings.TrimSpace(t[len("som "):])
+	}
+	return strings.TrimRight(t, " .,;")
 }
 
 // applyAmendments removes and replaces participants of t as the reply

@@ -56,3 +56,31 @@ func TestAmendments(t *testing.T) {
 		})
 	}
 }
+
+// A replacement's own title (and the side it tells) is the one written
+// for it; the replaced person's title is never carried over to it.
+func TestReplacementKeepsItsWrittenTitle(t *testing.T) {
+	cases := []struct {
+		name, text        string
+		wantTitle, wantSd string
+	}{
+		{"title after the address", "Udskift Bo Nielsen med Gitte Berg (gitte@vejle.dk), kommunaldirektør.",
+			"kommunaldirektør", parser.SideLedelse},
+		{"som before the title", "Vi vil gerne udskifte Dorte Lund med Eva Holm, eva@vejle.dk, som tillidsrepræsentant",
+			"tillidsrepræsentant", parser.SideMedarbejder},
+		{"title in brackets, no address", "Udskift Carl Jensen med Finn Dahl (AMiR)",
+			"AMiR", parser.SideMedarbejder},
+		{"no title written inherits", "Udskift Bo Nielsen med Gitte Berg, gitte@vejle.dk.",
+			"TR", parser.SideMedarbejder},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cur := append([]parser.Participant(nil), vejleDelegation...)
+			got, _ := applyAmendments(cur, nil, readAmendments(tc.text, cur))
+			nw := got[len(got)-1]
+			if nw.Title != tc.wantTitle || nw.Side != tc.wantSd {
+				t.Errorf("replacement = %+v, want title %q side %q", nw, tc.wantTitle, tc.wantSd)
+			}
+		})
+	}
+}

@@ -156,6 +156,7 @@ func (a *action) registration(ctx context.Context) error {
 		return err
 	}
 	view := a.p.View(t, r)
+	view.Amended = existed && before.Status != storage.StatusCancelled
 	switch {
 	case late:
 		a.rec.Outcome, a.rec.Attention = OutcomeLatePassedOn, AttentionLate
@@ -310,7 +311,7 @@ func mergeParticipant(old, nw parser.Participant) parser.Participant {
 // DescribeChange says in one line what a message changed, for the history.
 func DescribeChange(before, after storage.Tilmelding, existed bool, notes []string) string {
 	if !existed {
-		return fmt.Sprintf("oprettet (%s, %d deltagere)", replies.StatusText(after.Status), len(after.Participants))
+		return fmt.Sprintf("oprettet (%s, %s)", replies.StatusText(after.Status), replies.Count(len(after.Participants), "deltager", "deltagere"))
 	}
 	parts := append([]string(nil), notes...)
 	if before.Status != after.Status {
@@ -329,7 +330,7 @@ func DescribeChange(before, after storage.Tilmelding, existed bool, notes []stri
 		parts = append(parts, "kontaktperson ændret")
 	}
 	if n := len(after.Participants) - len(before.Participants); n > 0 && len(notes) == 0 {
-		parts = append(parts, fmt.Sprintf("%d deltagere tilføjet", n))
+		parts = append(parts, replies.Count(n, "deltager", "deltagere")+" tilføjet")
 	} else if len(notes) == 0 && !slices.Equal(before.Participants, after.Participants) {
 		parts = append(parts, "deltagere ændret")
 	}

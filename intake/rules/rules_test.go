@@ -69,7 +69,7 @@ func TestDescribeChange(t *testing.T) {
 	after.Participants = append([]parser.Participant{}, parser.Participant{Name: "A"}, parser.Participant{Name: "B"})
 	after.Day = "2022-09-29"
 	got := DescribeChange(before, after, true, nil)
-	for _, w := range []string{"status " + replies.StatusText("incomplete") + " → " + replies.StatusText("complete"), "1 deltagere tilføjet", `dag "" → "2022-09-29"`} {
+	for _, w := range []string{"status " + replies.StatusText("incomplete") + " → " + replies.StatusText("complete"), "1 deltager tilføjet", `dag "" → "2022-09-29"`} {
 		if !strings.Contains(got, w) {
 			t.Errorf("describeChange = %q, lacks %q", got, w)
 		}
