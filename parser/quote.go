@@ -28,8 +28,10 @@ var (
 
 // newText returns the new part of a reply: the text above the quoted
 // original, without lines quoted with ">" and without the signature.
-// Quoted text is never data: the blank form is usually quoted below.
+// Quoted text is never data: the blank form is usually quoted below. A
+// reply to one of the bot's own mails ends at its ReplyLine.
 func newText(body string) string {
+	body = beforeReplyLine(body)
 	lines := strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n")
 	var kept []string
 	for i := 0; i < len(lines); i++ {

@@ -46,6 +46,7 @@ var funcs = map[string]any{
 	"participant": ParticipantText,
 	"indent":      indent,
 	"count":       Count,
+	"replyLine":   func() string { return parser.ReplyLine },
 }
 
 // Renderer renders the replies from the embedded templates, or from

@@ -1,0 +1,48 @@
+package parser
+
+import "strings"
+
+// ReplyLine is the line the bot's own mails carry where a reply should
+// end, in the manner of Discourse's and Zendesk's "type your reply above
+// this line": a reply to a bot mail is cut there before any other quote
+// reading, whatever the mail client did to the quoted part below it. It
+// stands after the pre-filled form of an invitation or a
+// missing-information mail, so an answer typed into the form is above it.
+const ReplyLine = "## Skriv dit svar over denne linje ##"
+
+// replyLineWords is ReplyLine as foldedWords sees it.
+var replyLineWords = foldedWords(ReplyLine)
+
+// beforeReplyLine returns body up to the first line that is ReplyLine
+// (quoted with ">", bold, or decorated otherwise). A reply with nothing of
+// its own above the line (someone who wrote below the quote) is kept
+// whole, for the ordinary quote reading.
+func beforeReplyLine(body string) string {
+	at := replyLineAt(body)
+	if at < 0 {
+		return body
+	}
+	above := body[:at]
+	if strings.TrimSpace(newText(above)) == "" {
+		return body
+	}
+	return above
+}
+
+// replyLineAt is the byte offset of the line holding ReplyLine, or -1.
+func replyLineAt(body string) int {
+	if !strings.Contains(strings.ToLower(body), "denne linje") {
+		return -1 // the cheap test first: most mails are not replies to the bot
+	}
+	for at := 0; at < len(body); {
+		end := strings.IndexByte(body[at:], '\n')
+		if end < 0 {
+			end = len(body) - at
+		}
+		if strings.Contains(foldedWords(body[at:at+end]), replyLineWords) {
+			return at
+		}
+		at += end + 1
+	}
+	return -1
+}
