@@ -170,14 +170,8 @@ func (h *harness) db() *storage.DB {
 // folder without the \Seen flag: staff still see them as unread.
 func (h *harness) expectProcessedUnseen(n int) {
 	h.t.Helper()
-	c, err := imapclient.DialInsecure(h.imapAddr, nil)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	c := h.imapClient()
 	defer c.Close()
-	if err := c.Login(botAddr, "pw").Wait(); err != nil {
-		h.t.Fatal(err)
-	}
 	inbox, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		h.t.Fatal(err)
@@ -348,17 +342,26 @@ func recipientsOf(ms []sunk) [][]string {
 	return out
 }
 
-// inboxCount is how many messages wait in the INBOX.
-func (h *harness) inboxCount() uint32 {
+// imapClient is a client logged in to the bot's mailbox, as staff's
+// Outlook would be; the caller closes it.
+func (h *harness) imapClient() *imapclient.Client {
 	h.t.Helper()
 	c, err := imapclient.DialInsecure(h.imapAddr, nil)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	defer c.Close()
 	if err := c.Login(botAddr, "pw").Wait(); err != nil {
+		c.Close()
 		h.t.Fatal(err)
 	}
+	return c
+}
+
+// inboxCount is how many messages wait in the INBOX.
+func (h *harness) inboxCount() uint32 {
+	h.t.Helper()
+	c := h.imapClient()
+	defer c.Close()
 	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		h.t.Fatal(err)
