@@ -123,7 +123,7 @@ func splitParen(s string) []string {
 		return []string{rest}
 	case rest == "":
 		return []string{inner}
-	case matchSide(inner, true) != "" && len(sideWords(inner)) <= 2:
+	case isSideOnly(inner):
 		return []string{rest, inner} // "(medarbejdersiden)"
 	case sideOf(inner) != "" && !isTitleOnly(rest):
 		return []string{rest, inner}
@@ -227,7 +227,7 @@ func parseParticipantCols(line string, prose bool, cols []column) (Participant, 
 		switch {
 		case phoneRe.MatchString(f) && !hasLetter(f):
 			// participants' phones are not asked for
-		case matchSide(f, true) != "" && len(sideWords(f)) <= 2:
+		case isSideOnly(f):
 			// a field that only states the side
 		case p.Name == "" && !isTitleOnly(f):
 			p.Name = f
@@ -277,7 +277,7 @@ func participantFromCells(line string, cols []column) (Participant, bool) {
 		return Participant{}, false
 	}
 	p.Title = strings.Join(titles, ", ")
-	p.Side = matchSide(strings.Join(sides, " , "), true)
+	p.Side = explicitSide(strings.Join(sides, " , "))
 	if p.Side == "" {
 		p.Side = sideOf(strings.Join(sides, " , ") + " , " + p.Title)
 	}
