@@ -174,7 +174,7 @@ func (w *walker) walk(e *message.Entity, depth int) {
 			w.walk(part, depth+1)
 		}
 	}
-	mt, _, _ := e.Header.ContentType()
+	mt, params, _ := e.Header.ContentType()
 	disp, _, _ := e.Header.ContentDisposition()
 	switch {
 	case mt == "message/rfc822" || mt == "message/global":
@@ -185,7 +185,11 @@ func (w *walker) walk(e *message.Entity, depth int) {
 		// Attachments are never read: they may be large and are not data.
 	case mt == "text/plain" || mt == "":
 		if w.m.plain == "" {
-			w.m.plain = strings.TrimSpace(w.read(e.Body, maxPlainBytes))
+			text := w.read(e.Body, maxPlainBytes)
+			if strings.EqualFold(params["format"], "flowed") {
+				text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+			}
+			w.m.plain = strings.TrimSpace(text)
 		}
 	case mt == "text/html":
 		if w.m.html == "" {
