@@ -69,10 +69,8 @@ func (p *Parser) unwrapForward(r *Reply, m *mailMsg, body string) string {
 func (p *Parser) readContent(r *Reply, text string) {
 	f := readForm(text)
 	prose := proseText(text, f)
-	r.Kommune = p.readKommune(f, text, r.From)
-	if r.Kommune == nil {
-		r.Kommune = p.readReference(r, text)
-	}
+	r.Participants = readParticipants(f, prose)
+	p.weighKommune(r, f, prose, signatureText(text))
 	r.Unit = readUnit(f.answers[fieldUnit])
 	r.HovedMED = readHovedMED(f.answers[fieldHovedMED], false)
 	if r.HovedMED == nil {
@@ -85,11 +83,10 @@ func (p *Parser) readContent(r *Reply, text string) {
 		r.Day = days.read(prose, true)
 	}
 	r.Contact = parseContact(f.answers[fieldContact])
-	r.Participants = readParticipants(f, prose)
 	r.Question = questionText(prose)
 
 	switch {
-	case (f.present() && f.filled()) || (r.Kommune != nil && len(r.Participants) > 0):
+	case (f.present() && f.filled()) || ((r.Kommune != nil || r.KommuneConflict != nil) && len(r.Participants) > 0):
 		r.Kind = KindRegistration
 		r.Missing = MissingFor(r.Kommune, r.HovedMED, r.Participants)
 	case isCancellation(prose):
@@ -99,44 +96,6 @@ func (p *Parser) readContent(r *Reply, text string) {
 	default:
 		r.Kind = KindOther
 	}
-}
-
-// readReference names the kommune by the invitation's reference
-// ("[SP-0751]") in the subject, the new text, or the Message-IDs the reply
-// answers: the sender's text did not say which kommune it is.
-func (p *Parser) readReference(r *Reply, text string) *KommuneRef {
-	ids := strings.Join(append(append([]string{}, r.Meta.InReplyTo...), r.Meta.References...), " ")
-	for _, s := range [][2]string{{r.Meta.Subject, text}, {"", ids}} {
-		if code, ok := Reference(s[0], s[1]); ok {
-			if k, ok := p.dir.ByCode(code); ok {
-				return k.Ref()
-			}
-		}
-	}
-	return nil
-}
-
-// readKommune names the kommune: by the form's answer, else by a
-// "… Kommune" mention in the text, else by the sender's domain.
-func (p *Parser) readKommune(f *form, text, from string) *KommuneRef {
-	if ans := f.answers[fieldKommune]; ans != "" {
-		if k, ok := p.dir.Find(ans); ok {
-			return k.Ref()
-		}
-		if k, ok := p.dir.FindApprox(ans); ok {
-			return k.Ref()
-		}
-	}
-	if k, ok := p.dir.findMention(text); ok {
-		return k.Ref()
-	}
-	if k, ok := p.dir.findMisspeltMention(text); ok {
-		return k.Ref()
-	}
-	if k, ok := p.dir.ByEmailDomain(from); ok {
-		return k.Ref()
-	}
-	return nil
 }
 
 // proseText returns the lines of text that are neither form labels nor

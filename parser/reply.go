@@ -51,6 +51,14 @@ type Reply struct {
 	Question         string        `json:"question"`
 	FailedRecipients []string      `json:"failed_recipients"`
 
+	// KommuneConflict lists the kommuner that strong signals (the form's
+	// answer, the [SP-nnnn] reference, the sender's domain) name when they
+	// disagree, each with the signals that name it. Kommune is then nil
+	// and "kommune" is missing: the workflow asks which kommune it is,
+	// naming the candidates. Omitted from the JSON when there is no
+	// conflict.
+	KommuneConflict []KommuneCandidate `json:"kommune_conflict,omitempty"`
+
 	// Header facts the intake needs; not part of the JSON contract.
 	Meta Meta `json:"-"`
 }
