@@ -76,12 +76,7 @@ func (p *Parser) readContent(r *Reply, text string) {
 	if r.HovedMED == nil {
 		r.HovedMED = readHovedMED(hovedMEDSentences(prose), true)
 	}
-	days := dayReader{east: p.east, west: p.west}
-	if ans := f.answers[fieldDay]; ans != "" {
-		r.Day = days.read(ans, false)
-	} else {
-		r.Day = days.read(prose, true)
-	}
+	p.readDay(r, f, prose)
 	r.Contact = parseContact(f.answers[fieldContact])
 	r.Question = questionText(prose)
 
@@ -89,6 +84,9 @@ func (p *Parser) readContent(r *Reply, text string) {
 	case (f.present() && f.filled()) || ((r.Kommune != nil || r.KommuneConflict != nil) && len(r.Participants) > 0):
 		r.Kind = KindRegistration
 		r.Missing = MissingFor(r.Kommune, r.HovedMED, r.Participants)
+		if r.DayText != "" {
+			r.Missing = append(r.Missing, MissingDay)
+		}
 	case isCancellation(prose):
 		r.Kind = KindCancellation
 	case r.Question != "":

@@ -34,6 +34,9 @@ const (
 	MissingLedelse          = "ledelse"
 	MissingMedarbejder      = "medarbejder"
 	MissingParticipantEmail = "participant_email"
+	// MissingDay: a day was stated that is not one of the campaign's
+	// (Reply.DayText holds what was written); ask with the campaign's days.
+	MissingDay = "day"
 )
 
 // Reply is what the parser understood of one mail.
@@ -58,6 +61,10 @@ type Reply struct {
 	// naming the candidates. Omitted from the JSON when there is no
 	// conflict.
 	KommuneConflict []KommuneCandidate `json:"kommune_conflict,omitempty"`
+	// DayText is what the sender wrote for the first development day when
+	// it is not one of the campaign's days ("3. marts"); Day is then null
+	// and "day" is missing. Omitted when empty.
+	DayText string `json:"day_text,omitempty"`
 
 	// Header facts the intake needs; not part of the JSON contract.
 	Meta Meta `json:"-"`
