@@ -70,18 +70,29 @@ func (p *Parser) readContent(r *Reply, text string) {
 	f := readForm(text)
 	prose := proseText(text, f)
 	r.Participants = readParticipants(f, prose)
+	if !f.present() {
+		if me, ok := selfParticipant(prose, r); ok {
+			r.Participants = mergeParticipants(append(r.Participants, me))
+		}
+	}
 	p.weighKommune(r, f, prose, signatureText(text))
 	r.Unit = readUnit(f.answers[fieldUnit])
+	if r.Unit == "" && f.answers[fieldUnit] == "" {
+		r.Unit = proseUnit(prose, p.dir)
+	}
 	r.HovedMED = readHovedMED(f.answers[fieldHovedMED], false)
 	if r.HovedMED == nil {
 		r.HovedMED = readHovedMED(hovedMEDSentences(prose), true)
 	}
 	p.readDay(r, f, prose)
 	r.Contact = parseContact(f.answers[fieldContact])
+	if r.Contact == (Contact{}) {
+		r.Contact = proseContact(prose, r)
+	}
 	r.Question = questionText(prose)
 
 	switch {
-	case (f.present() && f.filled()) || ((r.Kommune != nil || r.KommuneConflict != nil) && len(r.Participants) > 0):
+	case (f.present() && f.filled()) || ((r.Kommune != nil || r.KommuneConflict != nil) && (len(r.Participants) > 0 || wantsToRegister(prose) && !isCancellation(prose))):
 		r.Kind = KindRegistration
 		r.Missing = MissingFor(r.Kommune, r.HovedMED, r.Participants)
 		if r.DayText != "" {
@@ -116,7 +127,7 @@ func proseText(text string, f *form) string {
 func hovedMEDSentences(text string) string {
 	var out []string
 	for _, s := range sentences(text) {
-		if strings.Contains(fold(s), "hovedmed") {
+		if f := fold(s); strings.Contains(f, "hovedmed") || strings.Contains(f, "hoved-med") || strings.Contains(f, "hovedudvalg") {
 			out = append(out, s)
 		}
 	}

@@ -264,7 +264,7 @@ func isDigits(s string) bool {
 // cancellation.
 func isCancellation(text string) bool {
 	for _, s := range sentences(text) {
-		if !strings.HasSuffix(s, "?") && cancelRe.MatchString(s) {
+		if !strings.HasSuffix(s, "?") && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s)) {
 			return true
 		}
 	}

@@ -315,7 +315,7 @@ func readHovedMED(s string, prose bool) *bool {
 	no := []string{" nej ", " ikke ", " behandles ", " afventer ", " naeste moede ", " endnu ", " mangler ", " no "}
 	yes := []string{" ja ", " godkendt ", " godkendte ", " godkender ", " yes ", " jep ", " tiltraadt "}
 	if prose {
-		yes = yes[1:]
+		yes = append(yes[1:], proseApprovals...)
 	}
 	if strings.Contains(w, " ja nej ") {
 		return nil // the hint "(ja/nej)" copied as the answer
@@ -331,6 +331,16 @@ func readHovedMED(s string, prose bool) *bool {
 		}
 	}
 	return nil
+}
+
+// proseApprovals are the folded phrasings of a HovedMED approval in
+// prose besides "godkendt": "HovedMED bakker op", "HovedMED har besluttet
+// at vi tilmelder os", "har sagt ja".
+var proseApprovals = []string{
+	" bakker op ", " bakket op ", " opbakning ", " besluttet ", " beslutning ", " besluttede ",
+	" sagt ja ", " siger ja ", " enige ", " tilslutning ", " tilsluttet ", " tilslutter ",
+	" anbefaler ", " anbefalet ", " positive ", " positiv ", " approved ", " agreed ", " supports ",
+	" endorsed ", " vedtaget ", " vedtog ", " givet groent lys ", " grønt lys ", " groent lys ",
 }
 
 // boolPtr returns a pointer to a copy of b.
