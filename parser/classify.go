@@ -23,7 +23,37 @@ func (p *Parser) classify(r *Reply, m *mailMsg) {
 	if isList(m) {
 		return // a newsletter: leave it for a person as "other"
 	}
+	base := *r
 	p.readContent(r, text)
+	if docs := m.allDocs(); len(docs) > 0 && len(r.Participants) == 0 {
+		p.readDocuments(r, base, docs, text)
+	}
+}
+
+// readDocuments reads the registration from attached documents when the
+// mail's own text gave no participants ("se vedhæftede"): the first
+// .docx or .xlsx that yields participants is read together with the
+// text. Documents the parser cannot read (PDF, .doc) are named in
+// UnreadAttachments so a person looks at them: such a mail is never
+// answered as if nothing had been sent.
+func (p *Parser) readDocuments(r *Reply, base Reply, docs []attachment, text string) {
+	for _, d := range docs {
+		if d.kind == docKindUnreadable {
+			continue
+		}
+		alt := base
+		p.readContent(&alt, d.text+"\n\n"+text)
+		if len(alt.Participants) > 0 {
+			alt.FormAttachment = d.name
+			*r = alt
+			return
+		}
+	}
+	for _, d := range docs {
+		if d.kind == docKindUnreadable {
+			r.UnreadAttachments = append(r.UnreadAttachments, d.name)
+		}
+	}
 }
 
 // isStaff reports whether addr is in one of the staff domains.

@@ -65,6 +65,16 @@ type Reply struct {
 	// it is not one of the campaign's days ("3. marts"); Day is then null
 	// and "day" is missing. Omitted when empty.
 	DayText string `json:"day_text,omitempty"`
+	// FormAttachment names the attached .docx or .xlsx the registration
+	// was read from, when the mail's own text did not hold it ("se
+	// vedhæftede"). Omitted when empty.
+	FormAttachment string `json:"form_attachment,omitempty"`
+	// UnreadAttachments names attached documents the parser cannot read
+	// (PDF, .doc, a damaged .docx) when neither the mail's text nor a
+	// readable attachment gave participants. Such a mail needs a person:
+	// the workflow must not answer that nothing was sent. Omitted when
+	// empty.
+	UnreadAttachments []string `json:"unread_attachments,omitempty"`
 
 	// Header facts the intake needs; not part of the JSON contract.
 	Meta Meta `json:"-"`
