@@ -294,8 +294,13 @@ func excludedAt(lead, tail string) bool {
 	}
 	w := strings.Fields(lead)
 	near := strings.Join(w[max(0, len(w)-8):], " ")
-	return excludeRe.MatchString(near) || excludeRe.MatchString(tail)
+	return excludeRe.MatchString(near) || excludeRe.MatchString(tail) || replacedRe.MatchString(lead)
 }
+
+// replacedRe matches the lead of the person an amendment removes or
+// replaces ("udskift Anne Hansen (", "Bo erstatter Anne Hansen <"): she
+// is leaving, not joining; the intake reads the amendment itself.
+var replacedRe = regexp.MustCompile(`(?i)\b(?:udskift\w*|erstat\w*|fjern\w*|slet\w*|afmeld\w*|i\s+stedet\s+for|replace\w*|instead\s+of)\s+(?:deltager(?:en)?\s+)?(?:\S+\s+){0,3}?\S*\s*[(<\[]?\s*$`)
 
 // anchoredParticipant reads one person from the text before an address
 // (lead), the address and the text after it (tail). An explicit side in
@@ -397,6 +402,9 @@ var titleStopWords = map[string]bool{
 func isTitleWord(w string) bool {
 	if isTitleOnly(w) {
 		return true
+	}
+	if len(w) >= 2 && len(w) <= 4 && strings.ToUpper(w) == w && hasLetter(w) && strings.IndexFunc(w, unicode.IsDigit) < 0 {
+		return true // an acronym in a title: "HR Director", "IT-chef"
 	}
 	r := []rune(w)
 	if len(r) < 3 || !unicode.IsLower(r[0]) || strings.IndexFunc(w, unicode.IsDigit) >= 0 {
@@ -575,6 +583,10 @@ func joinCards(lines []string) []string {
 // cardPhoneRe matches a line that only gives a phone number.
 var cardPhoneRe = regexp.MustCompile(`(?i)^(?:tlf|telefon|mobil|mob|tel|phone|m|t)?\.?:?\s*(?:\+\s?45[\s\-]?)?[\d\s\-]{8,}$`)
 
+// cardLabelRe matches a labelled line of a card ("Navn: Anne Hansen",
+// "Stilling: HR-chef").
+var cardLabelRe = regexp.MustCompile(`(?i)^(?:navn|name|e-?mail|mail|mailadresse|stilling|titel|title|jobtitel|funktion|rolle|side|repræsenterer)\s*:\s*(\S.*)$`)
+
 // splitCards returns the cards of a block, or nil when the block is not
 // made of cards.
 func splitCards(block []string) [][]string {
@@ -582,6 +594,9 @@ func splitCards(block []string) [][]string {
 	var at []int // indexes of address lines in lines
 	for _, l := range block {
 		t := cleanLine(l)
+		if m := cardLabelRe.FindStringSubmatch(t); m != nil {
+			t = cleanLine(m[1]) // "Navn: Anne Hansen" → "Anne Hansen"
+		}
 		if cardPhoneRe.MatchString(t) {
 			continue
 		}

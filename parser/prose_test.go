@@ -116,3 +116,25 @@ func TestExplicitSideWinsAtScale(t *testing.T) {
 		}
 	}
 }
+
+func TestProseParticipantsMore(t *testing.T) {
+	cases := []proseCase{
+		{"labelled cards",
+			"Navn: Anne Hansen\nMail: ah@gentofte.dk\nStilling: Konsulent\nSide: Ledelse\n\nNavn: Bo Jensen\nMail: bj@gentofte.dk\nStilling: Sygeplejerske\nSide: Medarbejder",
+			[]Participant{{"Anne Hansen", "ah@gentofte.dk", "Konsulent", SideLedelse}, {"Bo Jensen", "bj@gentofte.dk", "Sygeplejerske", SideMedarbejder}}},
+		{"amendment: the person replaced is not listed, the new one has the title written",
+			"Udskift venligst Anne Hansen (ah@vejle.dk) med Bo Nielsen (bn@vejle.dk), kommunaldirektør.",
+			[]Participant{{"Bo Nielsen", "bn@vejle.dk", "kommunaldirektør", SideLedelse}}},
+		{"english",
+			"Our participants are HR Director Jane Holm (jaho@kk.dk) for management and union representative Ole Nyborg (olny@kk.dk).",
+			[]Participant{{"Jane Holm", "jaho@kk.dk", "HR Director", SideLedelse}, {"Ole Nyborg", "olny@kk.dk", "union representative", SideMedarbejder}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := readParticipants(readForm(""), c.text)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("got  %+v\nwant %+v", got, c.want)
+			}
+		})
+	}
+}

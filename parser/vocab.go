@@ -28,6 +28,11 @@ var sideVocabulary = []sideWord{
 	{"medarbejderne", SideMedarbejder, matchWord, true},
 	{"medarbejdersiden", SideMedarbejder, matchWord, true},
 	{"medarbejderside", SideMedarbejder, matchWord, true},
+	{"medarbejderrepræsentanter", SideMedarbejder, matchWord, true},
+	// English, as the odd English-writing HR department puts it.
+	{"management", SideLedelse, matchWord, true},
+	{"employees", SideMedarbejder, matchWord, true},
+	{"staff", SideMedarbejder, matchWord, true},
 
 	// Titles, ledelse.
 	{"formand for hovedmed", SideLedelse, matchPhrase, false},
@@ -47,6 +52,12 @@ var sideVocabulary = []sideWord{
 	{"amir", SideMedarbejder, matchWord, false},
 	{"amr", SideMedarbejder, matchWord, false},
 	{"arbejdsmiljørepræsentant", SideMedarbejder, matchWord, false},
+	{"union representative", SideMedarbejder, matchPhrase, false},
+	{"shop steward", SideMedarbejder, matchPhrase, false},
+	{"employee representative", SideMedarbejder, matchPhrase, false},
+	{"director", SideLedelse, matchSuffix, false},
+	{"manager", SideLedelse, matchSuffix, false},
+	{"head of", SideLedelse, matchPhrase, false},
 }
 
 // How a sideWord is matched against a title.
@@ -75,7 +86,7 @@ func sideOf(text string) string {
 
 // titleHeads are explicit side words that also end a job title:
 // "administrativ medarbejder" is a job, "medarbejder" alone a side.
-var titleHeads = map[string]bool{"medarbejder": true, "medarbejdere": true, "ledelse": true}
+var titleHeads = map[string]bool{"medarbejder": true, "medarbejdere": true, "ledelse": true, "employees": true, "staff": true}
 
 // cueLeads are the words that may stand before a side word without
 // making it part of a title ("for ledelsen", "fra medarbejdersiden").
@@ -83,6 +94,7 @@ var cueLeads = map[string]bool{
 	"for": true, "fra": true, "som": true, "paa": true, "i": true, "af": true,
 	"repraesenterer": true, "repraesentant": true, "side": true, "og": true,
 	"deltager": true, "deltagende": true, "er": true, "til": true, "the": true,
+	"on": true, "of": true, "from": true,
 }
 
 // explicitSide returns the side an explicit side word in text states, or
@@ -149,6 +161,7 @@ func isCueBoundary(r rune) bool {
 var sideFillers = map[string]bool{
 	"for": true, "fra": true, "side": true, "siden": true, "repraesentant": true,
 	"repr": true, "paa": true, "som": true, "i": true, "rep": true, "x": true,
+	"the": true, "on": true, "of": true, "representing": true, "repraesenterer": true,
 }
 
 // isSideOnly reports whether field only states a side ("Ledelse", "for
