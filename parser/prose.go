@@ -19,6 +19,11 @@ func readParticipants(f *form, prose string) []Participant {
 			cols = h
 			continue
 		}
+		if len(emailRe.FindAllStringIndex(line, 2)) > 1 && !isColumnLine(line) {
+			// several people in one answer: "HR-chef Anne (a@x) og TR Bo (b@x)"
+			out = append(out, proseParticipants(line, true, "")...)
+			continue
+		}
 		if p, ok := parseParticipantCols(line, false, cols); ok {
 			out = append(out, p)
 		}
@@ -366,6 +371,9 @@ func proseParticipant(seg string) (Participant, bool) {
 	t := n
 	for t > 0 && n-t < 3 && isTitleWord(strings.Trim(words[t-1], ",;:()")) {
 		t--
+		if t >= 2 && words[t-1] == "og" && strings.HasSuffix(words[t-2], "-") {
+			t -= 2 // "kultur- og fritidschef"
+		}
 	}
 	if t < n {
 		titles = append([]string{strings.Trim(strings.Join(words[t:n], " "), ",;:()")}, titles...)

@@ -30,13 +30,17 @@ func (p *Parser) readDay(r *Reply, f *form, prose string) {
 		return
 	}
 	for _, s := range sentences(stated) {
+		if m := sideWishRe.FindStringSubmatch(s); m != nil {
+			r.Day = days.read(m[1]+" for storebælt", true)
+			return
+		}
 		switch {
 		case !dayTopicRe.MatchString(s):
 		case ownSideRe.MatchString(s):
 			r.Day = p.sideDay(r.Kommune)
 			return
 		case len(days.dates(s)) > 0:
-			r.DayText = s
+			r.DayText = firstDateText(s)
 			return
 		}
 	}
@@ -46,9 +50,34 @@ var (
 	// ownSideRe matches the answers that mean the day of the kommune's
 	// own side of Storebælt.
 	ownSideRe = regexp.MustCompile(`(?i)\b(den\s+første\s+dato|første\s+dato|den\s+foerste\s+dato|vores\s+(?:egen\s+)?side(?:\s+af\s+storebælt)?|vores\s+landsdel|som\s+foreslået|the\s+first\s+date)\b`)
+	// sideWishRe matches a wish for a side of Storebælt without the
+	// words "for Storebælt" ("Vi ønsker vest", "vi vælger øst").
+	sideWishRe = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:ønsker|oensker|vælger|vaelger|tager|foretrækker|gerne)\s+(?:\S+\s+){0,2}?(øst|oest|vest)\b`)
 	// dayTopicRe matches sentences about the development day.
 	dayTopicRe = regexp.MustCompile(`(?i)(udviklingsdag|ønske\S*\s+(?:\S+\s+){0,2}?(?:dato|dag)|dato\S*|development\s+day|first\s+day)`)
 )
+
+// firstDateText returns the first date written in s, as written.
+func firstDateText(s string) string {
+	best := []int(nil)
+	for _, re := range []*regexp.Regexp{isoDateRe, nameDateRe, numDateRe} {
+		for _, loc := range re.FindAllStringSubmatchIndex(s, -1) {
+			if re == nameDateRe {
+				if _, ok := months[fold(s[loc[4]:loc[5]])]; !ok {
+					continue
+				}
+			}
+			if best == nil || loc[0] < best[0] {
+				best = loc[:2]
+			}
+			break
+		}
+	}
+	if best == nil {
+		return s
+	}
+	return strings.TrimRight(s[best[0]:best[1]], " .,")
+}
 
 // isCampaignDay reports whether day ("2006-01-02") is one of the
 // campaign's first development days.
@@ -95,7 +124,7 @@ var cancelWeRe = regexp.MustCompile(`(?i)\b(?:vi|kommunen|we)\b[^.?!]{0,40}?\b(?
 // Social og Sundhed".
 var unitCueRes = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\b(?:kun|alene|udelukkende)\s+([^.,;:!?]{3,80}?)\s+(?:deltager|deltage|er\s+med|tilmelder)`),
-	regexp.MustCompile(`(?i)\b(?:deltager|deltage|tilmelder\s+(?:os|sig)|er\s+med|take\s+part|participate)\s+(?:kun\s+|alene\s+|only\s+)?(?:fra|for|from)\s+(?:forvaltningen\s+|området\s+|afdelingen\s+)?([^.,;:!?]{3,80})`),
+	regexp.MustCompile(`(?i)\b(?:deltager|deltage|tilmelder\s+(?:os|sig)|er\s+med|take\s+part|participate)\s+(?:vi\s+|os\s+|we\s+)?(?:kun\s+|alene\s+|only\s+)?(?:fra|for|from)\s+(?:forvaltningen\s+|området\s+|afdelingen\s+)?([^.,;:!?]{3,80})`),
 }
 
 // unitWordRe matches the words that name a part of a kommune.
