@@ -2,7 +2,6 @@ package parser
 
 import (
 	"strings"
-	"unicode"
 )
 
 // classify fills r from the decoded message m.
@@ -24,7 +23,37 @@ func (p *Parser) classify(r *Reply, m *mailMsg) {
 	if isList(m) {
 		return // a newsletter: leave it for a person as "other"
 	}
+	base := *r
 	p.readContent(r, text)
+	if docs := m.allDocs(); len(docs) > 0 && len(r.Participants) == 0 {
+		p.readDocuments(r, base, docs, text)
+	}
+}
+
+// readDocuments reads the registration from attached documents when the
+// mail's own text gave no participants ("se vedhæftede"): the first
+// .docx or .xlsx that yields participants is read together with the
+// text. Documents the parser cannot read (PDF, .doc) are named in
+// UnreadAttachments so a person looks at them: such a mail is never
+// answered as if nothing had been sent.
+func (p *Parser) readDocuments(r *Reply, base Reply, docs []attachment, text string) {
+	for _, d := range docs {
+		if d.kind == docKindUnreadable {
+			continue
+		}
+		alt := base
+		p.readContent(&alt, d.text+"\n\n"+text)
+		if len(alt.Participants) > 0 {
+			alt.FormAttachment = d.name
+			*r = alt
+			return
+		}
+	}
+	for _, d := range docs {
+		if d.kind == docKindUnreadable {
+			r.UnreadAttachments = append(r.UnreadAttachments, d.name)
+		}
+	}
 }
 
 // isStaff reports whether addr is in one of the staff domains.
@@ -70,29 +99,35 @@ func (p *Parser) unwrapForward(r *Reply, m *mailMsg, body string) string {
 func (p *Parser) readContent(r *Reply, text string) {
 	f := readForm(text)
 	prose := proseText(text, f)
-	r.Kommune = p.readKommune(f, text, r.From)
-	if r.Kommune == nil {
-		r.Kommune = p.readReference(r, text)
+	r.Participants = readParticipants(f, prose)
+	if !f.present() {
+		if me, ok := selfParticipant(prose, r); ok {
+			r.Participants = mergeParticipants(append(r.Participants, me))
+		}
 	}
+	p.weighKommune(r, f, prose, signatureText(text))
 	r.Unit = readUnit(f.answers[fieldUnit])
+	if r.Unit == "" && f.answers[fieldUnit] == "" {
+		r.Unit = proseUnit(prose, p.dir)
+	}
 	r.HovedMED = readHovedMED(f.answers[fieldHovedMED], false)
 	if r.HovedMED == nil {
 		r.HovedMED = readHovedMED(hovedMEDSentences(prose), true)
 	}
-	days := dayReader{east: p.east, west: p.west}
-	if ans := f.answers[fieldDay]; ans != "" {
-		r.Day = days.read(ans, false)
-	} else {
-		r.Day = days.read(prose, true)
-	}
+	p.readDay(r, f, prose)
 	r.Contact = parseContact(f.answers[fieldContact])
-	r.Participants = readParticipants(f, prose)
+	if r.Contact == (Contact{}) {
+		r.Contact = proseContact(prose, r)
+	}
 	r.Question = questionText(prose)
 
 	switch {
-	case (f.present() && f.filled()) || (r.Kommune != nil && len(r.Participants) > 0):
+	case (f.present() && f.filled()) || ((r.Kommune != nil || r.KommuneConflict != nil) && (len(r.Participants) > 0 || wantsToRegister(prose) && !isCancellation(prose))):
 		r.Kind = KindRegistration
 		r.Missing = MissingFor(r.Kommune, r.HovedMED, r.Participants)
+		if r.DayText != "" {
+			r.Missing = append(r.Missing, MissingDay)
+		}
 	case isCancellation(prose):
 		r.Kind = KindCancellation
 	case r.Question != "":
@@ -100,44 +135,6 @@ func (p *Parser) readContent(r *Reply, text string) {
 	default:
 		r.Kind = KindOther
 	}
-}
-
-// readReference names the kommune by the invitation's reference
-// ("[SP-0751]") in the subject, the new text, or the Message-IDs the reply
-// answers: the sender's text did not say which kommune it is.
-func (p *Parser) readReference(r *Reply, text string) *KommuneRef {
-	ids := strings.Join(append(append([]string{}, r.Meta.InReplyTo...), r.Meta.References...), " ")
-	for _, s := range [][2]string{{r.Meta.Subject, text}, {"", ids}} {
-		if code, ok := Reference(s[0], s[1]); ok {
-			if k, ok := p.dir.ByCode(code); ok {
-				return k.Ref()
-			}
-		}
-	}
-	return nil
-}
-
-// readKommune names the kommune: by the form's answer, else by a
-// "… Kommune" mention in the text, else by the sender's domain.
-func (p *Parser) readKommune(f *form, text, from string) *KommuneRef {
-	if ans := f.answers[fieldKommune]; ans != "" {
-		if k, ok := p.dir.Find(ans); ok {
-			return k.Ref()
-		}
-		if k, ok := p.dir.FindApprox(ans); ok {
-			return k.Ref()
-		}
-	}
-	if k, ok := p.dir.findMention(text); ok {
-		return k.Ref()
-	}
-	if k, ok := p.dir.findMisspeltMention(text); ok {
-		return k.Ref()
-	}
-	if k, ok := p.dir.ByEmailDomain(from); ok {
-		return k.Ref()
-	}
-	return nil
 }
 
 // proseText returns the lines of text that are neither form labels nor
@@ -160,194 +157,11 @@ func proseText(text string, f *form) string {
 func hovedMEDSentences(text string) string {
 	var out []string
 	for _, s := range sentences(text) {
-		if strings.Contains(fold(s), "hovedmed") {
+		if f := fold(s); strings.Contains(f, "hovedmed") || strings.Contains(f, "hoved-med") || strings.Contains(f, "hovedudvalg") {
 			out = append(out, s)
 		}
 	}
 	return strings.Join(out, " ")
-}
-
-// readParticipants parses the form's participant lines or, without them,
-// the lines of prose that carry an address and a title, side or list mark.
-// A heading line ("Navn  E-mail  Stilling  Ledelse/medarbejder") maps the
-// columns of the rows under it.
-func readParticipants(f *form, prose string) []Participant {
-	out := []Participant{}
-	var cols []column
-	for _, line := range f.participants {
-		if h := headerRow(line); h != nil {
-			cols = h
-			continue
-		}
-		if p, ok := parseParticipantCols(line, false, cols); ok {
-			out = append(out, p)
-		}
-	}
-	if len(out) > 0 || len(f.participants) > 0 {
-		return out
-	}
-	cols = nil
-	var para []string
-	flush := func() {
-		if len(para) > 0 {
-			out = append(out, proseParticipants(strings.Join(para, " "))...)
-			para = para[:0]
-		}
-	}
-	for _, line := range strings.Split(prose, "\n") {
-		t := cleanLine(line)
-		if t == "" {
-			flush()
-			continue
-		}
-		if h := headerRow(t); h != nil {
-			flush()
-			cols = h
-			continue
-		}
-		listed := listItemRe.MatchString(t) || isColumnLine(t)
-		if !listed && !isEntryLine(t) {
-			para = append(para, t) // prose, perhaps wrapped: read by paragraph
-			continue
-		}
-		flush()
-		if firstEmail(t) == "" {
-			continue
-		}
-		item := listItemRe.ReplaceAllString(t, "")
-		if isColumnLine(t) {
-			if p, ok := parseParticipantCols(item, false, cols); ok {
-				out = append(out, p)
-			}
-			continue
-		}
-		for _, seg := range splitAtEmails(item) {
-			if !listed && sideOf(seg) == "" {
-				continue // an address in a sentence is not a participant
-			}
-			if p, ok := parseParticipant(seg, false); ok {
-				out = append(out, p)
-			}
-		}
-	}
-	flush()
-	return out
-}
-
-// isEntryLine reports whether t is one participant written on a line of
-// its own ("Anne Hansen, ah@x.dk, HR-chef"): one address, with at most a
-// name before it.
-func isEntryLine(t string) bool {
-	locs := emailRe.FindAllStringIndex(t, 2)
-	if len(locs) != 1 {
-		return false
-	}
-	before := strings.Fields(strings.Trim(t[:locs[0][0]], " ,;:(<[-–"))
-	return len(before) <= 4 && !strings.HasSuffix(t, ".")
-}
-
-// proseParticipants reads the people named with an address in a
-// paragraph of prose: "Vi deltager med HR-chef Lotte Bæk (lb@x.dk) og FTR
-// Steen Mølgaard, sm@x.dk" or "Maria Krogh (HR-chef, mk@x.dk)". An address
-// without a title or side next to it is not a participant.
-func proseParticipants(para string) []Participant {
-	var out []Participant
-	for _, seg := range splitAtEmails(para) {
-		if sideOf(seg) == "" {
-			continue
-		}
-		if p, ok := proseParticipant(seg); ok {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// notNameWords are capitalised words that start sentences, not names.
-var notNameWords = map[string]bool{
-	"vi": true, "fra": true, "hermed": true, "med": true, "og": true, "det": true,
-	"der": true, "den": true, "de": true, "deltagere": true, "deltager": true,
-	"kontaktperson": true, "kommune": true, "i": true, "hej": true, "samt": true,
-	"it": true, "hr": true, "os": true, "er": true, "kommer": true,
-}
-
-// proseParticipant reads one segment of prose ending in an address.
-func proseParticipant(seg string) (Participant, bool) {
-	loc := emailRe.FindStringIndex(seg)
-	if loc == nil {
-		return Participant{}, false
-	}
-	p := Participant{Email: strings.ToLower(seg[loc[0]:loc[1]])}
-	before := seg[:loc[0]]
-	var titles []string
-	if i := strings.LastIndex(before, "("); i >= 0 && !strings.Contains(before[i:], ")") {
-		// "Maria Krogh (HR-chef, mk@x.dk)"
-		titles = append(titles, splitFields(before[i+1:])...)
-		before = before[:i]
-	}
-	words := strings.Fields(strings.TrimRight(before, " ,;:<[-–(\t"))
-	n := len(words)
-	for n > 0 && len(words)-n < 4 && isNameWord(words[n-1]) {
-		n--
-	}
-	p.Name = strings.Trim(strings.Join(words[n:], " "), ",;:")
-	t := n
-	for t > 0 && n-t < 3 && isTitleOnly(strings.Trim(words[t-1], ",;:()")) {
-		t--
-	}
-	if t < n {
-		titles = append([]string{strings.Trim(strings.Join(words[t:n], " "), ",;:()")}, titles...)
-	}
-	var kept []string
-	for _, f := range titles {
-		if matchSide(f, true) != "" && len(sideWords(f)) <= 2 {
-			continue // "(ledelse)": a side, not a title
-		}
-		kept = append(kept, f)
-	}
-	p.Title = strings.Join(kept, ", ")
-	p.Side = sideOf(strings.Join(titles, " , "))
-	if p.Side == "" {
-		p.Side = sideOf(seg)
-	}
-	return p, true
-}
-
-// isNameWord reports whether w can be part of a person's name: a
-// capitalised word that is neither a title nor a sentence word.
-func isNameWord(w string) bool {
-	w = strings.Trim(w, ",;:()\"'")
-	r := []rune(w)
-	if len(r) == 0 || !unicode.IsUpper(r[0]) || notNameWords[fold(w)] {
-		return false
-	}
-	return !isTitleOnly(w) && strings.IndexFunc(w, unicode.IsDigit) < 0
-}
-
-// splitAtEmails cuts a line that names several people ("Anne (HR-chef,
-// a@x) og Bo (FTR, b@x)") into one segment per address.
-func splitAtEmails(line string) []string {
-	locs := emailRe.FindAllStringIndex(line, -1)
-	if len(locs) <= 1 {
-		return []string{line}
-	}
-	var out []string
-	start := 0
-	for i, loc := range locs {
-		end := loc[1]
-		if i == len(locs)-1 {
-			end = len(line)
-		} else if j := strings.IndexAny(line[end:min(end+3, len(line))], ");,"); j >= 0 {
-			end += j + 1
-		}
-		seg := strings.TrimSpace(line[start:end])
-		for _, w := range []string{"og ", "samt ", "and ", ", ", "; "} {
-			seg = strings.TrimPrefix(seg, w)
-		}
-		out = append(out, seg)
-		start = end
-	}
-	return out
 }
 
 // maxTextBytes bounds the new text that is read for answers. A real reply

@@ -29,8 +29,10 @@ func isAutoReply(m *mailMsg, subject string) bool {
 			return true
 		}
 	}
-	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
-	case "auto_reply", "bulk", "junk":
+	// Precedence: bulk, junk or list marks newsletters and list mail as
+	// much as vacation notices; only together with another cue (the
+	// subject) is it an auto-reply, and isBulk leaves the rest as other.
+	if strings.EqualFold(strings.TrimSpace(h.Get("Precedence")), "auto_reply") {
 		return true
 	}
 	if autoSubjectRe.MatchString(subject) {
@@ -39,8 +41,14 @@ func isAutoReply(m *mailMsg, subject string) bool {
 	return h.Has("X-Auto-Response-Suppress") && oooSubjectRe.MatchString(subject)
 }
 
-// isList reports whether m came through a mailing list (a newsletter).
+// isList reports whether m came through a mailing list or is other bulk
+// mail (a newsletter): List-Id, List-Unsubscribe or Precedence: bulk,
+// junk or list.
 func isList(m *mailMsg) bool {
+	switch strings.ToLower(strings.TrimSpace(m.header.Get("Precedence"))) {
+	case "bulk", "junk", "list":
+		return true
+	}
 	return m.header.Has("List-Id") || m.header.Has("List-Unsubscribe")
 }
 
@@ -256,7 +264,7 @@ func isDigits(s string) bool {
 // cancellation.
 func isCancellation(text string) bool {
 	for _, s := range sentences(text) {
-		if !strings.HasSuffix(s, "?") && cancelRe.MatchString(s) {
+		if !strings.HasSuffix(s, "?") && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s)) {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime"
 	"regexp"
 	"strings"
 	"time"
@@ -44,7 +45,8 @@ type mailMsg struct {
 	plain     string // first non-empty text/plain part
 	html      string // first non-empty text/html part, converted to text
 	dsn       []string
-	attached  []*mailMsg // message/rfc822 parts: forwarded mails
+	attached  []*mailMsg   // message/rfc822 parts: forwarded mails
+	docs      []attachment // attached documents that may hold the form
 }
 
 // decode reads raw into a mailMsg, reading at most budget bytes of bodies.
@@ -174,8 +176,12 @@ func (w *walker) walk(e *message.Entity, depth int) {
 			w.walk(part, depth+1)
 		}
 	}
-	mt, _, _ := e.Header.ContentType()
-	disp, _, _ := e.Header.ContentDisposition()
+	mt, params, _ := e.Header.ContentType()
+	disp, dparams, _ := e.Header.ContentDisposition()
+	if kind := attachmentKind(mt, partName(params, dparams)); kind != "" {
+		w.document(e, kind, partName(params, dparams))
+		return
+	}
 	switch {
 	case mt == "message/rfc822" || mt == "message/global":
 		w.attachedMessage(e)
@@ -185,13 +191,53 @@ func (w *walker) walk(e *message.Entity, depth int) {
 		// Attachments are never read: they may be large and are not data.
 	case mt == "text/plain" || mt == "":
 		if w.m.plain == "" {
-			w.m.plain = strings.TrimSpace(w.read(e.Body, maxPlainBytes))
+			text := w.read(e.Body, maxPlainBytes)
+			if strings.EqualFold(params["format"], "flowed") {
+				text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+			}
+			w.m.plain = strings.TrimSpace(text)
 		}
 	case mt == "text/html":
 		if w.m.html == "" {
 			w.m.html = strings.TrimSpace(htmlToText(w.read(e.Body, maxHTMLBytes)))
 		}
 	}
+}
+
+// document keeps an attached document that may hold the registration:
+// the text of a .docx or .xlsx, the name of one the parser cannot read.
+func (w *walker) document(e *message.Entity, kind, name string) {
+	if len(w.m.docs) >= maxDocsPerMail {
+		return
+	}
+	var b []byte
+	if kind != docKindUnreadable {
+		b = w.readBytes(e.Body, maxDocBytes)
+	}
+	w.m.docs = append(w.m.docs, readAttachment(kind, name, b))
+}
+
+// partName returns the file name of a part (Content-Disposition's
+// filename, else Content-Type's name), with RFC 2047 words decoded.
+func partName(ctParams, dispParams map[string]string) string {
+	name := dispParams["filename"]
+	if name == "" {
+		name = ctParams["name"]
+	}
+	if dec, err := new(mime.WordDecoder).DecodeHeader(name); err == nil {
+		name = dec
+	}
+	return safeName(name)
+}
+
+// allDocs returns the documents attached to m and to the mails it
+// forwards.
+func (m *mailMsg) allDocs() []attachment {
+	docs := m.docs
+	for _, a := range m.attached {
+		docs = append(docs, a.allDocs()...)
+	}
+	return docs
 }
 
 // attachedMessage decodes a message/rfc822 part (a forwarded mail).

@@ -23,13 +23,16 @@ var (
 	// and "On Tue, Jun 28, 2022 at 10:12 AM Nanna <n@x> wrote:".
 	attributionRe = regexp.MustCompile(`(?i)^((den|on|am|le|el)\s.*\d.*\s(skrev|wrote|schrieb|a écrit|escribió)\b.*|.{1,120}\s(skrev|wrote)\s+(den|on)\s.*\d.*|.{0,200}\d.{0,200}\s(skrev|wrote|schrieb|schreef|a écrit|escribió|escreveu|scrisse|napisał|napisal|skrivit|kirjoitti|написал|написав|писал)(\s[^:]{0,40})?):\s*$`)
 	// Mobile and webmail footers.
-	mobileFooterRe = regexp.MustCompile(`(?i)^(sendt fra min|sent from my|sendt fra outlook|sent from outlook|sent from mail for windows|hent outlook til|get outlook for)\b`)
+	mobileFooterRe = regexp.MustCompile(`(?i)^(sendt fra min|sent from my|sendt fra outlook|sent from outlook|sent from mail for windows|sent from windows mail|sent from mailbox|sent from yahoo mail|sent from typeapp|sent with airmail|sent via mobile|hent outlook til|get outlook for|envoyé depuis mon|envoye depuis mon|von meinem|gesendet von meinem|enviado desde mi|enviado do meu|verzonden vanaf mijn|verstuurd vanaf mijn|inviato dal mio|inviato da|skickat från min|lähetetty)`)
 )
 
 // newText returns the new part of a reply: the text above the quoted
 // original, without lines quoted with ">" and without the signature.
-// Quoted text is never data: the blank form is usually quoted below. A
-// reply to one of the bot's own mails ends at its ReplyLine.
+// Quoted text is never data: the blank form is usually quoted below. An
+// attribution ("On … wrote:") followed by ">" lines does not end the new
+// text: what follows the quoted lines is the sender's own (bottom posting
+// and answers typed between quoted lines). A reply to one of the bot's own
+// mails ends at its ReplyLine.
 func newText(body string) string {
 	body = beforeReplyLine(body)
 	lines := strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n")
@@ -43,12 +46,135 @@ func newText(body string) string {
 		if strings.HasPrefix(t, ">") {
 			continue // an inline answer may follow, so skip, don't stop
 		}
-		if startsQuote(lines, i) {
+		if before, ok := sharedLineAttribution(lines, i); ok {
+			kept = append(kept, before)
 			break
+		}
+		if end, ok := quotedAttribution(lines, i); ok {
+			i = end // skip the attribution; its ">" lines are skipped above
+			continue
+		}
+		if startsQuote(lines, i) {
+			if len(strings.TrimSpace(strings.Join(kept, ""))) == 0 && forwardSepRe.MatchString(t) {
+				return forwardedOnly(lines[i+1:])
+			}
+			break
+		}
+		if t == "" {
+			line = "" // invisible marks (Gmail's "ᐧ") are blank too
 		}
 		kept = append(kept, line)
 	}
 	return strings.TrimSpace(strings.Join(kept, "\n"))
+}
+
+// forwardSepRe matches the separators that start a forwarded mail (not a
+// quoted one).
+var forwardSepRe = regexp.MustCompile(`(?i)(forwarded message|videresendt (meddelelse|besked)|begin forwarded message|start på videresendt|weitergeleitete nachricht|message transféré|doorgestuurd bericht|mensaje reenviado)`)
+
+// forwardedOnly returns the new text of a mail forwarded with nothing
+// written above it: the forwarded mail's own text, after its header
+// fields, is then what the sender sends.
+func forwardedOnly(lines []string) string {
+	if f, ok := readForwardHeader(lines); ok {
+		return newText(f.body)
+	}
+	return ""
+}
+
+// quotedAttribution reports whether an attribution starts at lines[i]
+// (on one line or wrapped over up to five) and is followed by ">"
+// quoted lines, and returns its last line.
+func quotedAttribution(lines []string, i int) (int, bool) {
+	end, ok := attributionEnd(lines, i)
+	if !ok {
+		return 0, false
+	}
+	k := nextNonEmpty(lines, end+1)
+	if k < 0 || !strings.HasPrefix(cleanLine(lines[k]), ">") {
+		return 0, false
+	}
+	return end, true
+}
+
+// attributionEnd reports whether lines[i] starts an attribution and
+// returns the line that ends it (the one ending in "wrote:" or its kin).
+func attributionEnd(lines []string, i int) (int, bool) {
+	t := cleanLine(lines[i])
+	if t == "" || !strings.ContainsAny(t, "@0123456789") && !attributionLeadRe.MatchString(t) {
+		return 0, false
+	}
+	// Wrapped over several lines, an attribution starts with its lead
+	// word or its date; a line of prose with an address does not start one.
+	single := !attributionLeadRe.MatchString(t) && !startsWithDigit(t) && !verbWordRe.MatchString(t)
+	if listItemRe.MatchString(t) && !dateStartRe.MatchString(t) || isFormLine(t) {
+		return 0, false
+	}
+	joined := ""
+	for j := i; j < len(lines) && j < i+6; j++ {
+		l := cleanLine(lines[j])
+		if l == "" {
+			continue
+		}
+		if j > i && (listItemRe.MatchString(l) || isFormLine(l)) {
+			return 0, false
+		}
+		joined += " " + strings.TrimPrefix(l, ">")
+		if len(joined) > 300 {
+			return 0, false
+		}
+		if endsInColon(l) && (attributionRe.MatchString(cleanLine(joined)) || attributionVerbRe.MatchString(l)) &&
+			strings.ContainsAny(joined, "@0123456789") {
+			return j, true
+		}
+		if single {
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// dateStartRe matches a line starting with a numeric date ("02.04.2012"),
+// which is not a numbered list item.
+var dateStartRe = regexp.MustCompile(`^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}`)
+
+// startsWithDigit reports whether t starts with an ASCII digit.
+func startsWithDigit(t string) bool {
+	return t != "" && t[0] >= '0' && t[0] <= '9'
+}
+
+var (
+	// attributionLeadRe matches how attribution lines start in the
+	// languages of the corpus and of Danish mail clients.
+	attributionLeadRe = regexp.MustCompile(`(?i)^(den|on|am|le|el|op|il|em|w dniu|dne|på|pa)\s`)
+	// attributionVerbRe matches the verb that ends an attribution, in
+	// many languages ("wrote:", "skrev:", "het volgende geschreven:",
+	// "a écrit :", "napisał:").
+	attributionVerbRe = regexp.MustCompile(`(?i)(wrote|skrev|schrieb|schreef|geschreven|a\s+écrit|a\s+ecrit|escribió|escribio|escreveu|ha\s+scritto|scrisse|napisał|napisal|napsal|skrivit|kirjoitti|írta|написал|написала|написав|писал|yazdı)(\s[^:]{0,40})?\s*:\s*$`)
+	// verbWordRe finds an attribution verb after a sender's address on
+	// the first line of a wrapped attribution ("Max <m@x> schrieb am Fr., 28.").
+	verbWordRe = regexp.MustCompile(`(?i)@\S*\s+(wrote|skrev|schrieb|schreef|a\s+écrit|escribió|escreveu|ha\s+scritto|napisał|skrivit)\b`)
+	// sharedLineRe matches an attribution that follows the reply on the
+	// same line ("reply On Wed, … wrote:").
+	sharedLineRe = regexp.MustCompile(`(?i)^(.*\S)\s*-*\s+((?:on|den|am|le|el|op)\s.*\d.*\s(?:wrote|skrev|schrieb|schreef|a écrit|escribió)\b[^:]{0,40}:)\s*$`)
+)
+
+// sharedLineAttribution reports whether lines[i] is a reply that ends in
+// an attribution followed by ">" lines, and returns the reply's part.
+func sharedLineAttribution(lines []string, i int) (string, bool) {
+	t := cleanLine(lines[i])
+	if !endsInColon(t) || attributionLeadRe.MatchString(t) || startsWithDigit(t) {
+		return "", false
+	}
+	m := sharedLineRe.FindStringSubmatch(t)
+	if m == nil {
+		return "", false
+	}
+	k := nextNonEmpty(lines, i+1)
+	if k < 0 || !strings.HasPrefix(cleanLine(lines[k]), ">") {
+		return "", false
+	}
+	return strings.TrimRight(m[1], "- "), true
 }
 
 // startsQuote reports whether lines[i] begins the quoted original or a
@@ -58,16 +184,87 @@ func startsQuote(lines []string, i int) bool {
 	switch {
 	case t == "":
 		return false
-	case separatorRe.MatchString(t), mobileFooterRe.MatchString(t):
+	case separatorRe.MatchString(t), isMobileFooter(t), isFramedSeparator(t):
 		return true
+	case ruleLineRe.MatchString(t):
+		return headerBlockFollows(lines, i) || strings.HasPrefix(t, "__")
 	case endsInColon(t) && attributionRe.MatchString(t):
 		return true
 	case i+1 < len(lines) && attributionStart(t) && endsInColon(lines[i+1]) && attributionRe.MatchString(t+" "+cleanLine(lines[i+1])):
 		return true // Gmail wraps long attributions onto a second line
-	case quoteFromRe.MatchString(t):
-		return headerBlockFollows(lines, i)
+	case quoteAnyRe.MatchString(t):
+		return headerBlockAt(lines, i)
+	case datedSenderRe.MatchString(t):
+		return true
+	}
+	if _, ok := attributionEnd(lines, i); ok {
+		return true
 	}
 	return attributionBeforeQuote(lines, i)
+}
+
+var (
+	// framedRe matches a separator framed by dashes, in any language:
+	// "-----Ursprüngliche Nachricht-----", "---- John wrote ----",
+	// "*-------- Original Message --------*".
+	framedRe = regexp.MustCompile(`^\*?-{3,}\s*([^-\s].*?)\s*-{3,}\*?$`)
+	// ruleLineRe matches a line that is only a rule of dashes or
+	// underscores.
+	ruleLineRe = regexp.MustCompile(`^(-{10,}|_{2,})$`)
+	// datedSenderRe matches Gmail's old attribution without a verb: a
+	// date, then the sender with an address ("2013/7/20 sam <s@x.org>").
+	datedSenderRe = regexp.MustCompile(`^\d{4}[-/]\d{1,2}[-/]\d{1,2}\s(.{0,120}<[^<>\s]+@[^<>\s]+>:?|\d{1,2}:\d{2}\sGMT[+-]\d{1,2}:\d{2}\s\S.{0,80})$`)
+	// quoteAnyRe matches any field of a quoted header block, in the
+	// languages Outlook writes.
+	quoteAnyRe = regexp.MustCompile(`(?i)^\*?(fra|from|von|de|od|van|från|fran|expéditeur|mittente|remetente|da|от|від|sendt|sent|dato|date|til|to|emne|subject|gesendet|an|betreff|datum|envoyé|envoye|à|objet|wysłano|wysłane|do|temat|verzonden|aan|onderwerp|skickat|ämne|oggetto|inviato|risposta|assunto|enviado|enviada|para|asunto|fecha|data|a|cc|отправлено|кому|тема|дата)\s*:\*?(\s|$)`)
+)
+
+// isFramedSeparator reports whether t is a separator framed by dashes;
+// the form's own markers ("--- TILMELDING …", "--- SLUT ---") and a
+// framed form label are not.
+func isFramedSeparator(t string) bool {
+	m := framedRe.FindStringSubmatch(t)
+	if m == nil || startMarkerRe.MatchString(t) || endMarkerRe.MatchString(t) {
+		return false
+	}
+	_, label := matchLabel(m[1])
+	return !label
+}
+
+// headerBlockAt reports whether lines[i] starts a quoted header block:
+// at least two fields within a few lines, naming the sender or the date
+// and the recipient or subject. A lone "Til:" or "Dato:" line in a reply
+// is not one.
+func headerBlockAt(lines []string, i int) bool {
+	seen := map[string]bool{}
+	for j := i; j < len(lines) && j <= i+4; j++ {
+		if m := quoteAnyRe.FindStringSubmatch(cleanLine(lines[j])); m != nil {
+			seen[headerRole(strings.ToLower(m[1]))] = true
+		}
+	}
+	return len(seen) >= 2 && (seen["from"] || seen["date"] && (seen["to"] || seen["subject"]))
+}
+
+// headerRole groups the labels of quoteAnyRe by what they name.
+func headerRole(label string) string {
+	switch label {
+	case "fra", "from", "von", "de", "od", "van", "från", "fran", "expéditeur", "mittente", "remetente", "da", "от", "від":
+		return "from"
+	case "sendt", "sent", "dato", "date", "gesendet", "datum", "envoyé", "envoye", "wysłano", "wysłane", "verzonden", "skickat", "inviato", "enviado", "enviada", "fecha", "data", "отправлено", "дата":
+		return "date"
+	case "emne", "subject", "betreff", "objet", "temat", "onderwerp", "ämne", "oggetto", "assunto", "asunto", "тема":
+		return "subject"
+	case "risposta":
+		return "reply-to"
+	}
+	return "to"
+}
+
+// isMobileFooter reports whether t is a mail app's footer ("Sendt fra
+// min iPhone"): a short line, not a sentence that starts alike ("Sent
+// from my desk, is much easier …").
+func isMobileFooter(t string) bool {
+	return mobileFooterRe.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.Contains(t, ",")
 }
 
 // endsInColon is what every attribution line ends in; checking it first
@@ -92,6 +289,9 @@ func attributionBeforeQuote(lines []string, i int) bool {
 		}
 		if j == i && !strings.ContainsAny(t, "@0123456789") {
 			return false // an attribution starts with its date or sender
+		}
+		if j == i && !startsWithDigit(t) && !attributionLeadRe.MatchString(t) && !verbWordRe.MatchString(t) && !strings.HasSuffix(t, ":") {
+			return false // prose with an address or a number does not start one
 		}
 		if listItemRe.MatchString(t) || isFormLine(t) {
 			return false
@@ -181,6 +381,9 @@ func readForwardHeader(lines []string) (forwarded, bool) {
 			}
 			if (last == "til" || last == "to" || last == "cc") && strings.ContainsAny(t, "@;") {
 				continue // a wrapped "Til:" list
+			}
+			if (last == "emne" || last == "subject") && i+1 < len(lines) && quoteHeaderRe.MatchString(cleanLine(lines[i+1])) {
+				continue // a wrapped subject, with more fields after it
 			}
 			break // text without a blank line after the fields
 		}

@@ -37,6 +37,9 @@ const (
 	MissingLedelse          = "ledelse"
 	MissingMedarbejder      = "medarbejder"
 	MissingParticipantEmail = "participant_email"
+	// MissingDay: a day was stated that is not one of the campaign's
+	// (Reply.DayText holds what was written); ask with the campaign's days.
+	MissingDay = "day"
 )
 
 // Reply is what the parser understood of one mail.
@@ -53,6 +56,28 @@ type Reply struct {
 	Missing          []string      `json:"missing"`
 	Question         string        `json:"question"`
 	FailedRecipients []string      `json:"failed_recipients"`
+
+	// KommuneConflict lists the kommuner that strong signals (the form's
+	// answer, the [SP-nnnn] reference, the sender's domain) name when they
+	// disagree, each with the signals that name it. Kommune is then nil
+	// and "kommune" is missing: the workflow asks which kommune it is,
+	// naming the candidates. Omitted from the JSON when there is no
+	// conflict.
+	KommuneConflict []KommuneCandidate `json:"kommune_conflict,omitempty"`
+	// DayText is what the sender wrote for the first development day when
+	// it is not one of the campaign's days ("3. marts"); Day is then null
+	// and "day" is missing. Omitted when empty.
+	DayText string `json:"day_text,omitempty"`
+	// FormAttachment names the attached .docx or .xlsx the registration
+	// was read from, when the mail's own text did not hold it ("se
+	// vedhæftede"). Omitted when empty.
+	FormAttachment string `json:"form_attachment,omitempty"`
+	// UnreadAttachments names attached documents the parser cannot read
+	// (PDF, .doc, a damaged .docx) when neither the mail's text nor a
+	// readable attachment gave participants. Such a mail needs a person:
+	// the workflow must not answer that nothing was sent. Omitted when
+	// empty.
+	UnreadAttachments []string `json:"unread_attachments,omitempty"`
 
 	// Header facts the intake needs; not part of the JSON contract.
 	Meta Meta `json:"-"`

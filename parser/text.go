@@ -74,7 +74,9 @@ func firstEmail(s string) string {
 // cleanLine trims spaces, including non-breaking ones that HTML and
 // Outlook leave behind.
 func cleanLine(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff' })
+	return strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff' || r == '\u1427'
+	})
 }
 
 // salutationRe matches the closing greeting that starts a signature.

@@ -123,7 +123,7 @@ func splitParen(s string) []string {
 		return []string{rest}
 	case rest == "":
 		return []string{inner}
-	case matchSide(inner, true) != "" && len(sideWords(inner)) <= 2:
+	case isSideOnly(inner):
 		return []string{rest, inner} // "(medarbejdersiden)"
 	case sideOf(inner) != "" && !isTitleOnly(rest):
 		return []string{rest, inner}
@@ -227,7 +227,7 @@ func parseParticipantCols(line string, prose bool, cols []column) (Participant, 
 		switch {
 		case phoneRe.MatchString(f) && !hasLetter(f):
 			// participants' phones are not asked for
-		case matchSide(f, true) != "" && len(sideWords(f)) <= 2:
+		case isSideOnly(f):
 			// a field that only states the side
 		case p.Name == "" && !isTitleOnly(f):
 			p.Name = f
@@ -277,7 +277,7 @@ func participantFromCells(line string, cols []column) (Participant, bool) {
 		return Participant{}, false
 	}
 	p.Title = strings.Join(titles, ", ")
-	p.Side = matchSide(strings.Join(sides, " , "), true)
+	p.Side = explicitSide(strings.Join(sides, " , "))
 	if p.Side == "" {
 		p.Side = sideOf(strings.Join(sides, " , ") + " , " + p.Title)
 	}
@@ -315,7 +315,7 @@ func readHovedMED(s string, prose bool) *bool {
 	no := []string{" nej ", " ikke ", " behandles ", " afventer ", " naeste moede ", " endnu ", " mangler ", " no "}
 	yes := []string{" ja ", " godkendt ", " godkendte ", " godkender ", " yes ", " jep ", " tiltraadt "}
 	if prose {
-		yes = yes[1:]
+		yes = append(yes[1:], proseApprovals...)
 	}
 	if strings.Contains(w, " ja nej ") {
 		return nil // the hint "(ja/nej)" copied as the answer
@@ -331,6 +331,16 @@ func readHovedMED(s string, prose bool) *bool {
 		}
 	}
 	return nil
+}
+
+// proseApprovals are the folded phrasings of a HovedMED approval in
+// prose besides "godkendt": "HovedMED bakker op", "HovedMED har besluttet
+// at vi tilmelder os", "har sagt ja".
+var proseApprovals = []string{
+	" bakker op ", " bakket op ", " opbakning ", " besluttet ", " beslutning ", " besluttede ",
+	" sagt ja ", " siger ja ", " enige ", " tilslutning ", " tilsluttet ", " tilslutter ",
+	" anbefaler ", " anbefalet ", " positive ", " positiv ", " approved ", " agreed ", " supports ",
+	" endorsed ", " vedtaget ", " vedtog ", " givet groent lys ", " grønt lys ", " groent lys ",
 }
 
 // boolPtr returns a pointer to a copy of b.

@@ -1,6 +1,9 @@
 package parser
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // sideVocabulary is THE list of words that tell a participant's side
 // (docs/DESIGN.md, "Side vocabulary"). Keep every side word here and nowhere else.
@@ -17,9 +20,19 @@ var sideVocabulary = []sideWord{
 	{"ledelsessiden", SideLedelse, matchWord, true},
 	{"ledelsesside", SideLedelse, matchWord, true},
 	{"ledelsesrepræsentant", SideLedelse, matchWord, true},
+	{"ledelsesrepræsentanter", SideLedelse, matchWord, true},
+	{"ledersiden", SideLedelse, matchWord, true},
+	{"arbejdsgiversiden", SideLedelse, matchWord, true},
 	{"medarbejder", SideMedarbejder, matchWord, true},
+	{"medarbejdere", SideMedarbejder, matchWord, true},
+	{"medarbejderne", SideMedarbejder, matchWord, true},
 	{"medarbejdersiden", SideMedarbejder, matchWord, true},
 	{"medarbejderside", SideMedarbejder, matchWord, true},
+	{"medarbejderrepræsentanter", SideMedarbejder, matchWord, true},
+	// English, as the odd English-writing HR department puts it.
+	{"management", SideLedelse, matchWord, true},
+	{"employees", SideMedarbejder, matchWord, true},
+	{"staff", SideMedarbejder, matchWord, true},
 
 	// Titles, ledelse.
 	{"formand for hovedmed", SideLedelse, matchPhrase, false},
@@ -39,6 +52,12 @@ var sideVocabulary = []sideWord{
 	{"amir", SideMedarbejder, matchWord, false},
 	{"amr", SideMedarbejder, matchWord, false},
 	{"arbejdsmiljørepræsentant", SideMedarbejder, matchWord, false},
+	{"union representative", SideMedarbejder, matchPhrase, false},
+	{"shop steward", SideMedarbejder, matchPhrase, false},
+	{"employee representative", SideMedarbejder, matchPhrase, false},
+	{"director", SideLedelse, matchSuffix, false},
+	{"manager", SideLedelse, matchSuffix, false},
+	{"head of", SideLedelse, matchPhrase, false},
 }
 
 // How a sideWord is matched against a title.
@@ -59,10 +78,106 @@ type sideWord struct {
 // sideOf returns the side the text says: an explicit side word wins over
 // titles; no match, or titles of both sides, is "" (unknown: ask).
 func sideOf(text string) string {
-	if s := matchSide(text, true); s != "" {
+	if s := explicitSide(text); s != "" {
 		return s
 	}
 	return matchSide(text, false)
+}
+
+// titleHeads are explicit side words that also end a job title:
+// "administrativ medarbejder" is a job, "medarbejder" alone a side.
+var titleHeads = map[string]bool{"medarbejder": true, "medarbejdere": true, "ledelse": true, "employees": true, "staff": true}
+
+// cueLeads are the words that may stand before a side word without
+// making it part of a title ("for ledelsen", "fra medarbejdersiden").
+var cueLeads = map[string]bool{
+	"for": true, "fra": true, "som": true, "paa": true, "i": true, "af": true,
+	"repraesenterer": true, "repraesentant": true, "side": true, "og": true,
+	"deltager": true, "deltagende": true, "er": true, "til": true, "the": true,
+	"on": true, "of": true, "from": true,
+}
+
+// explicitSide returns the side an explicit side word in text states, or
+// "" when there is none or both sides are stated. Text is read in
+// segments (between punctuation and addresses); a word such as
+// "medarbejder" that ends a longer title in its segment ("administrativ
+// medarbejder", "chef for 200 medarbejdere") is the title, not the side.
+func explicitSide(text string) string {
+	if strings.IndexByte(text, '@') >= 0 {
+		text = emailRe.ReplaceAllString(text, ",")
+	}
+	found := ""
+	for _, seg := range strings.FieldsFunc(text, isCueBoundary) {
+		toks := tokenize(seg)
+		for i, t := range toks {
+			side := explicitWord(t.folded)
+			if side == "" || titleHeads[t.folded] && i > 0 && isTitleQualifier(toks, i-1) {
+				continue
+			}
+			if found != "" && found != side {
+				return ""
+			}
+			found = side
+		}
+	}
+	return found
+}
+
+// explicitWords maps the folded explicit entries of sideVocabulary to
+// their side.
+var explicitWords = func() map[string]string {
+	m := map[string]string{}
+	for _, w := range sideVocabulary {
+		if w.explicit {
+			m[fold(w.text)] = w.side
+		}
+	}
+	return m
+}()
+
+// explicitWord returns the side an explicit vocabulary word names.
+func explicitWord(folded string) string { return explicitWords[folded] }
+
+// isTitleQualifier reports whether toks[i] makes the side word after it
+// part of a title: any word but a cue lead or a name ("Bo Jensen
+// medarbejder"; a capitalised first word of the segment is the title's:
+// "Administrativ medarbejder").
+func isTitleQualifier(toks []token, i int) bool {
+	if cueLeads[toks[i].folded] {
+		return false
+	}
+	r := []rune(toks[i].orig)
+	capital := len(r) > 0 && unicode.IsUpper(r[0])
+	return !capital || i == 0
+}
+
+// isCueBoundary separates the segments explicitSide reads.
+func isCueBoundary(r rune) bool {
+	return strings.ContainsRune(",;()[]/|:\t\n<>", r)
+}
+
+// sideFillers may accompany a side word in a field that only states the
+// side ("for ledelsen", "ledelse side", "repr. for medarbejderne").
+var sideFillers = map[string]bool{
+	"for": true, "fra": true, "side": true, "siden": true, "repraesentant": true,
+	"repr": true, "paa": true, "som": true, "i": true, "rep": true, "x": true,
+	"the": true, "on": true, "of": true, "representing": true, "repraesenterer": true,
+}
+
+// isSideOnly reports whether field only states a side ("Ledelse", "for
+// medarbejdersiden"), so that it is not taken for a title.
+func isSideOnly(field string) bool {
+	toks := tokenize(field)
+	cue := false
+	for _, t := range toks {
+		switch {
+		case explicitWord(t.folded) != "":
+			cue = true
+		case !sideFillers[t.folded]:
+			return false
+		}
+	}
+	return cue
 }
 
 // matchSide matches the explicit or the title entries of the vocabulary.

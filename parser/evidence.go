@@ -1,0 +1,161 @@
+package parser
+
+import "strings"
+
+// Signals that name a kommune, as given in KommuneCandidate.Why.
+const (
+	SignalForm         = "form"          // the form's Kommune answer
+	SignalReference    = "reference"     // the invitation's [SP-nnnn] reference
+	SignalSenderDomain = "sender_domain" // the sender's mail domain
+	SignalSignature    = "signature"     // "… Vejle Kommune" below the greeting
+	SignalSubject      = "subject"       // "… Kommune" in the subject
+	SignalParticipants = "participants"  // the participants' mail domains
+	SignalMention      = "mention"       // "… Kommune" in the prose
+)
+
+// signalWeights is how much each signal counts; the strong ones (form,
+// reference, sender's domain) must agree, or the kommune is asked for.
+var signalWeights = map[string]struct {
+	weight int
+	strong bool
+}{
+	SignalForm: {5, true}, SignalReference: {4, true}, SignalSenderDomain: {4, true},
+	SignalSignature: {3, false}, SignalSubject: {2, false},
+	SignalParticipants: {2, false}, SignalMention: {1, false},
+}
+
+// KommuneCandidate is a kommune that signals in the mail name, and which
+// signals do (the Signal… constants).
+type KommuneCandidate struct {
+	Code string   `json:"code"`
+	Name string   `json:"name"`
+	Why  []string `json:"why"`
+}
+
+// kommuneVotes collects the signals for each kommune, in the order the
+// kommuner were first named.
+type kommuneVotes struct {
+	cands  []KommuneCandidate
+	scores []int
+	strong []bool
+}
+
+// add counts signal why for k (once per kommune and signal).
+func (v *kommuneVotes) add(k Kommune, why string) {
+	i := 0
+	for i < len(v.cands) && v.cands[i].Code != k.Code {
+		i++
+	}
+	if i == len(v.cands) {
+		v.cands = append(v.cands, KommuneCandidate{Code: k.Code, Name: k.Name})
+		v.scores = append(v.scores, 0)
+		v.strong = append(v.strong, false)
+	}
+	for _, w := range v.cands[i].Why {
+		if w == why {
+			return
+		}
+	}
+	v.cands[i].Why = append(v.cands[i].Why, why)
+	v.scores[i] += signalWeights[why].weight
+	v.strong[i] = v.strong[i] || signalWeights[why].strong
+}
+
+// decide returns the kommune with the most weight, or, when strong
+// signals name different kommuner, nil and the candidates to ask about.
+func (v *kommuneVotes) decide() (*KommuneRef, []KommuneCandidate) {
+	strong, best := 0, -1
+	for i := range v.cands {
+		if v.strong[i] {
+			strong++
+		}
+		if best < 0 || v.scores[i] > v.scores[best] {
+			best = i
+		}
+	}
+	if strong > 1 {
+		var conflict []KommuneCandidate
+		for i, c := range v.cands {
+			if v.strong[i] {
+				conflict = append(conflict, c)
+			}
+		}
+		return nil, conflict
+	}
+	if best < 0 {
+		return nil, nil
+	}
+	return &KommuneRef{Code: v.cands[best].Code, Name: v.cands[best].Name}, nil
+}
+
+// weighKommune names the kommune of a reply by weighing every signal in
+// it rather than taking the first name seen: a kommune only mentioned in
+// passing ("Vi har talt med Gladsaxe Kommune") loses against the
+// sender's domain and signature.
+func (p *Parser) weighKommune(r *Reply, f *form, prose, signature string) {
+	var v kommuneVotes
+	if ans := f.answers[fieldKommune]; ans != "" {
+		if k, ok := p.dir.Find(ans); ok {
+			v.add(k, SignalForm)
+		} else if k, ok := p.dir.FindApprox(ans); ok {
+			v.add(k, SignalForm)
+		}
+	}
+	if k, ok := p.referenceKommune(r, prose+"\n"+signature); ok {
+		v.add(k, SignalReference)
+	}
+	if k, ok := p.dir.ByEmailDomain(r.From); ok {
+		v.add(k, SignalSenderDomain)
+	}
+	if k, ok := p.mention(signature); ok {
+		v.add(k, SignalSignature)
+	}
+	if k, ok := p.dir.findMention(r.Meta.Subject); ok {
+		v.add(k, SignalSubject)
+	}
+	for _, pt := range r.Participants {
+		if k, ok := p.dir.ByEmailDomain(pt.Email); ok && pt.Email != "" {
+			v.add(k, SignalParticipants)
+		}
+	}
+	if k, ok := p.mention(prose); ok {
+		v.add(k, SignalMention)
+	}
+	r.Kommune, r.KommuneConflict = v.decide()
+}
+
+// mention finds "<name> Kommune" in free text, spelt right or nearly.
+func (p *Parser) mention(text string) (Kommune, bool) {
+	if text == "" {
+		return Kommune{}, false
+	}
+	if k, ok := p.dir.findMention(text); ok {
+		return k, true
+	}
+	return p.dir.findMisspeltMention(text)
+}
+
+// referenceKommune reads the invitation's reference ("[SP-0751]") in the
+// subject, the new text, or the Message-IDs the reply answers.
+func (p *Parser) referenceKommune(r *Reply, text string) (Kommune, bool) {
+	ids := strings.Join(append(append([]string{}, r.Meta.InReplyTo...), r.Meta.References...), " ")
+	for _, s := range [][2]string{{r.Meta.Subject, text}, {"", ids}} {
+		if code, ok := Reference(s[0], s[1]); ok {
+			if k, ok := p.dir.ByCode(code); ok {
+				return k, true
+			}
+		}
+	}
+	return Kommune{}, false
+}
+
+// signatureText returns the lines of text from the closing greeting on.
+func signatureText(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		if isSalutation(line) {
+			return strings.Join(lines[i:], "\n")
+		}
+	}
+	return ""
+}
