@@ -76,7 +76,14 @@ type View struct {
 	// Amended: the mail changed a tilmelding recorded before, so the
 	// answer thanks for a correction, not for a registration.
 	Amended bool
-	Missing []string // parser.Missing* values, in the order to list them
+	// StatedDay is a stated day that is not one of the campaign's ("3.
+	// marts"); the missing-information mail quotes it when it asks.
+	StatedDay string
+	// KommuneConflict names the kommuner a mail pointed at, and where,
+	// when they disagree ("Vejle Kommune (svaret i skemaet) og …"); the
+	// missing-information mail asks which one.
+	KommuneConflict string
+	Missing         []string // parser.Missing* values, in the order to list them
 
 	Question        string // the question, for question_ack and question_forward
 	OriginalText    string // the new text of the asker's mail, for question_forward

@@ -16,6 +16,18 @@ var missingTexts = map[string]string{
 	parser.MissingMedarbejder:      "Der mangler mindst én deltager fra medarbejdersiden (fx en tillidsrepræsentant eller arbejdsmiljørepræsentant).",
 	parser.MissingParticipantEmail: "Der mangler e-mailadresse på en eller flere deltagere.",
 	MissingOverCap:                 "I har tilmeldt flere deltagere, end der er plads til. Vælg venligst, hvem der skal deltage.",
+	parser.MissingDay:              "Vi kunne ikke genkende den ønskede første udviklingsdag.",
+}
+
+// dayQuestion asks for the first development day, naming the campaign's
+// days and what the kommune wrote.
+func (v View) dayQuestion() string {
+	s := "Vi kunne ikke genkende den ønskede første udviklingsdag"
+	if v.StatedDay != "" {
+		s += " (»" + v.StatedDay + "«)"
+	}
+	return s + ". Vælg venligst " + DanishDate(v.Campaign.EastDay) + " øst for Storebælt eller " +
+		DanishDate(v.Campaign.WestDay) + " vest for Storebælt – eller skriv »øst« eller »vest«."
 }
 
 // MissingOverCap is the missing item of a delegation larger than the
@@ -43,6 +55,13 @@ func (v View) MissingTexts() []string {
 		if item == MissingOverCap && v.Campaign.MaxParticipants > 0 {
 			text = fmt.Sprintf("I har tilmeldt %s, men der er plads til højst %d pr. kommune. "+
 				"Vælg venligst, hvem der skal deltage, og send os den rettede liste.", Count(len(v.Participants), "deltager", "deltagere"), v.Campaign.MaxParticipants)
+		}
+		if item == parser.MissingDay {
+			text = v.dayQuestion()
+		}
+		if item == parser.MissingKommune && v.KommuneConflict != "" {
+			text = "Vi kan se flere kommuner i jeres mail: " + v.KommuneConflict +
+				". Skriv venligst, hvilken kommune tilmeldingen gælder – vi har ikke registreret den endnu."
 		}
 		if item == parser.MissingParticipantEmail {
 			if names := v.namesWhere(func(p parser.Participant) bool { return p.Email == "" }); names != "" {

@@ -275,6 +275,8 @@ var attentionLabels = []struct{ flag, label string }{
 	{rules.AttentionUnknownKommune, "Afmeldinger, der ikke passer til nogen tilmelding"},
 	{rules.AttentionNoContacts, "Spørgsmål, der ikke kunne sendes videre (ingen kontaktpersoner sat op)"},
 	{rules.AttentionProcessingError, "Mails, som seniorbot gentagne gange fejlede på (en programfejl, se loggen) – gemt uændret og ikke besvaret; behandl dem i hånden, eller videresend dem til postkassen, når fejlen er rettet"},
+	{rules.AttentionAttachment, "Tilmeldinger i en vedhæftet fil, som ikke kan læses automatisk (fx PDF) – ikke besvaret; læs filen og registrér i hånden"},
+	{rules.AttentionKommuneConflict, "Mails, der nævner flere kommuner – afsenderen er spurgt, hvilken kommune tilmeldingen gælder"},
 	{rules.AttentionUnreadable, "Mails, der ikke kunne læses"},
 	{rules.AttentionOther, "Andre mails (hverken tilmelding, afmelding eller spørgsmål)"},
 }

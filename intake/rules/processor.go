@@ -54,6 +54,8 @@ const (
 	AttentionUnreadable      = "unreadable"       // the mail could not be parsed
 	AttentionProcessingError = "processing_error" // the program failed on it again and again; not answered
 	AttentionOther           = "other"            // not a registration, question, cancellation or automatic mail
+	AttentionAttachment      = "attachment"       // the registration is in an attached document the parser cannot read
+	AttentionKommuneConflict = "kommune_conflict" // the mail names two kommuner; the sender was asked which
 )
 
 // Processor applies the campaign's rules to each message: it records the

@@ -64,6 +64,11 @@ func (a *action) answerable(ctx context.Context) error {
 			return nil
 		}
 	}
+	if unreadAttachment(a.reply) {
+		// Asking for participants would tell them they sent nothing.
+		a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionAttachment
+		return nil
+	}
 	switch a.reply.Kind {
 	case parser.KindRegistration:
 		return a.registration(ctx)
@@ -133,7 +138,11 @@ func (a *action) registration(ctx context.Context) error {
 		// Without a kommune there is no tilmelding to record; ask for it.
 		view := a.p.View(nil, r)
 		view.Missing = parser.MissingFor(nil, r.HovedMED, r.Participants)
+		view.KommuneConflict = conflictText(r.KommuneConflict)
 		a.rec.Outcome = OutcomeMissingRequested
+		if view.KommuneConflict != "" {
+			a.rec.Attention = AttentionKommuneConflict // the parse JSON says why (kommune_conflict)
+		}
 		return a.answer(ctx, replies.TemplateMissing, "missing", view, 0)
 	}
 	t, existed, err := a.find(ctx)
@@ -150,6 +159,11 @@ func (a *action) registration(ctx context.Context) error {
 		return err
 	}
 	t.Missing = a.p.Missing(t, others)
+	for _, n := range []string{dayNotUnderstood(t, r), readFrom(r)} {
+		if n != "" {
+			notes = append(notes, n)
+		}
+	}
 	late := before.Status == storage.StatusLate || !existed && a.p.AfterDeadline(a.rec.ReceivedAt)
 	t.Status = status(t, late)
 	if err := a.save(ctx, t, DescribeChange(before, *t, existed, notes)); err != nil {
@@ -311,7 +325,8 @@ func mergeParticipant(old, nw parser.Participant) parser.Participant {
 // DescribeChange says in one line what a message changed, for the history.
 func DescribeChange(before, after storage.Tilmelding, existed bool, notes []string) string {
 	if !existed {
-		return fmt.Sprintf("oprettet (%s, %s)", replies.StatusText(after.Status), replies.Count(len(after.Participants), "deltager", "deltagere"))
+		created := fmt.Sprintf("oprettet (%s, %s)", replies.StatusText(after.Status), replies.Count(len(after.Participants), "deltager", "deltagere"))
+		return strings.Join(append([]string{created}, notes...), "; ")
 	}
 	parts := append([]string(nil), notes...)
 	if before.Status != after.Status {

@@ -18,6 +18,7 @@ func (p *Processor) View(t *storage.Tilmelding, r *parser.Reply) replies.View {
 		SenderName:      r.Meta.FromName,
 		SenderEmail:     r.From,
 		OriginalSubject: r.Meta.Subject,
+		StatedDay:       r.DayText,
 	}
 	if r.Kommune != nil {
 		v.KommuneName = r.Kommune.Name
