@@ -144,3 +144,47 @@ func TestRegistrationInAPDFIsLeftForAPerson(t *testing.T) {
 		t.Errorf("the sender got %d mails, want none (a person reads the attachment): %s", len(ms), ms[0].text)
 	}
 }
+
+// An Outlook user who types the answers into the quoted invitation below
+// the reply is registered from those answers (issue 12, item 3).
+func TestAnswersTypedIntoTheQuotedInvitation(t *testing.T) {
+	h := newHarness(t)
+	h.appendMail(eml("hr@aarhus.dk", "Anne Hansen", "<q1@aarhus.dk>", "SV: Invitation til Seniorpartnerskabet", "", `
+Hej
+
+Vi har udfyldt formularen nedenfor.
+
+Mvh Anne
+
+Fra: Seniorpartnerskabet <`+botAddr+`>
+Sendt: 1. august 2022 09:00
+Til: Anne Hansen <hr@aarhus.dk>
+Emne: Invitation til Seniorpartnerskabet
+
+Kære HovedMED
+
+Tilmeld jer ved at svare på denne mail og udfylde formularen herunder.
+
+--- TILMELDING TIL SENIORPARTNERSKABET ---
+Kommune: Aarhus Kommune
+Forvaltning/område (kun hvis ikke hele kommunen):
+Godkendt i HovedMED (ja/nej): ja
+Ønsket første udviklingsdag (29. september øst for Storebælt / 11. oktober vest for Storebælt):
+Kontaktperson (navn, e-mail, telefon): Anne Hansen, hr@aarhus.dk, 87 13 00 00
+Deltagere (én pr. linje: navn, e-mail, stilling, ledelse eller medarbejder):
+1. Anne Hansen, hr@aarhus.dk, HR-chef, ledelse
+2. Bo Nielsen, bo.nielsen@aarhus.dk, fællestillidsrepræsentant, medarbejder
+--- SLUT ---
+
+## Skriv dit svar over denne linje ##
+
+Med venlig hilsen
+Seniorpartnerskabet
+`))
+	h.syncOnce()
+	tl := h.tilmelding("0751")
+	if tl.Status != storage.StatusComplete || len(tl.Participants) != 2 || tl.Contact.Phone == "" {
+		t.Fatalf("tilmelding = %+v, want complete with Anne and Bo and the contact", tl)
+	}
+	h.sink.only(t, "hr@aarhus.dk").expectText(t, "Tak for jeres tilmelding", "Bo Nielsen", "fællestillidsrepræsentant")
+}

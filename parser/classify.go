@@ -25,6 +25,7 @@ func (p *Parser) classify(r *Reply, m *mailMsg) {
 	}
 	base := *r
 	p.readContent(r, text)
+	p.readQuotedForm(r, base, body, text)
 	if docs := m.allDocs(); len(docs) > 0 && len(r.Participants) == 0 {
 		p.readDocuments(r, base, docs, text)
 	}

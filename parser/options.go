@@ -10,6 +10,10 @@ type Options struct {
 	// StaffDomains are the domains whose forwards are read as staff
 	// forwards. Default: kl.dk, forhandlingsfaellesskabet.dk.
 	StaffDomains []string
+	// OwnAddress is the bot's own address. A reply that quotes a mail from
+	// it (the invitation, a missing-information mail) has the answers typed
+	// into that mail's form read too; "" reads no quoted text at all.
+	OwnAddress string
 	// MaxMessageBytes bounds how much of a message is read; a larger
 	// message is parsed from its first MaxMessageBytes. Default 25 MiB.
 	MaxMessageBytes int64

@@ -8,6 +8,7 @@ package ops
 
 import (
 	"log/slog"
+	"net/mail"
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake/config"
@@ -58,10 +59,15 @@ func (o *Ops) SenderConfig() replies.SenderConfig {
 
 // NewParser is the parser NewApp builds, for commands without an App.
 func NewParser(cfg config.Config) *parser.Parser {
+	var own string
+	if a, err := mail.ParseAddress(cfg.SMTP.From); err == nil {
+		own = a.Address
+	}
 	return parser.New(parser.Options{
 		EastDay:      cfg.Campaign.EastDay.String(),
 		WestDay:      cfg.Campaign.WestDay.String(),
 		StaffDomains: cfg.Campaign.StaffDomains,
+		OwnAddress:   own,
 	})
 }
 
