@@ -32,6 +32,16 @@ const (
 	TemplateReminder        Template = "reminder"         // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
 )
 
+// toKommune are the templates whose mail goes to a kommune (not to staff):
+// each ends with the closing block "kommune_closing" of _shared, the one
+// place that says how to reach a person (issue 13, item 5).
+var toKommune = map[Template]bool{TemplateConfirmation: true, TemplateMissing: true, TemplateQuestionAck: true,
+	TemplateLate: true, TemplateCancellation: true, TemplateInvitation: true, TemplateReminder: true}
+
+// ToKommune reports whether t's mail goes to a kommune rather than to the
+// staff contacts.
+func (t Template) ToKommune() bool { return toKommune[t] }
+
 // allTemplates lists every Template; NewRenderer parses each of them.
 var allTemplates = []Template{TemplateConfirmation, TemplateMissing, TemplateQuestionAck, TemplateQuestionForward,
 	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder}
