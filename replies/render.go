@@ -176,6 +176,7 @@ func sampleView() View {
 		Missing:  []string{parser.MissingMedarbejder, parser.MissingParticipantEmail},
 		Question: "Hvor mange?", OriginalText: "Hej\nHvor mange?", SenderName: "D", SenderEmail: "d@example.org",
 		OriginalSubject: "Spørgsmål",
+		CalendarMethod:  CalendarPublish, CalendarEntries: []string{"1. udviklingsdag, torsdag den 29. september 2022"},
 	}
 }
 

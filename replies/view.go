@@ -111,7 +111,22 @@ type View struct {
 	SenderName      string
 	SenderEmail     string
 	OriginalSubject string
+
+	// CalendarMethod says what the mail's calendar attachment does, so
+	// the text can say it: "" (none), CalendarPublish or CalendarCancel.
+	CalendarMethod string
+	// CalendarEntries names the attached entries, e.g. "Seniorpartnerskabet:
+	// 1. udviklingsdag, torsdag den 29. september 2022".
+	CalendarEntries []string
 }
+
+// CalendarPublished reports whether the mail carries the programme's
+// dates as calendar entries.
+func (v View) CalendarPublished() bool { return v.CalendarMethod == CalendarPublish }
+
+// CalendarCancelled reports whether the mail carries the removal of the
+// calendar entries sent before.
+func (v View) CalendarCancelled() bool { return v.CalendarMethod == CalendarCancel }
 
 // weekdays and months are the Danish names; time.Weekday and time.Month
 // index them directly.
