@@ -47,3 +47,15 @@ func TestReachLineWithoutContacts(t *testing.T) {
 		t.Errorf("confirmation without contacts ends:\n%s", text[max(0, len(text)-200):])
 	}
 }
+
+// TestEveryTemplateHasAnAudience: each template goes to kommuner or to
+// staff, never both and never neither, so a new template cannot miss the
+// closing line by omission.
+func TestEveryTemplateHasAnAudience(t *testing.T) {
+	for _, tpl := range append(append([]Template{}, allTemplates...), TemplateSummary) {
+		if toKommune[tpl] == toStaff[tpl] {
+			t.Errorf("template %s: to a kommune %v, to staff %v; put it in exactly one of toKommune and toStaff (render.go)",
+				tpl, toKommune[tpl], toStaff[tpl])
+		}
+	}
+}

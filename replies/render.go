@@ -38,6 +38,11 @@ const (
 var toKommune = map[Template]bool{TemplateConfirmation: true, TemplateMissing: true, TemplateQuestionAck: true,
 	TemplateLate: true, TemplateCancellation: true, TemplateInvitation: true, TemplateReminder: true}
 
+// toStaff are the templates whose mail goes to the staff contacts; they
+// end with the plain signature. Every template is in exactly one of
+// toKommune and toStaff (a test checks), so a new one is placed on purpose.
+var toStaff = map[Template]bool{TemplateQuestionForward: true, TemplateLateForward: true, TemplateSummary: true}
+
 // ToKommune reports whether t's mail goes to a kommune rather than to the
 // staff contacts.
 func (t Template) ToKommune() bool { return toKommune[t] }
