@@ -152,8 +152,8 @@ func TestSummaryContent(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	want := replies.SummaryTotals{AllKommuner: 98, Kommuner: 5, Tilmeldinger: 6, Complete: 2, Incomplete: 2, Late: 1,
-		Cancelled: 1, Ledelse: 6, Medarbejder: 3}
+	want := replies.SummaryTotals{AllKommuner: 98, Kommuner: 5, KommunerComplete: 2, KommunerIncomplete: 2, KommunerLate: 1,
+		Tilmeldinger: 6, Complete: 2, Incomplete: 2, Late: 1, Cancelled: 1, Ledelse: 6, Medarbejder: 3}
 	if s.Totals != want {
 		t.Errorf("totals\n got %+v\nwant %+v", s.Totals, want)
 	}

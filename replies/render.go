@@ -32,6 +32,21 @@ const (
 	TemplateReminder        Template = "reminder"         // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
 )
 
+// toKommune are the templates whose mail goes to a kommune (not to staff):
+// each ends with the closing block "kommune_closing" of _shared, the one
+// place that says how to reach a person (issue 13, item 5).
+var toKommune = map[Template]bool{TemplateConfirmation: true, TemplateMissing: true, TemplateQuestionAck: true,
+	TemplateLate: true, TemplateCancellation: true, TemplateInvitation: true, TemplateReminder: true}
+
+// toStaff are the templates whose mail goes to the staff contacts; they
+// end with the plain signature. Every template is in exactly one of
+// toKommune and toStaff (a test checks), so a new one is placed on purpose.
+var toStaff = map[Template]bool{TemplateQuestionForward: true, TemplateLateForward: true, TemplateSummary: true}
+
+// ToKommune reports whether t's mail goes to a kommune rather than to the
+// staff contacts.
+func (t Template) ToKommune() bool { return toKommune[t] }
+
 // allTemplates lists every Template; NewRenderer parses each of them.
 var allTemplates = []Template{TemplateConfirmation, TemplateMissing, TemplateQuestionAck, TemplateQuestionForward,
 	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder}
@@ -168,6 +183,7 @@ func sampleView() View {
 		Missing:  []string{parser.MissingMedarbejder, parser.MissingParticipantEmail},
 		Question: "Hvor mange?", OriginalText: "Hej\nHvor mange?", SenderName: "D", SenderEmail: "d@example.org",
 		OriginalSubject: "Spørgsmål",
+		CalendarMethod:  CalendarPublish, CalendarEntries: []string{"1. udviklingsdag, torsdag den 29. september 2022"},
 	}
 }
 

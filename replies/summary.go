@@ -28,8 +28,14 @@ type Summary struct {
 	Manual bool
 
 	Totals SummaryTotals
-	Days   []DayCount  // tilmeldinger per first development day and side of Storebælt
-	Kinds  []KindCount // mails received since Since, by kind
+	Days   []DayCount // tilmeldinger per first development day and side of Storebælt
+	// Weeks counts the tilmeldinger first recorded per week, from the
+	// week of the first one to the week of the deadline.
+	Weeks []WeekCount
+	// AfterDeadline counts the tilmeldinger first recorded after the
+	// deadline day.
+	AfterDeadline int
+	Kinds         []KindCount // mails received since Since, by kind
 
 	Changes      []SummaryChange     // tilmelding history since Since, oldest first
 	Tilmeldinger []SummaryTilmelding // every tilmelding, by kommune code and unit (the CSV)
@@ -51,12 +57,17 @@ type SummaryTotals struct {
 	AllKommuner int // kommuner in the directory (98)
 	// Kommuner counts the kommuner with at least one tilmelding that is
 	// not cancelled.
-	Kommuner     int
-	Tilmeldinger int // all, cancelled included
-	Complete     int
-	Incomplete   int
-	Late         int
-	Cancelled    int
+	Kommuner int
+	// KommunerComplete, KommunerIncomplete and KommunerLate split
+	// Kommuner by what a person still has to do about the kommune: late
+	// when any of its tilmeldinger waits for a decision, else incomplete
+	// when any lacks something, else complete.
+	KommunerComplete, KommunerIncomplete, KommunerLate int
+	Tilmeldinger                                       int // all, cancelled included
+	Complete                                           int
+	Incomplete                                         int
+	Late                                               int
+	Cancelled                                          int
 	// Participants of the tilmeldinger that are not cancelled, per side.
 	Ledelse, Medarbejder, SideUnknown int
 }
@@ -286,6 +297,9 @@ func (f FailedMail) CreatedText() string { return StampText(f.CreatedAt) }
 // DateText is the day of the summary in long Danish form.
 func (s Summary) DateText() string { return DanishDate(s.Now) }
 
+// DeadlineText is the registration deadline in long Danish form.
+func (s Summary) DeadlineText() string { return DanishDate(s.Campaign.Deadline) }
+
 // SinceText is when the previous summary was built; "" for the first.
 func (s Summary) SinceText() string {
 	if s.Since.IsZero() {
@@ -380,9 +394,11 @@ func sampleSummary() Summary {
 		KommuneName: "Aarhus Kommune", Question: "Hvor mange?", Outcome: "sendt videre"}
 	return Summary{
 		Campaign: v.Campaign, Now: now, Since: now.Add(-24 * time.Hour),
-		Totals: SummaryTotals{AllKommuner: 98, Kommuner: 1, Tilmeldinger: 1, Incomplete: 1, Ledelse: 1, SideUnknown: 1},
-		Days:   []DayCount{{Day: v.Campaign.WestDay, Side: SideWest, Tilmeldinger: 1, Participants: 2, Defaulted: 1}, {}},
-		Kinds:  []KindCount{{Kind: "question", Label: "spørgsmål", N: 1}},
+		Totals:        SummaryTotals{AllKommuner: 98, Kommuner: 1, KommunerIncomplete: 1, Tilmeldinger: 1, Incomplete: 1, Ledelse: 1, SideUnknown: 1},
+		Weeks:         []WeekCount{{Start: now.AddDate(0, 0, -8), N: 1}, {Start: now.AddDate(0, 0, -1)}, {Start: now.AddDate(0, 0, 6), Future: true}},
+		AfterDeadline: 1,
+		Days:          []DayCount{{Day: v.Campaign.WestDay, Side: SideWest, Tilmeldinger: 1, Participants: 2, Defaulted: 1}, {}},
+		Kinds:         []KindCount{{Kind: "question", Label: "spørgsmål", N: 1}},
 		Changes: []SummaryChange{{At: now.Add(-time.Hour), KommuneName: "Aarhus Kommune",
 			Change: "oprettet (incomplete, 2 deltagere)"}},
 		Tilmeldinger: []SummaryTilmelding{t}, Incomplete: []SummaryTilmelding{t}, Late: []SummaryTilmelding{t},

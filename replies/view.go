@@ -53,6 +53,39 @@ func (c Campaign) ContactNames() string {
 	return JoinDanish(names)
 }
 
+// ReachContact is one staff contact as the closing line of a mail to a
+// kommune names it, with the word that joins it to the one before.
+type ReachContact struct {
+	Sep   string // "" for the first, ", " in between, " eller " before the last
+	Name  string // "" when only the address is configured
+	Email string
+}
+
+// ReachContacts lists the contacts for the closing line of every mail to a
+// kommune ("skriv til A (a@…) eller B (b@…)"), so the kommune always
+// knows how to reach a person rather than the bot. The words are in the
+// template; only the joining is done here, because html/template cannot
+// tell the last item of a range.
+func (c Campaign) ReachContacts() []ReachContact {
+	out := make([]ReachContact, 0, len(c.Contacts))
+	for _, a := range c.Contacts {
+		if a.Email == "" {
+			continue
+		}
+		out = append(out, ReachContact{Name: a.Name, Email: a.Email})
+	}
+	for i := range out {
+		switch {
+		case i == 0:
+		case i == len(out)-1:
+			out[i].Sep = " eller "
+		default:
+			out[i].Sep = ", "
+		}
+	}
+	return out
+}
+
 // Sides of Storebælt, as View.DaySide holds them.
 const (
 	SideEast = "øst"
@@ -90,7 +123,22 @@ type View struct {
 	SenderName      string
 	SenderEmail     string
 	OriginalSubject string
+
+	// CalendarMethod says what the mail's calendar attachment does, so
+	// the text can say it: "" (none), CalendarPublish or CalendarCancel.
+	CalendarMethod string
+	// CalendarEntries names the attached entries, e.g. "Seniorpartnerskabet:
+	// 1. udviklingsdag, torsdag den 29. september 2022".
+	CalendarEntries []string
 }
+
+// CalendarPublished reports whether the mail carries the programme's
+// dates as calendar entries.
+func (v View) CalendarPublished() bool { return v.CalendarMethod == CalendarPublish }
+
+// CalendarCancelled reports whether the mail carries the removal of the
+// calendar entries sent before.
+func (v View) CalendarCancelled() bool { return v.CalendarMethod == CalendarCancel }
 
 // weekdays and months are the Danish names; time.Weekday and time.Month
 // index them directly.

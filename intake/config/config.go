@@ -106,6 +106,41 @@ type CampaignConfig struct {
 	// RemindDaysBefore: `seniorbot remind` sends reminders from this many
 	// days before the deadline until the deadline.
 	RemindDaysBefore int `toml:"remind_days_before"`
+	// FirstDay is the time and place of the first development day for the
+	// calendar entry in the confirmation; without a time it is all day.
+	FirstDay FirstDayConfig `toml:"first_day"`
+	// Programme lists the programme's further dates (the other development
+	// days, the digital meetings) as they become known; each known one is
+	// a calendar entry in the confirmation too.
+	Programme []ProgrammeDate `toml:"programme"`
+}
+
+// FirstDayConfig is when and where the first development day takes place,
+// on each side of Storebælt. Times are local ("09:30") in the summary's
+// time zone; both empty makes an all-day calendar entry.
+type FirstDayConfig struct {
+	Start        string `toml:"start"`
+	End          string `toml:"end"`
+	EastLocation string `toml:"east_location"` // where the day on east_day is held
+	WestLocation string `toml:"west_location"` // where the day on west_day is held
+}
+
+// ProgrammeDate is one further date of the programme. It has one date for
+// every kommune (day), or one per side of Storebælt (east_day, west_day),
+// or none yet: a date that is not known is left out of the calendar. A
+// kommune gets the date of the side whose first development day it chose.
+type ProgrammeDate struct {
+	// Title names the entry ("2. udviklingsdag", "1. digitale møde"); it
+	// also keys the entry's UID, so renaming it makes a new entry.
+	Title        string `toml:"title"`
+	Day          Date   `toml:"day"`
+	EastDay      Date   `toml:"east_day"`
+	WestDay      Date   `toml:"west_day"`
+	Start        string `toml:"start"` // "13:00"; empty: all day
+	End          string `toml:"end"`
+	Location     string `toml:"location"` // e.g. "Online (link følger)"; for both sides
+	EastLocation string `toml:"east_location"`
+	WestLocation string `toml:"west_location"`
 }
 
 // Contact is a staff member who gets questions and the nightly summary.
@@ -278,6 +313,26 @@ func (c *Config) validateCampaign() error {
 			return fmt.Errorf("[campaign] contacts[%d].email: not an address: %q", i, ct.Email)
 		}
 	}
+	if err := validateTimes("[campaign.first_day]", cp.FirstDay.Start, cp.FirstDay.End); err != nil {
+		return err
+	}
+	titles := map[string]bool{}
+	for i, pd := range cp.Programme {
+		where := fmt.Sprintf("[[campaign.programme]] %d", i+1)
+		if strings.TrimSpace(pd.Title) == "" {
+			return fmt.Errorf("%s: title is required", where)
+		}
+		if titles[strings.ToLower(pd.Title)] {
+			return fmt.Errorf("%s: title %q twice (it keys the calendar entry)", where, pd.Title)
+		}
+		titles[strings.ToLower(pd.Title)] = true
+		if !pd.Day.IsZero() && (!pd.EastDay.IsZero() || !pd.WestDay.IsZero()) {
+			return fmt.Errorf("%s (%s): set day, or east_day and west_day, not both", where, pd.Title)
+		}
+		if err := validateTimes(where, pd.Start, pd.End); err != nil {
+			return err
+		}
+	}
 	if cp.MaxParticipantsPerKommune < 0 {
 		return errors.New("[campaign] max_participants_per_kommune must be 0 (no cap) or more")
 	}
@@ -298,6 +353,23 @@ func (c *Config) validateCampaign() error {
 	}
 	if _, err := time.LoadLocation(c.Summary.Timezone); err != nil {
 		return fmt.Errorf("[summary] timezone: unknown time zone %q", c.Summary.Timezone)
+	}
+	return nil
+}
+
+// validateTimes checks a calendar entry's start and end: both empty (all
+// day), or both "15:04" with the end after the start.
+func validateTimes(where, start, end string) error {
+	if start == "" && end == "" {
+		return nil
+	}
+	s, err1 := time.Parse("15:04", start)
+	e, err2 := time.Parse("15:04", end)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("%s: start and end want HH:MM, both or neither; got %q and %q", where, start, end)
+	}
+	if !e.After(s) {
+		return fmt.Errorf("%s: end %s is not after start %s", where, end, start)
 	}
 	return nil
 }

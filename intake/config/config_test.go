@@ -65,6 +65,11 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"bad from", `from = "Bot <bot@example.org>"` + "\x00" + `from = "nobody"`, `[smtp] from`},
 		{"bad deadline", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ndeadline = \"1. september\"", `deadline`},
 		{"bad contact", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ncontacts = [{name = \"A\", email = \"a\"}]", `contacts[0].email`},
+		{"first day half a time", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign.first_day]\nstart = \"09:30\"", `[campaign.first_day]: start and end`},
+		{"first day ends first", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign.first_day]\nstart = \"15:30\"\nend = \"09:30\"", `end 09:30 is not after start 15:30`},
+		{"programme date without title", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[[campaign.programme]]\nday = \"2023-01-12\"", `[[campaign.programme]] 1: title is required`},
+		{"programme date twice", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[[campaign.programme]]\ntitle = \"Møde\"\n[[campaign.programme]]\ntitle = \"møde\"", `title "møde" twice`},
+		{"programme day and sides", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[[campaign.programme]]\ntitle = \"2. udviklingsdag\"\nday = \"2023-01-12\"\neast_day = \"2023-01-12\"", `set day, or east_day and west_day, not both`},
 		{"bad timezone", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[summary]\ntimezone = \"Mars/Olympus\"", `[summary] timezone`},
 	}
 	for _, tc := range cases {
@@ -91,5 +96,34 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	if len(c.Campaign.Contacts) != 2 || c.SMTP.Password != "y" {
 		t.Errorf("example config read wrongly: %+v", c.Campaign.Contacts)
+	}
+}
+
+func TestLoadConfigProgramme(t *testing.T) {
+	t.Setenv("SENIORBOT_TEST_IMAP_PW", "x")
+	c, err := LoadConfig(writeConfig(t, minimalConfig+`
+[campaign.first_day]
+start = "09:30"
+end = "15:30"
+east_location = "Øst"
+west_location = "Vest"
+[[campaign.programme]]
+title = "2. udviklingsdag"
+east_day = "2023-01-12"
+west_day = "2023-01-19"
+[[campaign.programme]]
+title = "1. digitale møde"
+day = "2022-11-24"
+start = "13:00"
+end = "14:30"
+location = "Online"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, pr := c.Campaign.FirstDay, c.Campaign.Programme
+	if fd.Start != "09:30" || fd.WestLocation != "Vest" || len(pr) != 2 || pr[0].WestDay.String() != "2023-01-19" ||
+		pr[1].Day.String() != "2022-11-24" || pr[1].Location != "Online" {
+		t.Errorf("first day %+v, programme %+v", fd, pr)
 	}
 }

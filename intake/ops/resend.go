@@ -135,25 +135,33 @@ func (o *Ops) queueResend(ctx context.Context, t storage.Tilmelding) (ResendResu
 	if err != nil {
 		return res, err
 	}
-	text, html, err := p.Renderer.Render(tmpl, p.View(&t, r))
-	if err != nil {
-		return res, err
-	}
-	m := p.NewMail([]replies.Address{{Name: r.Meta.FromName, Email: t.ReplyTo}}, replies.ReplySubject(r.Meta.Subject), text, html)
-	if r.Meta.MessageID != "" {
-		m.InReplyTo = r.Meta.MessageID
-		m.References = append(append([]string{}, r.Meta.References...), r.Meta.MessageID)
-	}
-	data, err := m.Marshal()
-	if err != nil {
-		return res, err
-	}
 	err = o.DB.Tx(ctx, func(tx *storage.Tx) error {
 		dead, err := tx.IsUndeliverable(ctx, t.ReplyTo)
 		if err != nil || dead {
 			if dead {
 				res.Skipped = t.ReplyTo + " bounced before and is never mailed again"
 			}
+			return err
+		}
+		// Rendered in the transaction: a confirmation carries the calendar
+		// entries again, and their SEQUENCE is recorded with the mail.
+		view := p.View(&t, r)
+		ics, err := p.Calendar(ctx, tx, tmpl, &view, t.ID)
+		if err != nil {
+			return err
+		}
+		text, html, err := p.Renderer.Render(tmpl, view)
+		if err != nil {
+			return err
+		}
+		m := p.NewMail([]replies.Address{{Name: r.Meta.FromName, Email: t.ReplyTo}}, replies.ReplySubject(r.Meta.Subject), text, html)
+		m.Attachments = ics
+		if r.Meta.MessageID != "" {
+			m.InReplyTo = r.Meta.MessageID
+			m.References = append(append([]string{}, r.Meta.References...), r.Meta.MessageID)
+		}
+		data, err := m.Marshal()
+		if err != nil {
 			return err
 		}
 		// Asked for by staff, so not counted against the sender's daily

@@ -99,7 +99,7 @@ func (b *summaryBuilder) tilmeldinger(ts []storage.Tilmelding) {
 	b.byID = map[int64]replies.SummaryTilmelding{}
 	tot := &b.s.Totals
 	tot.AllKommuner = len(b.dir.All())
-	kommuner := map[string]bool{}
+	kommuner := map[string]string{} // code → the status that needs a person most (kommuneState)
 	type dayKey struct {
 		day  time.Time
 		side string
@@ -126,7 +126,7 @@ func (b *summaryBuilder) tilmeldinger(ts []storage.Tilmelding) {
 		if t.Status == storage.StatusCancelled {
 			continue
 		}
-		kommuner[t.KommuneCode] = true
+		kommuner[t.KommuneCode] = kommuneState(kommuner[t.KommuneCode], t.Status)
 		tot.Ledelse += st.Ledelse()
 		tot.Medarbejder += st.Medarbejder()
 		tot.SideUnknown += len(t.Participants) - st.Ledelse() - st.Medarbejder()
@@ -153,6 +153,17 @@ func (b *summaryBuilder) tilmeldinger(ts []storage.Tilmelding) {
 		oc.Units = append(oc.Units, st.UnitText())
 	}
 	tot.Kommuner = len(kommuner)
+	for _, state := range kommuner {
+		switch state {
+		case storage.StatusLate:
+			tot.KommunerLate++
+		case storage.StatusIncomplete:
+			tot.KommunerIncomplete++
+		default:
+			tot.KommunerComplete++
+		}
+	}
+	b.weeks(ts)
 
 	for _, d := range days {
 		b.s.Days = append(b.s.Days, *d)
@@ -181,6 +192,69 @@ func (b *summaryBuilder) tilmeldinger(ts []storage.Tilmelding) {
 	}
 	slices.SortFunc(b.s.Incomplete, waitingLongestFirst)
 	slices.SortFunc(b.s.Late, waitingLongestFirst)
+}
+
+// kommuneState folds one more tilmelding's status into its kommune's:
+// a decision waiting (late) counts before something missing (incomplete),
+// which counts before complete. A kommune with several units is as far as
+// its least finished one.
+func kommuneState(sofar, status string) string {
+	rank := func(s string) int {
+		switch s {
+		case storage.StatusLate:
+			return 3
+		case storage.StatusIncomplete:
+			return 2
+		case storage.StatusComplete:
+			return 1
+		}
+		return 0
+	}
+	if rank(status) > rank(sofar) {
+		return status
+	}
+	return sofar
+}
+
+// weeks counts the tilmeldinger by the week they were first recorded, in
+// the summary's time zone, from the week of the first one to the week of
+// the deadline; weeks not begun yet are there, empty, so staff see how
+// many are left. Those recorded after the deadline day are counted apart.
+// Cancelled tilmeldinger count too: they did register that week.
+func (b *summaryBuilder) weeks(ts []storage.Tilmelding) {
+	dl := b.cfg.Campaign.Deadline.Time
+	if dl.IsZero() || len(ts) == 0 {
+		return
+	}
+	end := time.Date(dl.Year(), dl.Month(), dl.Day()+1, 0, 0, 0, 0, b.loc) // the deadline day counts whole
+	counts := map[time.Time]int{}
+	var first time.Time
+	for _, t := range ts {
+		at := t.CreatedAt.In(b.loc)
+		if !at.Before(end) {
+			b.s.AfterDeadline++
+			continue
+		}
+		wk := weekStart(at)
+		counts[wk]++
+		if first.IsZero() || wk.Before(first) {
+			first = wk
+		}
+	}
+	if first.IsZero() {
+		return
+	}
+	thisWeek := weekStart(b.now)
+	for wk := first; wk.Before(end); wk = wk.AddDate(0, 0, 7) {
+		b.s.Weeks = append(b.s.Weeks, replies.WeekCount{Start: wk, N: counts[wk], Future: wk.After(thisWeek)})
+	}
+}
+
+// weekStart is the Monday 00:00 of t's week, in t's location.
+func weekStart(t time.Time) time.Time {
+	y, m, d := t.Date()
+	back := (int(t.Weekday()) + 6) % 7 // Monday 0 … Sunday 6
+	return time.Date(y, m, d-back, 0, 0, 0, 0, t.Location())
 }
 
 func sideOrder(side string) int {

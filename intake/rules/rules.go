@@ -416,11 +416,16 @@ func (a *action) answer(ctx context.Context, tmpl replies.Template, kind string,
 		a.rec.Outcome, a.rec.Attention = OutcomeNotAnswered, AttentionUndeliverable
 		return nil
 	}
+	ics, err := a.p.Calendar(ctx, a.tx, tmpl, &view, tilmeldingID) // the .ics of a confirmation or cancellation
+	if err != nil {
+		return err
+	}
 	text, html, err := a.p.Renderer.Render(tmpl, view)
 	if err != nil {
 		return err
 	}
 	m := a.p.NewMail([]replies.Address{{Name: r.Meta.FromName, Email: r.From}}, replies.ReplySubject(r.Meta.Subject), text, html)
+	m.Attachments = ics
 	if r.Meta.MessageID != "" {
 		m.InReplyTo = r.Meta.MessageID
 		m.References = append(append([]string{}, r.Meta.References...), r.Meta.MessageID)
