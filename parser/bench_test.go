@@ -1,0 +1,135 @@
+package parser
+
+import (
+	"bytes"
+	"io"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // the bare decode converts charsets as the parser does
+
+	"github.com/seniorpartnerskabet/seniorbot/parser/internal/gencorpus"
+)
+
+// The benchmark corpus: generated, seeded, so every run measures the same
+// mails (median about 8 KB, 2 KB–200 KB; see package gencorpus).
+const (
+	benchCorpusSize = 1000
+	benchCorpusSeed = 1
+)
+
+var benchCorpus = sync.OnceValue(func() []gencorpus.Mail {
+	return gencorpus.Generate(benchCorpusSize, benchCorpusSeed)
+})
+
+// corpusParser reads the corpus's staff forwards as staff forwards.
+func corpusParser() *Parser {
+	return New(Options{StaffDomains: []string{gencorpus.StaffDomain}})
+}
+
+// bareDecode is what any program must do to read a mail: go-message's
+// header and MIME parsing, the transfer and charset decoding, and every
+// part's body read into memory. It is the yardstick for Parse.
+func bareDecode(raw []byte) error {
+	e, err := message.Read(bytes.NewReader(raw))
+	if err != nil && !message.IsUnknownCharset(err) {
+		return err
+	}
+	return e.Walk(func(_ []int, part *message.Entity, err error) error {
+		if err != nil && !message.IsUnknownCharset(err) {
+			return err
+		}
+		if part.MultipartReader() != nil {
+			return nil // the walk reads its parts next
+		}
+		_, err = io.ReadAll(part.Body)
+		return err
+	})
+}
+
+// decodeRate is the msgs/s of the last BenchmarkCorpus/decode run in this
+// process, so that BenchmarkCorpus/parse can report its share of it.
+var decodeRate float64
+
+// BenchmarkCorpus measures, in one run, go-message's bare decode and the
+// whole parse over the same generated corpus. One op is the whole corpus;
+// msgs/s, MB/s and allocs/msg are per mail, and parse's "of-decode" is its
+// msgs/s divided by decode's (1.0: as fast as decoding alone).
+//
+//	go test -run XXX -bench Corpus -benchtime 5x -count 3 ./parser/
+func BenchmarkCorpus(b *testing.B) {
+	mails := benchCorpus()
+	var size int64
+	for _, m := range mails {
+		size += int64(len(m.Raw))
+	}
+	run := func(b *testing.B, one func([]byte) error) float64 {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for b.Loop() {
+			for _, m := range mails {
+				if err := one(m.Raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		runtime.ReadMemStats(&after)
+		n := float64(b.N * len(mails))
+		rate := n / b.Elapsed().Seconds()
+		b.ReportMetric(rate, "msgs/s")
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/msg")
+		return rate
+	}
+	b.Run("decode", func(b *testing.B) {
+		decodeRate = run(b, bareDecode)
+	})
+	b.Run("parse", func(b *testing.B) {
+		p := corpusParser()
+		rate := run(b, func(raw []byte) error {
+			_, err := p.Parse(raw)
+			return err
+		})
+		if decodeRate > 0 {
+			b.ReportMetric(rate/decodeRate, "of-decode")
+		}
+	})
+}
+
+// TestCorpusReadsAsWritten parses the benchmark corpus and checks that the
+// parser reads each kind of generated mail as what it is, so that the
+// benchmark measures the parse doing its real work (a parser that gave up
+// early would be fast).
+func TestCorpusReadsAsWritten(t *testing.T) {
+	want := map[string][]Kind{
+		"form": {KindRegistration}, "prose": {KindRegistration}, "table": {KindRegistration},
+		"forward": {KindRegistration}, "question": {KindQuestion}, "cancellation": {KindCancellation},
+		"auto_reply": {KindAutoReply}, "bounce": {KindBounce}, "newsletter": {KindAutoReply, KindOther},
+	}
+	p := corpusParser()
+	total, agree := map[string]int{}, map[string]int{}
+	for i, m := range benchCorpus() {
+		r, err := p.Parse(m.Raw)
+		if err != nil {
+			t.Fatalf("mail %d (%s %s): %v", i, m.Client, m.Kind, err)
+		}
+		total[m.Kind]++
+		for _, k := range want[m.Kind] {
+			if r.Kind == k {
+				agree[m.Kind]++
+			}
+		}
+		if m.Kind == "forward" && r.ForwardedBy == "" {
+			t.Errorf("mail %d (%s forward): not read as a staff forward", i, m.Client)
+		}
+	}
+	for kind, n := range total {
+		// 95%: prose is free text and a few letters are honestly ambiguous.
+		if agree[kind]*100 < n*95 {
+			t.Errorf("%s: %d of %d mails read as %v", kind, agree[kind], n, want[kind])
+		}
+	}
+}
