@@ -42,9 +42,13 @@ type mailMsg struct {
 	from      address
 	mediaType string // of the top-level entity
 	plain     string // first non-empty text/plain part
-	html      string // first non-empty text/html part, converted to text
-	dsn       []string
-	attached  []*mailMsg // message/rfc822 parts: forwarded mails
+	// html holds the first text/html part whose text is not empty. Its
+	// source is converted only when the text is asked for (htmlText):
+	// most mails carry a plain part that makes the HTML redundant, and
+	// parsing HTML was an eighth of the parse (issue 15).
+	html     lazyHTML
+	dsn      []string
+	attached []*mailMsg // message/rfc822 parts: forwarded mails
 }
 
 // decode reads raw into a mailMsg, reading at most budget bytes of bodies.
@@ -188,8 +192,10 @@ func (w *walker) walk(e *message.Entity, depth int) {
 			w.m.plain = strings.TrimSpace(w.read(e.Body, maxPlainBytes))
 		}
 	case mt == "text/html":
-		if w.m.html == "" {
-			w.m.html = strings.TrimSpace(htmlToText(w.read(e.Body, maxHTMLBytes)))
+		// A later HTML part is read only when the earlier ones render to
+		// nothing, as when each part was converted at once.
+		if w.m.html.text() == "" {
+			w.m.html = lazyHTML{src: w.read(e.Body, maxHTMLBytes)}
 		}
 	}
 }
@@ -308,19 +314,39 @@ func (m *mailMsg) meta() Meta {
 // the HTML part holds the form).
 func (m *mailMsg) text() string {
 	t := m.plain
-	if strings.TrimSpace(t) == "" || m.html != "" && isStub(t, m.html) {
-		t = m.html
+	if strings.TrimSpace(t) == "" || isStub(t, m.html.text) {
+		t = m.html.text()
 	}
 	return strings.ReplaceAll(t, "\r\n", "\n")
 }
 
 // isStub reports whether the new text of plain is a few words while that
-// of html says much more.
-func isStub(plain, html string) bool {
+// of the HTML part says much more. html is called only when plain is
+// short, so that a mail with a real plain part never has its HTML parsed.
+func isStub(plain string, html func() string) bool {
 	p := len(strings.Fields(newText(strings.ReplaceAll(plain, "\r\n", "\n"))))
 	if p >= 25 {
 		return false
 	}
-	h := len(strings.Fields(newText(strings.ReplaceAll(html, "\r\n", "\n"))))
-	return h > 2*p+10
+	h := html()
+	if h == "" {
+		return false
+	}
+	return len(strings.Fields(newText(strings.ReplaceAll(h, "\r\n", "\n")))) > 2*p+10
+}
+
+// lazyHTML is an HTML body converted to text on first use.
+type lazyHTML struct {
+	src       string
+	converted bool
+	txt       string
+}
+
+// text returns the HTML body as text (see htmlToText), trimmed.
+func (h *lazyHTML) text() string {
+	if !h.converted && h.src != "" {
+		h.txt, h.converted = strings.TrimSpace(htmlToText(h.src)), true
+		h.src = ""
+	}
+	return h.txt
 }
