@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -92,5 +94,35 @@ func TestHTMLPartIsReadWhenNeeded(t *testing.T) {
 	}
 	if got := m.text(); got != strings.TrimSpace(long) {
 		t.Errorf("stub plain part: text = %q, want the HTML part's", got)
+	}
+}
+
+// TestNewTextWords checks that newTextWords counts the words of newText
+// (up to its limit) on the test mails and the benchmark corpus: isStub
+// relies on it instead of running newText in full.
+func TestNewTextWords(t *testing.T) {
+	var texts []string
+	for _, m := range benchCorpus() {
+		if msg, err := decode(m.Raw, 1<<24); err == nil {
+			texts = append(texts, msg.plain, msg.html.text())
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg, err := decode(raw, 1<<24); err == nil {
+			texts = append(texts, msg.plain, msg.html.text())
+		}
+	}
+	for _, s := range texts {
+		full := len(strings.Fields(newText(s)))
+		for _, limit := range []int{25, 1 << 30} {
+			if got, want := newTextWords(s, limit), min(full, limit); min(got, limit) != want {
+				t.Fatalf("newTextWords(…, %d) = %d, newText has %d words:\n%s", limit, got, full, s)
+			}
+		}
 	}
 }
