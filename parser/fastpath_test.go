@@ -27,7 +27,8 @@ func isSalutationRef(s string) bool { return salutationRe.MatchString(cleanLineR
 func TestFastPathsAgree(t *testing.T) {
 	lines := []string{"", " ", "\t", "a", "A", "Æ", "æble", "ÅRHUS", "Med venlig hilsen", "med venlig hilsen,",
 		"\u212aind regards", "KIND REGARDS", "Ĳ", " \u00a0Hilsen\u200b", "\ufeffMvh", "x\x7f", "\x01Vh.", "mvh.",
-		"Bo@X.DK skriver", "a@b", "ab@cd.ef", "hej @ dig", "ÉN", "\u0085Regards\u0085", "Straße", "İstanbul", "K\u0301"}
+		"Bo@X.DK skriver", "a@b", "ab@cd.ef", "hej @ dig", "ÉN", "\u0085Regards\u0085", "Straße", "İstanbul", "K\u0301",
+		"ÆBLE", "Ærø", "Øster Å", "MÜLLER", "Café", "HÉLÈNE", "Ångström", "á", "\xff", "Æ\xc3", "a\xe6b", "ǅ", "Σίσυφος", "ẞ"}
 	p := corpusParser()
 	for _, m := range benchCorpus()[:300] {
 		msg, err := decode(m.Raw, p.opts.MaxMessageBytes)
