@@ -58,7 +58,7 @@ func TestFastPathsAgree(t *testing.T) {
 
 // TestHTMLPartIsReadWhenNeeded checks the lazy HTML conversion: the
 // first HTML part with text wins, even after an empty one, and a mail
-// whose plain part says enough never has its HTML converted.
+// whose plain part says enough never has its HTML read.
 func TestHTMLPartIsReadWhenNeeded(t *testing.T) {
 	mixed := "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 		"--b\r\nContent-Type: text/html\r\n\r\n<html><body><img src=x></body></html>\r\n" +
@@ -84,8 +84,8 @@ func TestHTMLPartIsReadWhenNeeded(t *testing.T) {
 	if got := m.text(); got != strings.TrimSpace(long) {
 		t.Errorf("text = %q, want the plain part", got)
 	}
-	if m.html.converted {
-		t.Error("the HTML part was converted although the plain part was used")
+	if m.html.converted || m.html.src != "" {
+		t.Error("the HTML part was read although the plain part says enough")
 	}
 
 	stub := strings.Replace(alt, long+"\r\n--b\r\nContent-Type: text/html", "Se vedhæftede.\r\n--b\r\nContent-Type: text/html", 1)

@@ -42,10 +42,14 @@ type mailMsg struct {
 	from      address
 	mediaType string // of the top-level entity
 	plain     string // first non-empty text/plain part
+	// plainWordCount caches plainWords once plainCounted.
+	plainWordCount int
+	plainCounted   bool
 	// html holds the first text/html part whose text is not empty. Its
-	// source is converted only when the text is asked for (htmlText):
-	// most mails carry a plain part that makes the HTML redundant, and
-	// parsing HTML was an eighth of the parse (issue 15).
+	// source is converted only when its text is asked for, and not read at
+	// all after a plain part that says enough (see walk): most mails carry
+	// a plain part that makes the HTML redundant, and reading and parsing
+	// HTML was a fifth of the parse (issue 15).
 	html     lazyHTML
 	dsn      []string
 	attached []*mailMsg // message/rfc822 parts: forwarded mails
@@ -192,6 +196,12 @@ func (w *walker) walk(e *message.Entity, depth int) {
 			w.m.plain = strings.TrimSpace(w.readLines(e.Body, maxPlainBytes))
 		}
 	case mt == "text/html":
+		if w.m.plain != "" && w.m.plainWords() >= stubWords {
+			// The plain part says enough: text would never use the HTML
+			// one, and reading it (quoted-printable, a charset, two to
+			// three times the plain text) was a tenth of the parse.
+			return
+		}
 		// A later HTML part is read only when the earlier ones render to
 		// nothing, as when each part was converted at once.
 		if w.m.html.text() == "" {
@@ -333,25 +343,39 @@ func (m *mailMsg) meta() Meta {
 // the HTML part holds the form).
 func (m *mailMsg) text() string {
 	t := m.plain
-	if strings.TrimSpace(t) == "" || isStub(t, m.html.text) {
+	if strings.TrimSpace(t) == "" || m.isStub() {
 		t = m.html.text()
 	}
 	return strings.ReplaceAll(t, "\r\n", "\n")
 }
 
-// isStub reports whether the new text of plain is a few words while that
-// of the HTML part says much more. html is called only when plain is
-// short, so that a mail with a real plain part never has its HTML parsed.
-func isStub(plain string, html func() string) bool {
-	p := newTextWords(plain, 25)
-	if p >= 25 {
+// stubWords is the size of new text below which a plain part may be a
+// stub of its HTML alternative.
+const stubWords = 25
+
+// isStub reports whether the new text of the plain part is a few words
+// while that of the HTML part says much more. The HTML is looked at only
+// when the plain part is short, so that a mail with a real plain part
+// never has its HTML parsed.
+func (m *mailMsg) isStub() bool {
+	p := m.plainWords()
+	if p >= stubWords {
 		return false
 	}
-	h := html()
+	h := m.html.text()
 	if h == "" {
 		return false
 	}
 	return len(strings.Fields(newText(strings.ReplaceAll(h, "\r\n", "\n")))) > 2*p+10
+}
+
+// plainWords is newTextWords(m.plain, stubWords), counted once: both the
+// walk (to skip an HTML part) and text ask.
+func (m *mailMsg) plainWords() int {
+	if !m.plainCounted {
+		m.plainWordCount, m.plainCounted = newTextWords(m.plain, stubWords), true
+	}
+	return m.plainWordCount
 }
 
 // newTextWords counts the words of newText(body), stopping at limit.
