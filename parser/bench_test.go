@@ -32,7 +32,8 @@ func corpusParser() *Parser {
 
 // bareDecode is what any program must do to read a mail: go-message's
 // header and MIME parsing, the transfer and charset decoding, and every
-// part's body read into memory. It is the yardstick for Parse.
+// part's body read into memory (a message/rfc822 part is one body to
+// Walk, where Parse reads it as a mail). It is the yardstick for Parse.
 func bareDecode(raw []byte) error {
 	e, err := message.Read(bytes.NewReader(raw))
 	if err != nil && !message.IsUnknownCharset(err) {
