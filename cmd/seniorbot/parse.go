@@ -191,7 +191,7 @@ var stdin = os.Stdin
 // standard input, at most limit bytes of it.
 func readInput(name string, limit int64) ([]byte, error) {
 	if name == "-" {
-		return readStdin(stdin, limit)
+		return readFrom(stdin, limit)
 	}
 	return readMail(name, limit)
 }
@@ -203,39 +203,40 @@ func readMail(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("read mail: %w", err)
 	}
 	defer f.Close()
-	return readBounded(f, limit)
+	return readFrom(f, limit)
 }
 
-// readStdin reads at most limit bytes of standard input. A pipe's size is
-// not known, and reading it into a growing buffer held up to twice the
-// mail (a 52 MB mail peaked at 132 MiB, issue 15); it is spooled to a
-// temporary file first, so that the one buffer is allocated at its final
-// size, as for a file. What is beyond the limit is read and dropped, so
-// that the writer does not fail on a closed pipe.
-func readStdin(in *os.File, limit int64) ([]byte, error) {
-	if fi, err := in.Stat(); err == nil && fi.Mode().IsRegular() {
-		return readBounded(in, limit) // "< file.eml": a file already
+// readFrom reads at most limit bytes of f: a file, standard input, or a
+// pipe named as a file (seniorbot parse <(zcat mail.eml.gz)). A pipe's
+// size is not known, and reading it into a growing buffer held up to
+// twice the mail (a 52 MB mail on standard input peaked at 132 MiB, issue
+// 15); it is spooled to a temporary file first, so that the one buffer is
+// allocated at its final size, as for a file. What is beyond the limit is
+// read and dropped, so that the writer does not fail on a closed pipe.
+func readFrom(f *os.File, limit int64) ([]byte, error) {
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		return readBounded(f, limit) // a file, or "< file.eml"
 	}
 	tmp, err := os.CreateTemp("", "seniorbot-parse-*.eml")
 	if err != nil {
-		return nil, fmt.Errorf("read standard input: %w", err)
+		return nil, fmt.Errorf("read mail: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	if _, err := io.Copy(tmp, io.LimitReader(in, limit)); err != nil {
-		return nil, fmt.Errorf("read standard input: %w", err)
+	if _, err := io.Copy(tmp, io.LimitReader(f, limit)); err != nil {
+		return nil, fmt.Errorf("read mail: %w", err)
 	}
-	if _, err := io.Copy(io.Discard, in); err != nil {
-		return nil, fmt.Errorf("read standard input: %w", err)
+	if _, err := io.Copy(io.Discard, f); err != nil {
+		return nil, fmt.Errorf("read mail: %w", err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("read standard input: %w", err)
+		return nil, fmt.Errorf("read mail: %w", err)
 	}
 	return readBounded(tmp, limit)
 }
 
-// readBounded reads at most limit bytes of f into a buffer of that size
-// (or the file's, if smaller).
+// readBounded reads at most limit bytes of the regular file f into a
+// buffer of that size (or the file's, if smaller).
 func readBounded(f *os.File, limit int64) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {

@@ -194,10 +194,11 @@ func TestParseStdin(t *testing.T) {
 	}
 }
 
-// TestReadStdinIsBounded checks that standard input is read up to the
-// limit and the rest drained, so that a writer piping a huge mail is not
-// cut off and the command holds no more than the limit.
-func TestReadStdinIsBounded(t *testing.T) {
+// TestReadIsBounded checks that a pipe (standard input, or one named as a
+// file) is read up to the limit and the rest drained, so that a writer
+// piping a huge mail is not cut off and the command holds no more than
+// the limit; and that a file is read up to the limit into one buffer.
+func TestReadIsBounded(t *testing.T) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +211,7 @@ func TestReadStdinIsBounded(t *testing.T) {
 		w.Close()
 		werr <- err
 	}()
-	got, err := readStdin(r, 1000)
+	got, err := readFrom(r, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestReadStdinIsBounded(t *testing.T) {
 	}
 	f.Write(data)
 	f.Seek(0, io.SeekStart)
-	if got, err := readStdin(f, 2000); err != nil || !bytes.Equal(got, data[:2000]) {
+	if got, err := readFrom(f, 2000); err != nil || !bytes.Equal(got, data[:2000]) {
 		t.Errorf("from a file: %d bytes, %v", len(got), err)
 	}
 	f.Close()
