@@ -43,10 +43,18 @@ type mailMsg struct {
 	from      address
 	mediaType string // of the top-level entity
 	plain     string // first non-empty text/plain part
-	html      string // first non-empty text/html part, converted to text
-	dsn       []string
-	attached  []*mailMsg   // message/rfc822 parts: forwarded mails
-	docs      []attachment // attached documents that may hold the form
+	// plainWordCount caches plainWords once plainCounted.
+	plainWordCount int
+	plainCounted   bool
+	// html holds the first text/html part whose text is not empty. Its
+	// source is converted only when its text is asked for, and not read at
+	// all after a plain part that says enough (see walk): most mails carry
+	// a plain part that makes the HTML redundant, and reading and parsing
+	// HTML was a fifth of the parse (issue 15).
+	html     lazyHTML
+	dsn      []string
+	attached []*mailMsg   // message/rfc822 parts: forwarded mails
+	docs     []attachment // attached documents that may hold the form
 }
 
 // decode reads raw into a mailMsg, reading at most budget bytes of bodies.
@@ -186,20 +194,28 @@ func (w *walker) walk(e *message.Entity, depth int) {
 	case mt == "message/rfc822" || mt == "message/global":
 		w.attachedMessage(e)
 	case mt == "message/delivery-status" || mt == "message/global-delivery-status":
-		w.m.dsn = append(w.m.dsn, w.read(e.Body, maxDSNBytes))
+		w.m.dsn = append(w.m.dsn, w.readLines(e.Body, maxDSNBytes))
 	case disp == "attachment":
 		// Attachments are never read: they may be large and are not data.
 	case mt == "text/plain" || mt == "":
 		if w.m.plain == "" {
-			text := w.read(e.Body, maxPlainBytes)
+			text := w.readLines(e.Body, maxPlainBytes)
 			if strings.EqualFold(params["format"], "flowed") {
 				text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
 			}
 			w.m.plain = strings.TrimSpace(text)
 		}
 	case mt == "text/html":
-		if w.m.html == "" {
-			w.m.html = strings.TrimSpace(htmlToText(w.read(e.Body, maxHTMLBytes)))
+		if w.m.plain != "" && w.m.plainWords() >= stubWords {
+			// The plain part says enough: text would never use the HTML
+			// one, and reading it (quoted-printable, a charset, two to
+			// three times the plain text) was a tenth of the parse.
+			return
+		}
+		// A later HTML part is read only when the earlier ones render to
+		// nothing, as when each part was converted at once.
+		if w.m.html.text() == "" {
+			w.m.html = lazyHTML{src: w.read(e.Body, maxHTMLBytes)}
 		}
 	}
 }
@@ -264,6 +280,25 @@ func (w *walker) readBytes(r io.Reader, limit int64) []byte {
 // one, or a lie) are read as Windows-1252, the usual culprit in Danish mail.
 func (w *walker) read(r io.Reader, limit int64) string {
 	return toUTF8(w.readBytes(r, limit))
+}
+
+// readLines is read with CRLF line ends made LF in place: every reader of
+// plain text and delivery reports does that, and doing it on the bytes
+// saves copying the text once more.
+func (w *walker) readLines(r io.Reader, limit int64) string {
+	b := w.readBytes(r, limit)
+	if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
+		n := i
+		for ; i < len(b); i++ {
+			if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+				continue
+			}
+			b[n] = b[i]
+			n++
+		}
+		b = b[:n]
+	}
+	return toUTF8(b)
 }
 
 // toUTF8 returns b as valid UTF-8.
@@ -354,19 +389,66 @@ func (m *mailMsg) meta() Meta {
 // the HTML part holds the form).
 func (m *mailMsg) text() string {
 	t := m.plain
-	if strings.TrimSpace(t) == "" || m.html != "" && isStub(t, m.html) {
-		t = m.html
+	if strings.TrimSpace(t) == "" || m.isStub() {
+		t = m.html.text()
 	}
 	return strings.ReplaceAll(t, "\r\n", "\n")
 }
 
-// isStub reports whether the new text of plain is a few words while that
-// of html says much more.
-func isStub(plain, html string) bool {
-	p := len(strings.Fields(newText(strings.ReplaceAll(plain, "\r\n", "\n"))))
-	if p >= 25 {
+// stubWords is the size of new text below which a plain part may be a
+// stub of its HTML alternative.
+const stubWords = 25
+
+// isStub reports whether the new text of the plain part is a few words
+// while that of the HTML part says much more. The HTML is looked at only
+// when the plain part is short, so that a mail with a real plain part
+// never has its HTML parsed.
+func (m *mailMsg) isStub() bool {
+	p := m.plainWords()
+	if p >= stubWords {
 		return false
 	}
-	h := len(strings.Fields(newText(strings.ReplaceAll(html, "\r\n", "\n"))))
-	return h > 2*p+10
+	h := m.html.text()
+	if h == "" {
+		return false
+	}
+	return len(strings.Fields(newText(strings.ReplaceAll(h, "\r\n", "\n")))) > 2*p+10
+}
+
+// plainWords is newTextWords(m.plain, stubWords), counted once: both the
+// walk (to skip an HTML part) and text ask.
+func (m *mailMsg) plainWords() int {
+	if !m.plainCounted {
+		m.plainWordCount, m.plainCounted = newTextWords(m.plain, stubWords), true
+	}
+	return m.plainWordCount
+}
+
+// newTextWords counts the words of newText(body), stopping at limit.
+// isStub only asks whether the new text has a few words, and reading the
+// whole new text for that was an eighth of the parse (the classifier then
+// reads it again).
+func newTextWords(body string, limit int) int {
+	n := 0
+	scanNewText(body, func(line string) bool {
+		n += len(strings.Fields(line))
+		return n < limit
+	})
+	return n
+}
+
+// lazyHTML is an HTML body converted to text on first use.
+type lazyHTML struct {
+	src       string
+	converted bool
+	txt       string
+}
+
+// text returns the HTML body as text (see htmlToText), trimmed.
+func (h *lazyHTML) text() string {
+	if !h.converted && h.src != "" {
+		h.txt, h.converted = strings.TrimSpace(htmlToText(h.src)), true
+		h.src = ""
+	}
+	return h.txt
 }

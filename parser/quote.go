@@ -34,53 +34,62 @@ var (
 // and answers typed between quoted lines). A reply to one of the bot's own
 // mails ends at its ReplyLine.
 func newText(body string) string {
+	var kept []string
+	scanNewText(body, func(line string) bool {
+		kept = append(kept, line)
+		return true
+	})
+	return strings.TrimSpace(strings.Join(kept, "\n"))
+}
+
+// scanNewText calls keep with each line of body's new text, in order,
+// until keep returns false. newText collects the lines; isStub only counts
+// a few words, so it can stop early. Both read through this one loop.
+func scanNewText(body string, keep func(line string) bool) {
 	body = beforeReplyLine(body)
 	lines := strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n")
-	var kept []string
+	empty := true // nothing but blank lines kept so far
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimRight(lines[i], " \t\r")
 		if line == "--" || strings.TrimRight(lines[i], "\r") == "-- " {
-			break // RFC 3676 signature delimiter
+			return // RFC 3676 signature delimiter
 		}
 		t := cleanLine(line)
 		if strings.HasPrefix(t, ">") {
 			continue // an inline answer may follow, so skip, don't stop
 		}
 		if before, ok := sharedLineAttribution(lines, i); ok {
-			kept = append(kept, before)
-			break
+			keep(before)
+			return
 		}
 		if end, ok := quotedAttribution(lines, i); ok {
 			i = end // skip the attribution; its ">" lines are skipped above
 			continue
 		}
 		if startsQuote(lines, i) {
-			if len(strings.TrimSpace(strings.Join(kept, ""))) == 0 && forwardSepRe.MatchString(t) {
-				return forwardedOnly(lines[i+1:])
+			if empty && forwardSepRe.MatchString(t) {
+				// Forwarded with nothing written above it: the forwarded
+				// mail's own text, after its header, is what is sent.
+				if f, ok := readForwardHeader(lines[i+1:]); ok {
+					scanNewText(f.body, keep)
+				}
 			}
-			break
+			return
 		}
 		if t == "" {
 			line = "" // invisible marks (Gmail's "ᐧ") are blank too
+		} else {
+			empty = false
 		}
-		kept = append(kept, line)
+		if !keep(line) {
+			return
+		}
 	}
-	return strings.TrimSpace(strings.Join(kept, "\n"))
 }
 
 // forwardSepRe matches the separators that start a forwarded mail (not a
 // quoted one).
 var forwardSepRe = regexp.MustCompile(`(?i)(forwarded message|videresendt (meddelelse|besked)|begin forwarded message|start på videresendt|weitergeleitete nachricht|message transféré|doorgestuurd bericht|mensaje reenviado)`)
-
-// forwardedOnly returns the new text of a mail forwarded with nothing
-// written above it: the forwarded mail's own text, after its header
-// fields, is then what the sender sends.
-func forwardedOnly(lines []string) string {
-	if f, ok := readForwardHeader(lines); ok {
-		return newText(f.body)
-	}
-	return ""
-}
 
 // quotedAttribution reports whether an attribution starts at lines[i]
 // (on one line or wrapped over up to five) and is followed by ">"
