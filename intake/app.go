@@ -67,7 +67,8 @@ func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger, now func()
 		DB: db, Parser: a.Parser, Renderer: renderer, Campaign: cfg.Campaign,
 		From: replies.Address{Name: from.Name, Email: from.Address},
 		Now:  now, Log: log.With("stage", "rules"),
-		Zone: loc, AuthServID: cfg.IMAP.AuthServID,
+		Zone: loc, AuthServID: cfg.IMAP.AuthServID, AuthMode: cfg.IMAP.AuthResultsMode(),
+		RequireVerified: cfg.VerifiedRequired(), Trust: cfg.Trust,
 		Queued: a.wakeSender,
 	}
 	a.Watcher = mailbox.NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))

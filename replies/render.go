@@ -30,11 +30,12 @@ const (
 	TemplateCancellation    Template = "cancellation"     // to the sender: the tilmelding is cancelled
 	TemplateInvitation      Template = "invitation"       // to a kommune: the invitation with the blank form (seniorbot invite)
 	TemplateReminder        Template = "reminder"         // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
+	TemplateHeld            Template = "held"             // to a sender who may not change the tilmelding: passed on, nothing revealed
 )
 
 // allTemplates lists every Template; NewRenderer parses each of them.
 var allTemplates = []Template{TemplateConfirmation, TemplateMissing, TemplateQuestionAck, TemplateQuestionForward,
-	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder}
+	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder, TemplateHeld}
 
 // sharedName is the base name of the blocks every reply uses (form, signature).
 const sharedName = "_shared"
