@@ -318,7 +318,7 @@ func (b *summaryBuilder) messages(msgs []storage.Message) {
 		}
 		if m.AttentionReason != "" {
 			// Which mail, for seniorbot decide, and why it was held.
-			sm.Outcome = fmt.Sprintf("%s (nr. %d: %s)", sm.Outcome, m.ID, oneLine(m.AttentionReason, 300))
+			sm.Note = fmt.Sprintf("nr. %d: %s", m.ID, oneLine(m.AttentionReason, 300))
 		}
 		if m.Attention != "" {
 			g := groups[m.Attention]

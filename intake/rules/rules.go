@@ -455,7 +455,7 @@ func (a *action) forwardToContacts(ctx context.Context, tmpl replies.Template, s
 			if err != nil {
 				return err
 			}
-			if n >= limit*len(contacts) {
+			if n >= limit { // one outbox row per forward, to all contacts
 				// Beyond the day's cap the questions wait for the nightly
 				// summary, which lists every one of them: one digest.
 				if a.rec.Attention == "" {
