@@ -465,4 +465,14 @@ func TestHeldChangeAppliedAndRejectedByDecide(t *testing.T) {
 	if out, att := h.outcome("held-2@example.com"); out != rules.OutcomeRejected || att != "" {
 		t.Errorf("rejected: outcome %q attention %q", out, att)
 	}
+	// show lists both held mails with their decisions and verdicts.
+	details, err := ops.ShowKommune(ctx, h.db(), h.cfg, parser.New(parser.Options{}).Kommuner(), "0751", h.clock())
+	if err != nil || len(details) != 1 {
+		t.Fatalf("show: %v, %v", details, err)
+	}
+	held := details[0].Held
+	if len(held) != 2 || held[0].Decision != storage.DecisionApplied || held[1].Decision != storage.DecisionRejected ||
+		held[1].Auth != storage.AuthUnknown || held[1].AttentionReason == "" {
+		t.Errorf("show's held mails: %+v", held)
+	}
 }
