@@ -13,19 +13,43 @@ import (
 )
 
 const showHelp = `Usage: seniorbot [--config FILE] show KOMMUNE
+       seniorbot [--config FILE] show --person ADDRESS
 
 Shows what is recorded about one kommune, named by its code (0751) or its
 name (Aarhus): for each of its tilmeldinger (one per forvaltning/område)
 the status, the first development day, HovedMED, the contact person, the
 participants by side and what is missing; the history — each change with
 its time and the mail (sender, subject) that made it; and every mail the
-bot queued about it, with its kind, recipients, status and time.
+bot queued about it, with its kind, recipients, status and time; each
+mail's sender check (bekræftet, fejlede, ikke kontrolleret) and the mails
+held because their sender may not change the tilmelding.
+
+With --person ADDRESS it prints everything held about one person (GDPR
+art. 15): where the address is a participant, contact, answer address or
+registrant, the mails received from or naming it, the mails sent to it,
+and whether it bounced. seniorbot forget erases it.
+
+Flags:
 `
 
 func cmdShow(ctx context.Context, e *env, args []string) error {
 	fs := flagSet(e, "show", showHelp)
+	person := fs.String("person", "", "print everything held about this e-mail `address`")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *person != "" {
+		_, db, err := openDatabase(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		p, err := db.Person(ctx, *person)
+		if err != nil {
+			return err
+		}
+		printPerson(e.stdout, p)
+		return nil
 	}
 	if fs.NArg() == 0 {
 		return usageError{fmt.Errorf("name the kommune: seniorbot show 0751 (or Aarhus)")}
