@@ -65,6 +65,10 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"bad from", `from = "Bot <bot@example.org>"` + "\x00" + `from = "nobody"`, `[smtp] from`},
 		{"bad deadline", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ndeadline = \"1. september\"", `deadline`},
 		{"bad contact", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ncontacts = [{name = \"A\", email = \"a\"}]", `contacts[0].email`},
+		{"bad auth_results", `port = 1143` + "\x00" + "port = 1143\nauth_results = \"dmarc\"", `[imap] auth_results must be`},
+		{"rfc8601 without authserv_id", `port = 1143` + "\x00" + "port = 1143\nauth_results = \"rfc8601\"", `needs authserv_id`},
+		{"exchange with authserv_id", `port = 1143` + "\x00" + "port = 1143\nauth_results = \"exchange\"\nauthserv_id = \"mx.example.org\"", `leave authserv_id empty`},
+		{"kommune domain an address", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[trust.kommune_domains]\n\"0751\" = [\"hr@aarhus.dk\"]", `is not a domain`},
 		{"bad timezone", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[summary]\ntimezone = \"Mars/Olympus\"", `[summary] timezone`},
 	}
 	for _, tc := range cases {
@@ -91,5 +95,24 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	if len(c.Campaign.Contacts) != 2 || c.SMTP.Password != "y" {
 		t.Errorf("example config read wrongly: %+v", c.Campaign.Contacts)
+	}
+}
+
+func TestTrustDefaults(t *testing.T) {
+	t.Setenv("SENIORBOT_TEST_IMAP_PW", "x")
+	c, err := LoadConfig(writeConfig(t, minimalConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IMAP.AuthResultsMode() != AuthResultsOff || c.VerifiedRequired() {
+		t.Errorf("without a source: mode %q, require_verified %v; want off, false", c.IMAP.AuthResultsMode(), c.VerifiedRequired())
+	}
+	c.IMAP.AuthServID = "mx.example.org"
+	if c.IMAP.AuthResultsMode() != AuthResultsRFC8601 || !c.VerifiedRequired() {
+		t.Errorf("with authserv_id: mode %q, require_verified %v; want rfc8601, true", c.IMAP.AuthResultsMode(), c.VerifiedRequired())
+	}
+	c.Trust.RequireVerified = new(false)
+	if c.VerifiedRequired() {
+		t.Errorf("require_verified = false is not honoured")
 	}
 }
