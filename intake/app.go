@@ -68,7 +68,7 @@ func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger, now func()
 		From: replies.Address{Name: from.Name, Email: from.Address},
 		Now:  now, Log: log.With("stage", "rules"),
 		Zone: loc, AuthServID: cfg.IMAP.AuthServID, AuthMode: cfg.IMAP.AuthResultsMode(),
-		RequireVerified: cfg.VerifiedRequired(), Trust: cfg.Trust,
+		RequireVerified: cfg.VerifiedRequired(), Trust: cfg.Trust, MaxRawBytes: cfg.Storage.MaxRawBytes,
 		Queued: a.wakeSender,
 	}
 	a.Watcher = mailbox.NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))

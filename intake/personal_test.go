@@ -56,3 +56,42 @@ func TestPurgeLeavesNoPersonalTextInTheFiles(t *testing.T) {
 		t.Errorf("the purge lost the tilmelding: %+v", tl)
 	}
 }
+
+// TestRawStoredPerMessageIsCapped: a mail above [storage] max_raw_bytes is
+// stored as its header and text parts, and the row says how big it was;
+// the registration in it is recorded all the same.
+func TestRawStoredPerMessageIsCapped(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.Storage.MaxRawBytes = 1 << 20
+	h.cfg.IMAP.LargeMessageBytes = 16 << 20 // fetched whole, so the cap is what limits it
+	var b strings.Builder
+	b.WriteString("From: Carl Jensen <chef@vejle.dk>\r\nTo: " + botAddr + "\r\nSubject: Tilmelding med bilag\r\n" +
+		"Message-ID: <cap-1@vejle.dk>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n" +
+		"--B\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(vejleForm("Carl Jensen, chef@vejle.dk, direktør, ledelse",
+		"Bo Nielsen, bo@vejle.dk, tillidsrepræsentant, medarbejder"), "\n", "\r\n"))
+	b.WriteString("\r\n--B\r\nContent-Type: application/pdf; name=\"bilag.pdf\"\r\nContent-Disposition: attachment; filename=\"bilag.pdf\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n")
+	for b.Len() < 3<<20 {
+		b.WriteString(strings.Repeat("QUJD", 19) + "\r\n")
+	}
+	b.WriteString("--B--\r\n")
+	h.appendMail([]byte(b.String()))
+	h.syncOnce()
+	if tl := h.tilmelding("0630"); tl.Status != storage.StatusComplete {
+		t.Errorf("the registration in a big mail: %+v", tl)
+	}
+	msgs, _ := h.db().Messages(context.Background())
+	m, err := h.db().MessageByID(context.Background(), msgs[0].ID)
+	if err != nil || m == nil {
+		t.Fatal(m, err)
+	}
+	if m.RawCutFrom != int64(b.Len()) || len(m.Raw) > 64<<10 {
+		t.Errorf("stored %d bytes, cut from %d; want the header and text of a %d-byte mail", len(m.Raw), m.RawCutFrom, b.Len())
+	}
+	for _, w := range []string{"X-Seniorbot-Stored: header and text parts only", "Subject: Tilmelding med bilag", "Bo Nielsen, bo@vejle.dk"} {
+		if !strings.Contains(string(m.Raw), w) {
+			t.Errorf("the stored mail lacks %q", w)
+		}
+	}
+}

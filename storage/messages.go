@@ -44,7 +44,10 @@ type Message struct {
 	// "rejected"), "" while it waits; DecidedAt when it was made.
 	Decision  string
 	DecidedAt time.Time
-	Raw       []byte
+	// RawCutFrom is the mail's size when Raw holds only its header and
+	// text parts ([storage] max_raw_bytes); 0 when Raw is the whole mail.
+	RawCutFrom int64
+	Raw        []byte
 }
 
 // The verdicts on a sender stored in Message.Auth.
@@ -94,11 +97,11 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	res, err := tx.tx.ExecContext(ctx, `
 INSERT INTO messages (message_key, mailbox, uid_validity, uid, received_at, sender, subject,
-	kind, parse_json, parse_error, outcome, tilmelding_id, auth, attention, attention_reason, raw)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	kind, parse_json, parse_error, outcome, tilmelding_id, auth, attention, attention_reason, raw_cut_from, raw)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Key, m.Mailbox, m.UIDValidity, m.UID, formatTime(m.ReceivedAt), m.Sender, m.Subject,
 		m.Kind, m.ParseJSON, m.ParseError, m.Outcome, nullID(m.TilmeldingID), authOrUnknown(m.Auth),
-		m.Attention, m.AttentionReason, m.Raw)
+		m.Attention, m.AttentionReason, m.RawCutFrom, m.Raw)
 	if err != nil {
 		return fmt.Errorf("record message %q: %w", m.Key, err)
 	}
@@ -199,7 +202,7 @@ func readMessagesFrom(ctx context.Context, q querier, withRaw bool, where string
 	rows, err := q.QueryContext(ctx, `
 SELECT id, message_key, mailbox, uid_validity, uid, received_at, sender, subject, kind,
 	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0), auth, attention,
-	attention_reason, decision, decided_at, `+raw+`
+	attention_reason, decision, decided_at, raw_cut_from, `+raw+`
 FROM messages `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
@@ -211,7 +214,7 @@ FROM messages `+where, args...)
 		var received, decided string
 		if err := rows.Scan(&m.ID, &m.Key, &m.Mailbox, &m.UIDValidity, &m.UID, &received, &m.Sender,
 			&m.Subject, &m.Kind, &m.ParseJSON, &m.ParseError, &m.Outcome, &m.TilmeldingID, &m.Auth,
-			&m.Attention, &m.AttentionReason, &m.Decision, &decided, &m.Raw); err != nil {
+			&m.Attention, &m.AttentionReason, &m.Decision, &decided, &m.RawCutFrom, &m.Raw); err != nil {
 			return nil, fmt.Errorf("list messages: %w", err)
 		}
 		m.ReceivedAt = parseTime(received)

@@ -147,6 +147,9 @@ type StorageConfig struct {
 	// Retention is how long raw messages and the bodies of sent mail are
 	// kept; `seniorbot purge` deletes what is older ("180d").
 	Retention Days `toml:"retention"`
+	// MaxRawBytes caps the raw bytes stored per message: a bigger mail is
+	// stored as its header and text parts, and the row says so.
+	MaxRawBytes int64 `toml:"max_raw_bytes"`
 }
 
 // CampaignConfig holds the facts of the invitation. The defaults are the
@@ -315,6 +318,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Storage.Path == "" {
 		return errors.New("[storage] path is required")
+	}
+	if c.Storage.MaxRawBytes < 1<<20 {
+		return errors.New("[storage] max_raw_bytes must be at least 1048576 (1 MiB): the text parts of a mail are kept up to that")
 	}
 	if err := c.validateAuth(); err != nil {
 		return err

@@ -95,6 +95,9 @@ type Processor struct {
 	RequireVerified bool
 	// Trust holds the extra kommune domains and the flood caps of [trust].
 	Trust config.TrustConfig
+	// MaxRawBytes caps the raw bytes stored per message ([storage]
+	// max_raw_bytes); 0: no cap.
+	MaxRawBytes int64
 	// Queued, if set, is called after a transaction that queued mail, so
 	// the sender can go at once instead of at its next tick.
 	Queued func()
@@ -255,6 +258,9 @@ func (p *Processor) MessageRecord(m inbox.Message, reply *parser.Reply, perr err
 	rec := storage.Message{
 		Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID,
 		ReceivedAt: m.InternalDate, Raw: m.Raw,
+	}
+	if p.MaxRawBytes > 0 && int64(len(m.Raw)) > p.MaxRawBytes {
+		rec.Raw, rec.RawCutFrom = headerAndText(m.Raw), int64(len(m.Raw))
 	}
 	if rec.ReceivedAt.IsZero() {
 		rec.ReceivedAt = p.Now()

@@ -15,6 +15,10 @@ ALTER TABLE messages ADD COLUMN attention_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN decision TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN decided_at TEXT NOT NULL DEFAULT '';
 
+-- A mail bigger than [storage] max_raw_bytes is stored as its header and
+-- text parts only: its size then, 0 when raw holds the whole mail.
+ALTER TABLE messages ADD COLUMN raw_cut_from INTEGER NOT NULL DEFAULT 0;
+
 -- The registrant: the address that created the tilmelding, an address on
 -- record for it as long as the tilmelding exists (reply_to moves on).
 ALTER TABLE tilmeldinger ADD COLUMN registered_by TEXT NOT NULL DEFAULT '';
