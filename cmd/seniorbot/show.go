@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
+	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
@@ -122,7 +123,7 @@ func printShow(w io.Writer, k parser.Kommune, details []ops.TilmeldingDetail) {
 		for _, h := range d.History {
 			fmt.Fprintf(w, "    %s  %s\n", h.At.Format(stamp), oneLine(h.Change))
 			if h.MessageID != 0 {
-				fmt.Fprintf(w, "                      mail nr. %d fra %s (afsender %s): %q\n", h.MessageID, orDash(h.Sender), authText(h.Auth), oneLine(h.Subject))
+				fmt.Fprintf(w, "                      mail nr. %d fra %s (afsender %s): %q\n", h.MessageID, orDash(h.Sender), rules.VerdictText(h.Auth), oneLine(h.Subject))
 			}
 		}
 		if len(d.Held) > 0 {
@@ -133,7 +134,7 @@ func printShow(w io.Writer, k parser.Kommune, details []ops.TilmeldingDetail) {
 			if m.Decision != "" {
 				state = m.Decision + " " + m.DecidedAt.Format(stamp)
 			}
-			fmt.Fprintf(w, "    %s  mail nr. %d fra %s (afsender %s): %s\n", m.ReceivedAt.Format(stamp), m.ID, orDash(m.Sender), authText(m.Auth), state)
+			fmt.Fprintf(w, "    %s  mail nr. %d fra %s (afsender %s): %s\n", m.ReceivedAt.Format(stamp), m.ID, orDash(m.Sender), rules.VerdictText(m.Auth), state)
 			if m.AttentionReason != "" {
 				fmt.Fprintf(w, "                      %s\n", oneLine(m.AttentionReason))
 			}
@@ -146,17 +147,6 @@ func printShow(w io.Writer, k parser.Kommune, details []ops.TilmeldingDetail) {
 			fmt.Fprintf(w, "    %s  %s til %s: %s\n", m.CreatedAt.Format(stamp), m.Kind, m.Recipients, outboxStatusText(m))
 		}
 	}
-}
-
-// authText says what the receiving side's verdict on a sender was.
-func authText(v string) string {
-	switch v {
-	case storage.AuthVerified:
-		return "bekræftet"
-	case storage.AuthFailed:
-		return "fejlede afsenderkontrollen"
-	}
-	return "ikke kontrolleret"
 }
 
 func field(w io.Writer, label, value string) {

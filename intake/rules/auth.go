@@ -18,6 +18,17 @@ const (
 	AuthUnknown  = storage.AuthUnknown  // nothing usable, or no authentication source configured
 )
 
+// VerdictText says a verdict in Danish, for staff.
+func VerdictText(v string) string {
+	switch v {
+	case AuthVerified:
+		return "bekræftet"
+	case AuthFailed:
+		return "fejlede afsenderkontrollen"
+	}
+	return "ikke kontrolleret"
+}
+
 // method is one "method=result prop=value…" of an Authentication-Results
 // header, lower-cased.
 type method struct {
@@ -27,8 +38,8 @@ type method struct {
 
 // Verdict reads the receiving side's verdict on domain (the From domain)
 // from raw's Authentication-Results headers, the way mode says
-// (config.AuthResults*), and a short detail for staff ("dmarc=fail
-// header.from=aarhus.dk"). Headers the receiving server did not write were
+// (config.AuthResults*), and a short detail for staff ("dmarc=fail for
+// aarhus.dk"). Headers the receiving server did not write were
 // written by the sender or a hop before it and prove nothing, so:
 //   - rfc8601: only headers whose authserv-id is servID (RFC 8601 §5: a
 //     receiver must ignore results it cannot tie to its own border);

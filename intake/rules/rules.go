@@ -53,7 +53,7 @@ func (a *action) dispatch(ctx context.Context) error {
 		// forward the receiving server verified is staff's (a missing
 		// result is not enough once the mailbox stamps one).
 		rec.Outcome, rec.Attention = OutcomeLeftForPerson, AttentionUnverifiedStaff
-		rec.AttentionReason = "videresendt af " + r.ForwardedBy + ", afsenderkontrol: " + rec.Auth + a.authDetail()
+		rec.AttentionReason = "videresendt af " + r.ForwardedBy + ", afsender " + VerdictText(rec.Auth) + a.authDetail()
 	default:
 		return a.answerable(ctx)
 	}
