@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -69,6 +70,7 @@ func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger, now func()
 		Now:  now, Log: log.With("stage", "rules"),
 		Zone: loc, AuthServID: cfg.IMAP.AuthServID, AuthMode: cfg.IMAP.AuthResultsMode(),
 		RequireVerified: cfg.VerifiedRequired(), Trust: cfg.Trust, MaxRawBytes: cfg.Storage.MaxRawBytes,
+		OwnDKIM: cfg.Trust.OwnDKIMCheck, LookupTXT: net.LookupTXT,
 		Queued: a.wakeSender,
 	}
 	a.Watcher = mailbox.NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))

@@ -7,12 +7,18 @@ package intake_test
 // summary lists — and the good paths that must keep working.
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-msgauth/dkim"
 	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
@@ -476,5 +482,47 @@ func TestHeldChangeAppliedAndRejectedByDecide(t *testing.T) {
 	if len(held) != 2 || held[0].Decision != storage.DecisionApplied || held[1].Decision != storage.DecisionRejected ||
 		held[1].Auth != storage.AuthUnknown || held[1].AttentionReason == "" {
 		t.Errorf("show's held mails: %+v", held)
+	}
+}
+
+// TestOwnDKIMCheck: with [trust] own_dkim_check on a mailbox that stamps
+// nothing, a kommune's mail DKIM-signed by its domain is verified and
+// recorded; the same mail unsigned is held (require_verified is on then).
+func TestOwnDKIMCheck(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(raw []byte) []byte {
+		var out bytes.Buffer
+		if err := dkim.Sign(&out, bytes.NewReader(raw), &dkim.SignOptions{Domain: "aarhus.dk", Selector: "s1", Signer: priv}); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	h := newHarness(t)
+	h.cfg.Trust.OwnDKIMCheck = true
+	h.appendMail(sign(mailComplete))
+	h.appendMail(eml("hr@aarhus.dk", "Anne Hansen", "<unsigned@aarhus.dk>", "SV: Kvittering", "",
+		"Hej\n\nVi må desværre trække vores tilmelding tilbage.\n"))
+	app := newTestApp(t, h)
+	app.Processor.LookupTXT = func(name string) ([]string, error) { // no network in tests
+		if name == "s1._domainkey.aarhus.dk" {
+			return []string{"v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)}, nil
+		}
+		return nil, errors.New("no such record (test resolver)")
+	}
+	if err := app.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if tl := h.tilmelding("0751"); tl.Status != storage.StatusComplete {
+		t.Errorf("the signed registration: %+v", tl)
+	}
+	if out, _ := h.outcome("unsigned@aarhus.dk"); out != rules.OutcomeHeld {
+		t.Errorf("the unsigned cancellation: outcome %q, want held", out)
+	}
+	msgs, _ := h.db().Messages(context.Background())
+	if msgs[0].Auth != storage.AuthVerified || msgs[1].Auth != storage.AuthUnknown {
+		t.Errorf("verdicts %q, %q; want verified, unknown", msgs[0].Auth, msgs[1].Auth)
 	}
 }

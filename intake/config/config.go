@@ -64,6 +64,10 @@ type TrustConfig struct {
 	// MaxRepliesPerDomainPerDay limits the automatic answers per day to
 	// one domain outside the kommune and staff domains.
 	MaxRepliesPerDomainPerDay int `toml:"max_replies_per_domain_per_day"`
+	// OwnDKIMCheck: where the mailbox stamps nothing ([imap]
+	// auth_results = "off"), check DKIM signatures and their alignment
+	// with From in seniorbot (DNS lookups). Off by default.
+	OwnDKIMCheck bool `toml:"own_dkim_check"`
 	// MaxQuestionForwardsPerDay limits the questions forwarded one by one
 	// to the contacts per day; the rest wait for the nightly summary.
 	MaxQuestionForwardsPerDay int `toml:"max_question_forwards_per_day"`
@@ -86,7 +90,7 @@ func (c Config) VerifiedRequired() bool {
 	if c.Trust.RequireVerified != nil {
 		return *c.Trust.RequireVerified
 	}
-	return c.IMAP.AuthResultsMode() != AuthResultsOff
+	return c.IMAP.AuthResultsMode() != AuthResultsOff || c.Trust.OwnDKIMCheck
 }
 
 // IMAPConfig is the shared mailbox seniorbot reads.

@@ -95,6 +95,11 @@ type Processor struct {
 	RequireVerified bool
 	// Trust holds the extra kommune domains and the flood caps of [trust].
 	Trust config.TrustConfig
+	// OwnDKIM: where the mailbox stamps nothing (AuthMode off), check
+	// DKIM signatures and their alignment with From here ([trust]
+	// own_dkim_check), looking keys up with LookupTXT.
+	OwnDKIM   bool
+	LookupTXT LookupTXT
 	// MaxRawBytes caps the raw bytes stored per message ([storage]
 	// max_raw_bytes); 0: no cap.
 	MaxRawBytes int64

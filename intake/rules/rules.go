@@ -33,6 +33,9 @@ func (a *action) dispatch(ctx context.Context) error {
 	a.sender = readSender(rec.Raw)
 	settleSender(r, a.sender)
 	rec.Auth, a.authWhy = Verdict(rec.Raw, a.p.AuthMode, a.p.AuthServID, DomainOf(r.Meta.SenderAddr))
+	if a.p.ownCheck() {
+		rec.Auth, a.authWhy = ownVerdict(rec.Raw, DomainOf(r.Meta.SenderAddr), a.p.LookupTXT)
+	}
 	switch {
 	case a.p.isOwn(r.Meta.SenderAddr) || a.p.isOwn(r.From):
 		rec.Outcome = OutcomeOwnMail

@@ -29,10 +29,16 @@ func settleSender(r *parser.Reply, s sender) {
 	}
 }
 
-// authConfigured reports whether the mailbox stamps a verdict the rules
-// read ([imap] auth_results other than off).
+// authConfigured reports whether a verdict source is configured: the
+// mailbox's stamp ([imap] auth_results other than off), or the own check.
 func (p *Processor) authConfigured() bool {
-	return p.AuthMode != "" && p.AuthMode != config.AuthResultsOff
+	return p.AuthMode != "" && p.AuthMode != config.AuthResultsOff || p.OwnDKIM
+}
+
+// ownCheck reports whether seniorbot checks DKIM itself: asked for, and
+// the mailbox stamps nothing.
+func (p *Processor) ownCheck() bool {
+	return p.OwnDKIM && (p.AuthMode == "" || p.AuthMode == config.AuthResultsOff)
 }
 
 // isStaff reports whether addr is in a staff domain (or a subdomain of one).
