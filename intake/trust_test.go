@@ -526,3 +526,21 @@ func TestOwnDKIMCheck(t *testing.T) {
 		t.Errorf("verdicts %q, %q; want verified, unknown", msgs[0].Auth, msgs[1].Auth)
 	}
 }
+
+// TestInvitedAddressMayRegister: staff invited the kommune at a private
+// address; that address is on record for the kommune and may register.
+func TestInvitedAddressMayRegister(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.Invite.Rate.Duration = 0
+	invite(t, h, "kommune,navn,email\n0751,Anne Hansen,anne.privat@example.com\n", false)
+	h.appendMail([]byte(strings.Replace(string(mailComplete), "From: Anne Hansen <hr@aarhus.dk>", "From: Anne Hansen <anne.privat@example.com>", 1)))
+	h.appendMail(eml("eve@example.com", "Eve Mallory", "<eve-inv@example.com>", "Tilmelding", "",
+		"Hej\n\nVi må desværre trække vores tilmelding tilbage.\n\nAarhus Kommune\n"))
+	h.syncOnce()
+	if tl := h.tilmelding("0751"); tl.Status != storage.StatusComplete || tl.ReplyTo != "anne.privat@example.com" {
+		t.Errorf("the invited address's registration: %+v", tl)
+	}
+	if out, _ := h.outcome("eve-inv@example.com"); out != rules.OutcomeHeld {
+		t.Errorf("a stranger's cancellation: outcome %q, want held", out)
+	}
+}

@@ -318,6 +318,7 @@ func (p *Processor) isOwn(addr string) bool {
 	return addr == own || DomainOf(addr) == DomainOf(own)
 }
 
+// DomainOf is the lower-cased domain of addr; "" when it has no "@".
 func DomainOf(addr string) string {
 	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
 		return strings.ToLower(addr[i+1:])

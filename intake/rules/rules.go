@@ -208,10 +208,17 @@ func (a *action) registration(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if why := a.mayChange(t, existed); why != "" {
+	why, err := a.mayChange(ctx, t, existed)
+	if err != nil {
+		return err
+	}
+	if why != "" {
 		return a.hold(ctx, why, t.ID)
 	}
-	answerTo := a.answerAddress(t, existed)
+	answerTo, err := a.answerAddress(ctx, t, existed)
+	if err != nil {
+		return err
+	}
 	before := *t
 	before.Participants = append([]parser.Participant(nil), t.Participants...)
 	var notes []string
@@ -295,10 +302,17 @@ func (a *action) cancellation(ctx context.Context) error {
 		a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionUnknownKommune
 		return nil
 	}
-	if why := a.mayChange(t, existed); why != "" {
+	why, err := a.mayChange(ctx, t, existed)
+	if err != nil {
+		return err
+	}
+	if why != "" {
 		return a.hold(ctx, why, t.ID)
 	}
-	answerTo := a.answerAddress(t, existed)
+	answerTo, err := a.answerAddress(ctx, t, existed)
+	if err != nil {
+		return err
+	}
 	before := t.Status
 	t.Status = storage.StatusCancelled
 	t.ReplyTo = answerTo

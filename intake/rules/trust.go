@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"strings"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake/config"
@@ -108,10 +109,13 @@ func onRecord(addr string, t *storage.Tilmelding) bool {
 }
 
 // belongsToKommune reports whether addr may speak for kommune code about
-// tilmelding t (nil: none yet): at one of the kommune's domains, or on
-// record for t.
-func (p *Processor) belongsToKommune(addr, code string, t *storage.Tilmelding) bool {
-	return inDomains(DomainOf(addr), p.kommuneDomains(code)) || onRecord(addr, t)
+// tilmelding t (nil: none yet): at one of the kommune's domains, on
+// record for t, or an address the kommune's invitation went to.
+func (a *action) belongsToKommune(ctx context.Context, addr, code string, t *storage.Tilmelding) (bool, error) {
+	if inDomains(DomainOf(addr), a.p.kommuneDomains(code)) || onRecord(addr, t) {
+		return true, nil
+	}
+	return a.tx.WasInvited(ctx, code, addr)
 }
 
 // mayChange decides whether this mail may create, amend, replace the
@@ -119,9 +123,9 @@ func (p *Processor) belongsToKommune(addr, code string, t *storage.Tilmelding) b
 // reply's kommune. It returns "" when it may, else the reason in Danish
 // for staff. The sender is the strict outer From (a staff forward's
 // forwarder); the verdict is rec.Auth.
-func (a *action) mayChange(t *storage.Tilmelding, existed bool) string {
+func (a *action) mayChange(ctx context.Context, t *storage.Tilmelding, existed bool) (string, error) {
 	if a.approved {
-		return "" // staff applied it (seniorbot decide)
+		return "", nil // staff applied it (seniorbot decide)
 	}
 	p, r := a.p, a.reply
 	who := r.Meta.SenderAddr
@@ -131,23 +135,28 @@ func (a *action) mayChange(t *storage.Tilmelding, existed bool) string {
 	}
 	switch {
 	case who == "":
-		return "afsenderen kan ikke læses"
+		return "afsenderen kan ikke læses", nil
 	case a.rec.Auth == AuthFailed:
-		return "afsenderkontrollen (SPF/DKIM/DMARC) fejlede for " + who + a.authDetail()
+		return "afsenderkontrollen (SPF/DKIM/DMARC) fejlede for " + who + a.authDetail(), nil
 	case p.isStaff(who):
 		if p.authConfigured() && a.rec.Auth != AuthVerified {
-			return "KL/FF-adressen " + who + " er ikke bekræftet af modtagerserveren (intet godkendt Authentication-Results)"
+			return "KL/FF-adressen " + who + " er ikke bekræftet af modtagerserveren (intet godkendt Authentication-Results)", nil
 		}
-		return ""
-	case !p.belongsToKommune(who, r.Kommune.Code, rec):
-		if k, ok := p.Parser.Kommuner().ByEmailDomain(who); ok && k.Code != r.Kommune.Code {
-			return who + " hører til " + k.Name + ", ikke " + r.Kommune.Name
-		}
-		return who + " er hverken på " + r.Kommune.Name + "s domæne eller registreret på tilmeldingen"
-	case p.RequireVerified && a.rec.Auth != AuthVerified:
-		return who + " er ikke bekræftet af modtagerserveren, og [trust] require_verified kræver det"
+		return "", nil
 	}
-	return ""
+	ok, err := a.belongsToKommune(ctx, who, r.Kommune.Code, rec)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		if k, found := p.Parser.Kommuner().ByEmailDomain(who); found && k.Code != r.Kommune.Code {
+			return who + " hører til " + k.Name + ", ikke " + r.Kommune.Name, nil
+		}
+		return who + " er hverken på " + r.Kommune.Name + "s domæne eller registreret på tilmeldingen", nil
+	case p.RequireVerified && a.rec.Auth != AuthVerified:
+		return who + " er ikke bekræftet af modtagerserveren, og [trust] require_verified kræver det", nil
+	}
+	return "", nil
 }
 
 func (a *action) authDetail() string {
@@ -162,17 +171,21 @@ func (a *action) authDetail() string {
 // to the kommune (its domain, or on record before this mail), else the
 // forwarder; a direct sender was allowed to change t, so it is the
 // kommune's own. It never is an address that merely appeared in a mail.
-func (a *action) answerAddress(t *storage.Tilmelding, existed bool) string {
+func (a *action) answerAddress(ctx context.Context, t *storage.Tilmelding, existed bool) (string, error) {
 	r := a.reply
 	if r.ForwardedBy == "" || r.Kommune == nil || a.approved {
-		return r.From
+		return r.From, nil
 	}
 	var rec *storage.Tilmelding
 	if existed {
 		rec = t
 	}
-	if r.From != "" && a.p.belongsToKommune(r.From, r.Kommune.Code, rec) {
-		return r.From
+	if r.From == "" {
+		return r.ForwardedBy, nil
 	}
-	return r.ForwardedBy
+	ok, err := a.belongsToKommune(ctx, r.From, r.Kommune.Code, rec)
+	if err != nil || ok {
+		return r.From, err
+	}
+	return r.ForwardedBy, nil
 }
