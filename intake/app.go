@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -67,7 +68,9 @@ func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger, now func()
 		DB: db, Parser: a.Parser, Renderer: renderer, Campaign: cfg.Campaign,
 		From: replies.Address{Name: from.Name, Email: from.Address},
 		Now:  now, Log: log.With("stage", "rules"),
-		Zone: loc, AuthServID: cfg.IMAP.AuthServID,
+		Zone: loc, AuthServID: cfg.IMAP.AuthServID, AuthMode: cfg.IMAP.AuthResultsMode(),
+		RequireVerified: cfg.VerifiedRequired(), Trust: cfg.Trust, MaxRawBytes: cfg.Storage.MaxRawBytes,
+		OwnDKIM: cfg.Trust.OwnDKIMCheck, LookupTXT: net.LookupTXT,
 		Queued: a.wakeSender,
 	}
 	a.Watcher = mailbox.NewWatcher(cfg.IMAP, a.Processor, db, log.With("stage", "imap"))

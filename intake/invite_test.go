@@ -219,6 +219,10 @@ func TestReplyIsMatchedByTheInvitationsReference(t *testing.T) {
 			aarhusID = inv.MessageID
 		}
 	}
+	// The kommuner answer from domains the kommuner data does not know,
+	// named in [trust.kommune_domains]: without that, a stranger naming
+	// a kommune's invitation would be held (trust_test.go).
+	h.cfg.Trust.KommuneDomains = map[string][]string{"0751": {"example.com"}, "0461": {"example.net"}}
 	// From a private address, the kommune named nowhere in the text: the
 	// In-Reply-To names the Aarhus invitation.
 	h.appendMail(replyTo("Anne Hansen <anne@example.com>", "<ref-1@example.com>", "SV: Invitation til Seniorpartnerskabet", aarhusID, formWithoutKommune))

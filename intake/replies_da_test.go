@@ -14,14 +14,14 @@ import (
 
 func TestAmendmentIsThankedAsACorrectionAndKeepsTheNewTitle(t *testing.T) {
 	h := newHarness(t)
-	h.appendMail(eml("chef@vejle.dk", "Jensen, Carl", "<v1@vejle.dk>", "SV: Invitation", "", vejleForm(
+	h.appendMail(eml("chef@vejle.dk", `"Jensen, Carl"`, "<v1@vejle.dk>", "SV: Invitation", "", vejleForm(
 		"Carl Jensen, chef@vejle.dk, direktør, ledelse",
 		"Bo Nielsen, bo@vejle.dk, tillidsrepræsentant, medarbejder")))
 	h.syncOnce()
 	first := h.sink.only(t, "chef@vejle.dk")
 	first.expectText(t, "Kære Carl Jensen", "Tak for jeres tilmelding til")
 
-	h.appendMail(eml("chef@vejle.dk", "Jensen, Carl", "<v2@vejle.dk>", "SV: Kvittering", "", `
+	h.appendMail(eml("chef@vejle.dk", `"Jensen, Carl"`, "<v2@vejle.dk>", "SV: Kvittering", "", `
 Hej
 
 Udskift venligst Bo Nielsen med Gitte Berg (gitte@vejle.dk), fællestillidsrepræsentant.

@@ -241,3 +241,11 @@ func checkMsgID(id string) (string, error) {
 	}
 	return id, nil
 }
+
+// UsableMsgID reports whether id (with or without <>) can go into
+// In-Reply-To or References: a sender's Message-ID with blanks or angle
+// brackets inside is left out there, and the answer is still sent.
+func UsableMsgID(id string) bool {
+	_, err := checkMsgID(id)
+	return err == nil
+}

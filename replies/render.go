@@ -30,13 +30,15 @@ const (
 	TemplateCancellation    Template = "cancellation"     // to the sender: the tilmelding is cancelled
 	TemplateInvitation      Template = "invitation"       // to a kommune: the invitation with the blank form (seniorbot invite)
 	TemplateReminder        Template = "reminder"         // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
+	TemplateHeld            Template = "held"             // to a sender who may not change the tilmelding: passed on, nothing revealed
 )
 
 // toKommune are the templates whose mail goes to a kommune (not to staff):
 // each ends with the closing block "kommune_closing" of _shared, the one
 // place that says how to reach a person (issue 13, item 5).
 var toKommune = map[Template]bool{TemplateConfirmation: true, TemplateMissing: true, TemplateQuestionAck: true,
-	TemplateLate: true, TemplateCancellation: true, TemplateInvitation: true, TemplateReminder: true}
+	TemplateLate: true, TemplateCancellation: true, TemplateInvitation: true, TemplateReminder: true,
+	TemplateHeld: true}
 
 // toStaff are the templates whose mail goes to the staff contacts; they
 // end with the plain signature. Every template is in exactly one of
@@ -49,7 +51,7 @@ func (t Template) ToKommune() bool { return toKommune[t] }
 
 // allTemplates lists every Template; NewRenderer parses each of them.
 var allTemplates = []Template{TemplateConfirmation, TemplateMissing, TemplateQuestionAck, TemplateQuestionForward,
-	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder}
+	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder, TemplateHeld}
 
 // sharedName is the base name of the blocks every reply uses (form, signature).
 const sharedName = "_shared"

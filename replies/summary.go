@@ -244,6 +244,10 @@ type SummaryMessage struct {
 	KommuneName string // "" when not known
 	Question    string // the question asked, for questions
 	Outcome     string // what the bot did, in Danish
+	// Note says which message it is and why it was flagged, where the
+	// flag does not say it all (a held change: "nr. 42: …", for
+	// seniorbot decide).
+	Note string
 }
 
 // AtText is when the mail arrived, e.g. "24. november kl. 14.03".

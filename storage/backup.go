@@ -22,6 +22,10 @@ func (db *DB) Backup(ctx context.Context, path string) (err error) {
 		return fmt.Errorf("backup: %w", err)
 	}
 	f.Close()
+	if err := MakePrivate(path); err != nil { // whatever the umask
+		os.Remove(path)
+		return fmt.Errorf("backup: %w", err)
+	}
 	if err := db.FoldSentLog(ctx); err != nil {
 		os.Remove(path)
 		return fmt.Errorf("backup: %w", err)
@@ -35,5 +39,5 @@ func (db *DB) Backup(ctx context.Context, path string) (err error) {
 	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
-	return nil
+	return MakePrivate(path)
 }

@@ -213,3 +213,21 @@ func (db *DB) AddressUndeliverable(ctx context.Context, address string) (bool, e
 	}
 	return n > 0, nil
 }
+
+// WasInvited reports whether kommune code's invitation went to addr: staff
+// chose that address for the kommune, so it is on record for it.
+func (tx *Tx) WasInvited(ctx context.Context, kommuneCode, addr string) (bool, error) {
+	a := strings.ToLower(strings.TrimSpace(addr))
+	if a == "" {
+		return false, nil
+	}
+	// Recipients hold "Navn <a@b>" or "a@b", comma-separated (ops.addressList).
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE kommune_code = ?1
+		AND (instr(lower(recipients), '<' || ?2 || '>') > 0 OR instr(', ' || lower(recipients) || ',', ', ' || ?2 || ',') > 0)`,
+		kommuneCode, a).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up the invitation of %s: %w", kommuneCode, err)
+	}
+	return n > 0, nil
+}

@@ -31,14 +31,37 @@ type Message struct {
 	ParseError   string // why the mail could not be parsed, if it could not
 	Outcome      string // what the bot did with it
 	TilmeldingID int64  // 0: none
-	// Auth is what the receiving server's Authentication-Results said of
-	// the sender's domain: "pass", "fail", or "" when it said nothing.
+	// Auth is the verdict on the sender: AuthVerified, AuthFailed or
+	// AuthUnknown (see intake/rules/auth.go for how it is reached).
 	Auth string
 	// Attention says why a person should look at the message ("" when
 	// nobody needs to); the summary lists these.
 	Attention string
-	Raw       []byte
+	// AttentionReason says in words why, where the flag alone does not
+	// (a held change: who sent it and why that is not enough).
+	AttentionReason string
+	// Decision is staff's decision on a held change ("applied",
+	// "rejected"), "" while it waits; DecidedAt when it was made.
+	Decision  string
+	DecidedAt time.Time
+	// RawCutFrom is the mail's size when Raw holds only its header and
+	// text parts ([storage] max_raw_bytes); 0 when Raw is the whole mail.
+	RawCutFrom int64
+	Raw        []byte
 }
+
+// The verdicts on a sender stored in Message.Auth.
+const (
+	AuthVerified = "verified" // DMARC, or a DKIM signature aligned with the From domain, passed
+	AuthFailed   = "failed"   // the receiving side says the From domain failed
+	AuthUnknown  = "unknown"  // nothing usable was said, or no source is configured
+)
+
+// Decisions on a held change, stored in Message.Decision.
+const (
+	DecisionApplied  = "applied"
+	DecisionRejected = "rejected"
+)
 
 // ErrDuplicate is returned by InsertMessage for a message already recorded.
 var ErrDuplicate = errors.New("message already recorded")
@@ -74,15 +97,53 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	res, err := tx.tx.ExecContext(ctx, `
 INSERT INTO messages (message_key, mailbox, uid_validity, uid, received_at, sender, subject,
-	kind, parse_json, parse_error, outcome, tilmelding_id, auth, attention, raw)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	kind, parse_json, parse_error, outcome, tilmelding_id, auth, attention, attention_reason, raw_cut_from, raw)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Key, m.Mailbox, m.UIDValidity, m.UID, formatTime(m.ReceivedAt), m.Sender, m.Subject,
-		m.Kind, m.ParseJSON, m.ParseError, m.Outcome, nullID(m.TilmeldingID), m.Auth, m.Attention, m.Raw)
+		m.Kind, m.ParseJSON, m.ParseError, m.Outcome, nullID(m.TilmeldingID), authOrUnknown(m.Auth),
+		m.Attention, m.AttentionReason, m.RawCutFrom, m.Raw)
 	if err != nil {
 		return fmt.Errorf("record message %q: %w", m.Key, err)
 	}
 	m.ID, err = res.LastInsertId()
 	return err
+}
+
+func authOrUnknown(v string) string {
+	if v == "" {
+		return AuthUnknown
+	}
+	return v
+}
+
+// SetMessageTrust records the verdict on a message's sender and the
+// reason of its attention flag, which the rules reach after recording it.
+func (tx *Tx) SetMessageTrust(ctx context.Context, id int64, auth, reason string) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE messages SET auth = ?, attention_reason = ? WHERE id = ?`,
+		authOrUnknown(auth), reason, id)
+	if err != nil {
+		return fmt.Errorf("record the sender verdict of message %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetDecision records staff's decision on held message id.
+func (tx *Tx) SetDecision(ctx context.Context, id int64, decision string, at time.Time) error {
+	_, err := tx.tx.ExecContext(ctx, `UPDATE messages SET decision = ?, decided_at = ? WHERE id = ?`,
+		decision, formatTime(at), id)
+	if err != nil {
+		return fmt.Errorf("record the decision on message %d: %w", id, err)
+	}
+	return nil
+}
+
+// MessageByID returns message id with its raw bytes; nil when there is none.
+func (tx *Tx) MessageByID(ctx context.Context, id int64) (*Message, error) {
+	ms, err := readMessagesFrom(ctx, tx.tx, true, `WHERE id = ?`, id)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return &ms[0], nil
 }
 
 // SetMessageOutcome records what was done with a message, which
@@ -130,13 +191,18 @@ func (db *DB) listMessages(ctx context.Context, where string, args ...any) ([]Me
 // readMessages reads the messages that where selects (with its ORDER BY),
 // their raw bytes too when withRaw is set.
 func (db *DB) readMessages(ctx context.Context, withRaw bool, where string, args ...any) ([]Message, error) {
+	return readMessagesFrom(ctx, db.sql, withRaw, where, args...)
+}
+
+func readMessagesFrom(ctx context.Context, q querier, withRaw bool, where string, args ...any) ([]Message, error) {
 	raw := "NULL"
 	if withRaw {
 		raw = "raw"
 	}
-	rows, err := db.sql.QueryContext(ctx, `
+	rows, err := q.QueryContext(ctx, `
 SELECT id, message_key, mailbox, uid_validity, uid, received_at, sender, subject, kind,
-	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0), auth, attention, `+raw+`
+	parse_json, parse_error, outcome, coalesce(tilmelding_id, 0), auth, attention,
+	attention_reason, decision, decided_at, raw_cut_from, `+raw+`
 FROM messages `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
@@ -145,13 +211,16 @@ FROM messages `+where, args...)
 	var out []Message
 	for rows.Next() {
 		var m Message
-		var received string
+		var received, decided string
 		if err := rows.Scan(&m.ID, &m.Key, &m.Mailbox, &m.UIDValidity, &m.UID, &received, &m.Sender,
 			&m.Subject, &m.Kind, &m.ParseJSON, &m.ParseError, &m.Outcome, &m.TilmeldingID, &m.Auth,
-			&m.Attention, &m.Raw); err != nil {
+			&m.Attention, &m.AttentionReason, &m.Decision, &decided, &m.RawCutFrom, &m.Raw); err != nil {
 			return nil, fmt.Errorf("list messages: %w", err)
 		}
 		m.ReceivedAt = parseTime(received)
+		if decided != "" {
+			m.DecidedAt = parseTime(decided)
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -162,4 +231,13 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// MessageByID returns message id with its raw bytes; nil when there is none.
+func (db *DB) MessageByID(ctx context.Context, id int64) (*Message, error) {
+	ms, err := readMessagesFrom(ctx, db.sql, true, `WHERE id = ?`, id)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return &ms[0], nil
 }

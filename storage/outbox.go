@@ -35,10 +35,10 @@ type NewOutboxMail struct {
 func (tx *Tx) Enqueue(ctx context.Context, m NewOutboxMail, now time.Time) (int64, error) {
 	res, err := tx.tx.ExecContext(ctx, `
 INSERT INTO outbox (message_id, kind, recipients, mail, tilmelding_id, source_message, answers_address,
-	next_attempt, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	next_attempt, created_at, answers_domain)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.MessageID, m.Kind, m.Recipients, m.Mail, nullID(m.TilmeldingID), nullID(m.SourceMessage),
-		strings.ToLower(m.AnswersAddress), formatTime(now), formatTime(now))
+		FoldAddress(m.AnswersAddress), formatTime(now), formatTime(now), domainOf(FoldAddress(m.AnswersAddress)))
 	if err != nil {
 		return 0, fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipients, err)
 	}
@@ -216,11 +216,70 @@ func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
 func (tx *Tx) RepliesSince(ctx context.Context, address string, since time.Time) (int, error) {
 	var n int
 	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE answers_address = ? AND created_at >= ?`,
-		strings.ToLower(address), formatTime(since)).Scan(&n)
+		FoldAddress(address), formatTime(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count replies to %s: %w", address, err)
 	}
 	return n, nil
+}
+
+// RepliesToDomainSince counts the automatic answers queued since since to
+// any address at domain: a flood from many addresses of one domain.
+func (tx *Tx) RepliesToDomainSince(ctx context.Context, domain string, since time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE answers_domain = ? AND created_at >= ?`,
+		strings.ToLower(domain), formatTime(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count replies to @%s: %w", domain, err)
+	}
+	return n, nil
+}
+
+// CountKindSince counts the mails of kind queued since since.
+func (tx *Tx) CountKindSince(ctx context.Context, kind string, since time.Time) (int, error) {
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?`,
+		kind, formatTime(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count %s mails: %w", kind, err)
+	}
+	return n, nil
+}
+
+// SentByUs reports whether one of ids (Message-IDs without <>) is the
+// Message-ID of a mail in the outbox: a bounce is believed only then.
+func (tx *Tx) SentByUs(ctx context.Context, ids []string) (bool, error) {
+	if len(ids) == 0 {
+		return false, nil
+	}
+	var n int
+	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE message_id IN `+inList, jsonArray(ids)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up bounced Message-IDs in the outbox: %w", err)
+	}
+	return n > 0, nil
+}
+
+// FoldAddress is the form of an address the flood limit counts by: lower
+// case, without a plus-tag ("Anne+1@Aarhus.dk" → "anne@aarhus.dk"), so a
+// loop or a flood cannot dodge the limit by varying either.
+func FoldAddress(addr string) string {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return addr
+	}
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	return local + "@" + domain
+}
+
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return ""
 }
 
 // SentCopy is a sent mail whose copy is not yet in the mailbox's Sent folder.

@@ -26,13 +26,11 @@ type PurgeResult struct {
 func (db *DB) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, error) {
 	var res PurgeResult
 	err := db.Tx(ctx, func(tx *Tx) error {
-		r, err := tx.tx.ExecContext(ctx, `UPDATE messages SET raw = X'' WHERE received_at < ? AND length(raw) > 0`,
-			formatTime(cutoff))
+		n, err := tx.purgeMessages(ctx, `received_at < ?`, formatTime(cutoff))
 		if err != nil {
-			return fmt.Errorf("purge messages: %w", err)
+			return err
 		}
-		n, _ := r.RowsAffected()
-		res.Messages = int(n)
+		res.Messages = n
 
 		rows, err := tx.tx.QueryContext(ctx, `
 SELECT id, mail FROM outbox
@@ -84,8 +82,65 @@ WHERE status IN ('sent', 'failed') AND coalesce(sent_at, created_at) < ?`, forma
 }
 
 // purgedFields are the parts of a stored mail (the JSON of replies.Mail)
-// that carry the content; the headers stay.
-var purgedFields = []string{"text", "html", "attachments"}
+// that carry the content; the other headers stay. The subject goes too:
+// an answer's repeats the sender's.
+var purgedFields = []string{"text", "html", "attachments", "subject"}
+
+// keptParse is what a purged message keeps of its parse result: what the
+// summary counts by (the kind, the kommune), no names, addresses or text.
+var keptParse = []string{"kind", "kommune"}
+
+// purgeMessages removes every piece of personal text from the message
+// rows that where selects and have not been purged yet: the raw bytes,
+// the sender, the subject, the reason of its flag, and the names,
+// addresses and text in the parse result. It returns how many it purged.
+func (tx *Tx) purgeMessages(ctx context.Context, where string, args ...any) (int, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, parse_json FROM messages WHERE (`+where+`)
+		AND (length(raw) > 0 OR sender != '' OR subject != '' OR attention_reason != '' OR parse_json LIKE '%"from"%')`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("purge messages: %w", err)
+	}
+	type row struct {
+		id    int64
+		parse string
+	}
+	var todo []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.parse); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("purge messages: %w", err)
+		}
+		todo = append(todo, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("purge messages: %w", err)
+	}
+	for _, r := range todo {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE messages SET raw = X'', sender = '', subject = '',
+			attention_reason = '', parse_json = ? WHERE id = ?`, reducedParse(r.parse), r.id); err != nil {
+			return 0, fmt.Errorf("purge message %d: %w", r.id, err)
+		}
+	}
+	return len(todo), nil
+}
+
+// reducedParse keeps keptParse of a parse result's JSON.
+func reducedParse(parse string) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(parse), &m) != nil || m == nil {
+		return ""
+	}
+	out := map[string]json.RawMessage{}
+	for _, k := range keptParse {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
 
 // tombstone returns mail without its content fields and with "purged_at",
 // and whether anything was removed. A mail that is not a JSON object

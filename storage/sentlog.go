@@ -69,11 +69,14 @@ func (l *sentLog) append(r sentRecord) error {
 	line = append(line, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, PrivateMode)
 	if err != nil {
 		return fmt.Errorf("sent log: %w", err)
 	}
 	defer f.Close()
+	if err := f.Chmod(PrivateMode); err != nil { // whatever the umask
+		return fmt.Errorf("sent log: %w", err)
+	}
 	if err := lockFile(f, false); err != nil {
 		return fmt.Errorf("sent log: %w", err)
 	}

@@ -19,6 +19,7 @@ type HistoryLine struct {
 	Sender     string    // "" when no message caused it
 	Subject    string    //
 	ReceivedAt time.Time // zero when no message caused it
+	Auth       string    // the verdict on the message's sender (AuthVerified, …); "" when no message
 }
 
 // HistoryWithMessages returns the changes of tilmelding id, oldest first,
@@ -26,7 +27,7 @@ type HistoryLine struct {
 func (db *DB) HistoryWithMessages(ctx context.Context, id int64) ([]HistoryLine, error) {
 	rows, err := db.sql.QueryContext(ctx, `
 SELECT h.tilmelding_id, h.at, coalesce(h.message_id, 0), h.change,
-	coalesce(m.sender, ''), coalesce(m.subject, ''), coalesce(m.received_at, '')
+	coalesce(m.sender, ''), coalesce(m.subject, ''), coalesce(m.received_at, ''), coalesce(m.auth, '')
 FROM tilmelding_history h LEFT JOIN messages m ON m.id = h.message_id
 WHERE h.tilmelding_id = ? ORDER BY h.id`, id)
 	if err != nil {
@@ -37,7 +38,7 @@ WHERE h.tilmelding_id = ? ORDER BY h.id`, id)
 	for rows.Next() {
 		var h HistoryLine
 		var at, received string
-		if err := rows.Scan(&h.TilmeldingID, &at, &h.MessageID, &h.Change, &h.Sender, &h.Subject, &received); err != nil {
+		if err := rows.Scan(&h.TilmeldingID, &at, &h.MessageID, &h.Change, &h.Sender, &h.Subject, &received, &h.Auth); err != nil {
 			return nil, fmt.Errorf("read history of tilmelding %d: %w", id, err)
 		}
 		h.At, h.ReceivedAt = parseTime(at), parseTime(received)
@@ -69,4 +70,11 @@ WHERE tilmelding_id = ? ORDER BY id DESC LIMIT 1`, id).Scan(&m.ID, &m.Key, &rece
 	m.ReceivedAt = parseTime(received)
 	m.TilmeldingID = id
 	return m, nil
+}
+
+// HeldMessagesOf returns the messages held for a person because their
+// sender may not change tilmelding id, decided or not, oldest first,
+// without their raw bytes.
+func (db *DB) HeldMessagesOf(ctx context.Context, id int64) ([]Message, error) {
+	return readMessagesFrom(ctx, db.sql, false, `WHERE tilmelding_id = ? AND (outcome = 'held' OR decision != '') ORDER BY id`, id)
 }

@@ -52,7 +52,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Set("_txlock", "immediate")         // writers queue at BEGIN instead of failing at COMMIT
+	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing at COMMIT
+	if path != ":memory:" && !strings.HasPrefix(path, "file:") {
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
+	}
 	sdb, err := openPool(path, q, "FULL") // a recorded message must survive power loss
 	if err != nil {
 		return nil, err
@@ -64,6 +69,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	if db.marks, err = openPool(path, q, "NORMAL"); err != nil {
 		sdb.Close()
+		return nil, err
+	}
+	if err := makeFilesPrivate(path); err != nil {
+		db.Close()
 		return nil, err
 	}
 	return db, nil

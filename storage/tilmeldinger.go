@@ -21,14 +21,17 @@ const (
 
 // Tilmelding is one kommune's (or one unit's) registration as it stands.
 type Tilmelding struct {
-	ID           int64
-	KommuneCode  string
-	Unit         string // forvaltning/område; "" for the whole kommune
-	Status       string
-	HovedMED     *bool
-	Day          string // 2006-01-02 as stated; "" when none was stated
-	Contact      parser.Contact
-	ReplyTo      string // the address answered about this tilmelding
+	ID          int64
+	KommuneCode string
+	Unit        string // forvaltning/område; "" for the whole kommune
+	Status      string
+	HovedMED    *bool
+	Day         string // 2006-01-02 as stated; "" when none was stated
+	Contact     parser.Contact
+	ReplyTo     string // the address answered about this tilmelding
+	// RegisteredBy is the address whose mail created the tilmelding: an
+	// address on record for it for as long as it exists (ReplyTo moves on).
+	RegisteredBy string
 	Participants []parser.Participant
 	Missing      []string
 	CreatedAt    time.Time
@@ -42,7 +45,7 @@ func UnitKey(unit string) string {
 }
 
 const tilmeldingColumns = `id, kommune_code, unit, status, hovedmed, day, contact_name, contact_email,
-	contact_phone, reply_to, missing, created_at, updated_at`
+	contact_phone, reply_to, missing, created_at, updated_at, registered_by`
 
 // FindTilmeldinger returns the tilmeldinger of a kommune, oldest first.
 func (tx *Tx) FindTilmeldinger(ctx context.Context, kommuneCode string) ([]Tilmelding, error) {
@@ -117,7 +120,7 @@ func scanTilmelding(rows *sql.Rows) (Tilmelding, error) {
 	var day sql.NullString
 	var missing, created, updated string
 	err := rows.Scan(&t.ID, &t.KommuneCode, &t.Unit, &t.Status, &hovedmed, &day, &t.Contact.Name,
-		&t.Contact.Email, &t.Contact.Phone, &t.ReplyTo, &missing, &created, &updated)
+		&t.Contact.Email, &t.Contact.Phone, &t.ReplyTo, &missing, &created, &updated, &t.RegisteredBy)
 	if err != nil {
 		return t, fmt.Errorf("read tilmelding: %w", err)
 	}
@@ -185,12 +188,15 @@ func (tx *Tx) SaveTilmelding(ctx context.Context, t *Tilmelding, now time.Time) 
 	}
 	if t.ID == 0 {
 		t.CreatedAt = now
+		if t.RegisteredBy == "" {
+			t.RegisteredBy = strings.ToLower(t.ReplyTo)
+		}
 		res, err := tx.tx.ExecContext(ctx, `
 INSERT INTO tilmeldinger (kommune_code, unit, unit_key, status, hovedmed, day, contact_name,
-	contact_email, contact_phone, reply_to, missing, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	contact_email, contact_phone, reply_to, missing, created_at, updated_at, registered_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.KommuneCode, t.Unit, UnitKey(t.Unit), t.Status, hovedmed, day, t.Contact.Name,
-			t.Contact.Email, t.Contact.Phone, t.ReplyTo, string(missing), formatTime(now), formatTime(now))
+			t.Contact.Email, t.Contact.Phone, t.ReplyTo, string(missing), formatTime(now), formatTime(now), t.RegisteredBy)
 		if err != nil {
 			return fmt.Errorf("record tilmelding of %s: %w", t.KommuneCode, err)
 		}

@@ -5,12 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
+	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
 const exportHelp = `Usage: seniorbot [--config FILE] export [--format csv|xlsx] [--out FILE]
@@ -73,7 +73,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		_, err := e.stdout.Write(b.Bytes())
 		return err
 	}
-	if err := os.WriteFile(*out, b.Bytes(), 0o600); err != nil {
+	if err := storage.WritePrivateFile(*out, b.Bytes()); err != nil {
 		return fmt.Errorf("write the export: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "%d tilmelding(er) written to %s (%s).\n", len(ts), *out, f)

@@ -154,6 +154,8 @@ func commands() map[string]command {
 		"show":      {summary: "show one kommune's tilmelding, history and mails", help: showHelp, run: cmdShow},
 		"resend":    {summary: "send a kommune's current answer again", help: resendHelp, run: cmdResend},
 		"reprocess": {summary: "run stored mails through the current parser again", help: reprocessHelp, run: cmdReprocess},
+		"decide":    {summary: "apply or reject a change held for a person", help: decideHelp, run: cmdDecide},
+		"forget":    {summary: "erase one person by address (GDPR art. 17)", help: forgetHelp, run: cmdForget},
 	}
 }
 

@@ -253,7 +253,7 @@ func TestBackupAndPurgeCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("purge: code %d %s", code, errOut)
 	}
-	expectOutput(t, "purge", out, "older than 180d", "the raw bytes of 1 received message(s) and the bodies of 1 sent mail(s)")
+	expectOutput(t, "purge", out, "older than 180d", "the personal text of 1 received message(s) and the bodies of 1 sent mail(s)")
 	code, out, _ = runCmd(t, "--config", o.config, "purge", "--older-than", "1d")
 	expectOutput(t, "second purge", out, "older than 1d", "of 0 received message(s) and the bodies of 0 sent mail(s)")
 	if code != 0 {

@@ -11,12 +11,13 @@ import (
 
 const purgeHelp = `Usage: seniorbot --config FILE purge [--older-than 180d]
 
-Deletes personal data the bot no longer needs: the raw bytes of received
-messages, and the text, HTML and attachments of sent (or failed) mails,
-from before the retention period — [storage] retention (default 180d), or
---older-than. The tilmeldinger, their participants and history, and one
-row per message and mail (sender, subject, kind, outcome, headers) are
-kept. Mail still waiting to be sent is never touched. The database is
+Deletes personal data the bot no longer needs, from before the retention
+period — [storage] retention (default 180d), or --older-than: of each
+received message its raw bytes, sender, subject and the names, addresses
+and text of its parse result; of each sent (or failed) mail its subject,
+text, HTML and attachments. The tilmeldinger, their participants and
+history, and one row per message (kind, kommune, outcome: what the
+summary counts) and per mail (kind, recipients, status) are kept. Mail still waiting to be sent is never touched. The database is
 compacted afterwards so the deleted data does not linger in the file.
 Prints what was deleted. Safe while the daemon runs; run it from a timer,
 e.g. weekly.
@@ -59,7 +60,7 @@ func cmdPurge(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Purged what is older than %s (before %s): the raw bytes of %d received message(s) "+
+	fmt.Fprintf(e.stdout, "Purged what is older than %s (before %s): the personal text of %d received message(s) "+
 		"and the bodies of %d sent mail(s). Tilmeldinger and their history are kept.\n",
 		retention, cutoff.Format("2006-01-02 15:04"), res.Messages, res.Outbox)
 	return nil

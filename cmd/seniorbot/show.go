@@ -8,24 +8,49 @@ import (
 	"time"
 
 	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
+	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
 	"github.com/seniorpartnerskabet/seniorbot/parser"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
 const showHelp = `Usage: seniorbot [--config FILE] show KOMMUNE
+       seniorbot [--config FILE] show --person ADDRESS
 
 Shows what is recorded about one kommune, named by its code (0751) or its
 name (Aarhus): for each of its tilmeldinger (one per forvaltning/område)
 the status, the first development day, HovedMED, the contact person, the
 participants by side and what is missing; the history — each change with
 its time and the mail (sender, subject) that made it; and every mail the
-bot queued about it, with its kind, recipients, status and time.
+bot queued about it, with its kind, recipients, status and time; each
+mail's sender check (bekræftet, fejlede, ikke kontrolleret) and the mails
+held because their sender may not change the tilmelding.
+
+With --person ADDRESS it prints everything held about one person (GDPR
+art. 15): where the address is a participant, contact, answer address or
+registrant, the mails received from or naming it, the mails sent to it,
+and whether it bounced. seniorbot forget erases it.
+
+Flags:
 `
 
 func cmdShow(ctx context.Context, e *env, args []string) error {
 	fs := flagSet(e, "show", showHelp)
+	person := fs.String("person", "", "print everything held about this e-mail `address`")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *person != "" {
+		_, db, err := openDatabase(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		p, err := db.Person(ctx, *person)
+		if err != nil {
+			return err
+		}
+		printPerson(e.stdout, p)
+		return nil
 	}
 	if fs.NArg() == 0 {
 		return usageError{fmt.Errorf("name the kommune: seniorbot show 0751 (or Aarhus)")}
@@ -98,7 +123,20 @@ func printShow(w io.Writer, k parser.Kommune, details []ops.TilmeldingDetail) {
 		for _, h := range d.History {
 			fmt.Fprintf(w, "    %s  %s\n", h.At.Format(stamp), oneLine(h.Change))
 			if h.MessageID != 0 {
-				fmt.Fprintf(w, "                      mail nr. %d fra %s: %q\n", h.MessageID, orDash(h.Sender), oneLine(h.Subject))
+				fmt.Fprintf(w, "                      mail nr. %d fra %s (afsender %s): %q\n", h.MessageID, orDash(h.Sender), rules.VerdictText(h.Auth), oneLine(h.Subject))
+			}
+		}
+		if len(d.Held) > 0 {
+			fmt.Fprintln(w, "  Holdt tilbage (afsenderen må ikke ændre tilmeldingen):")
+		}
+		for _, m := range d.Held {
+			state := "venter: seniorbot decide " + fmt.Sprint(m.ID) + " apply|reject"
+			if m.Decision != "" {
+				state = m.Decision + " " + m.DecidedAt.Format(stamp)
+			}
+			fmt.Fprintf(w, "    %s  mail nr. %d fra %s (afsender %s): %s\n", m.ReceivedAt.Format(stamp), m.ID, orDash(m.Sender), rules.VerdictText(m.Auth), state)
+			if m.AttentionReason != "" {
+				fmt.Fprintf(w, "                      %s\n", oneLine(m.AttentionReason))
 			}
 		}
 		fmt.Fprintln(w, "  Mails:")

@@ -191,7 +191,7 @@ func TestShowCommand(t *testing.T) {
 			"Tilmelding: hele kommunen", "Status:                komplet", "Godkendt i HovedMED:   ja",
 			"Ledelse (2):", "- Birgitte Lund <bilu@vejle.dk>, HR-chef", "Medarbejder (1):", "- Tove Hansen <toha@vejle.dk>",
 			"Mangler:               intet",
-			"oprettet (mangler oplysninger, 2 deltagere)", `fra bilu@vejle.dk: "SV: Invitation til Seniorpartnerskabet"`,
+			"oprettet (mangler oplysninger, 2 deltagere)", `fra bilu@vejle.dk (afsender ikke kontrolleret): "SV: Invitation til Seniorpartnerskabet"`,
 			"status mangler oplysninger → komplet; 1 deltager tilføjet",
 			"missing til bilu@vejle.dk: sendt", "confirmation til bilu@vejle.dk: sendt")
 	}

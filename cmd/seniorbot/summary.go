@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -67,7 +66,7 @@ func cmdSummary(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprint(e.stdout, text)
 	if *csvPath != "" {
-		if err := os.WriteFile(*csvPath, csv.Data, 0o600); err != nil {
+		if err := storage.WritePrivateFile(*csvPath, csv.Data); err != nil {
 			return fmt.Errorf("write the CSV: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "The list is written to %s.\n", *csvPath)

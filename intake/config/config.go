@@ -35,6 +35,62 @@ type Config struct {
 	Invite    InviteConfig    `toml:"invite"`
 	HTTP      HTTPConfig      `toml:"http"`   // health and metrics endpoint (package status)
 	OAuth2    OAuth2Config    `toml:"oauth2"` // XOAUTH2 tokens for IMAP and SMTP (oauth.go)
+	Trust     TrustConfig     `toml:"trust"`  // who may change a tilmelding (issue 11)
+}
+
+// Modes of reading the receiving side's verdict on a sender ([imap] auth_results).
+const (
+	// AuthResultsOff: no authentication source; every verdict is unknown.
+	AuthResultsOff = "off"
+	// AuthResultsRFC8601: Authentication-Results headers (RFC 8601) whose
+	// authserv-id is [imap] authserv_id; the others were written by
+	// someone else and prove nothing.
+	AuthResultsRFC8601 = "rfc8601"
+	// AuthResultsExchange: Exchange Online's header, which has no
+	// authserv-id; only the topmost one, which Exchange prepends itself.
+	AuthResultsExchange = "exchange"
+)
+
+// TrustConfig says who may change a tilmelding besides the kommune's own
+// domains in the kommuner data.
+type TrustConfig struct {
+	// RequireVerified: a kommune's sender must carry a verified result,
+	// not merely a missing one. Unset: on when an authentication source
+	// is configured ([imap] auth_results other than "off").
+	RequireVerified *bool `toml:"require_verified"`
+	// KommuneDomains adds mail domains per kommune code to those in the
+	// kommuner data, e.g. "0751" = ["aarhuskommune.dk"].
+	KommuneDomains map[string][]string `toml:"kommune_domains"`
+	// MaxRepliesPerDomainPerDay limits the automatic answers per day to
+	// one domain outside the kommune and staff domains.
+	MaxRepliesPerDomainPerDay int `toml:"max_replies_per_domain_per_day"`
+	// OwnDKIMCheck: where the mailbox stamps nothing ([imap]
+	// auth_results = "off"), check DKIM signatures and their alignment
+	// with From in seniorbot (DNS lookups). Off by default.
+	OwnDKIMCheck bool `toml:"own_dkim_check"`
+	// MaxQuestionForwardsPerDay limits the questions forwarded one by one
+	// to the contacts per day; the rest wait for the nightly summary.
+	MaxQuestionForwardsPerDay int `toml:"max_question_forwards_per_day"`
+}
+
+// AuthResultsMode is the configured way of reading Authentication-Results:
+// [imap] auth_results, or rfc8601 when only authserv_id is set.
+func (c IMAPConfig) AuthResultsMode() string {
+	switch {
+	case c.AuthResults != "":
+		return c.AuthResults
+	case c.AuthServID != "":
+		return AuthResultsRFC8601
+	}
+	return AuthResultsOff
+}
+
+// VerifiedRequired reports whether a kommune's sender needs a verified result.
+func (c Config) VerifiedRequired() bool {
+	if c.Trust.RequireVerified != nil {
+		return *c.Trust.RequireVerified
+	}
+	return c.IMAP.AuthResultsMode() != AuthResultsOff || c.Trust.OwnDKIMCheck
 }
 
 // IMAPConfig is the shared mailbox seniorbot reads.
@@ -50,8 +106,13 @@ type IMAPConfig struct {
 	PollInterval    Duration `toml:"poll_interval"` // used when the server has no IDLE
 	IdleCycle       Duration `toml:"idle_cycle"`    // IDLE is restarted (and the mailbox resynced) this often
 	// AuthServID is the authserv-id of the Authentication-Results headers
-	// the receiving server adds; "" trusts only the topmost header.
+	// the receiving server adds (RFC 8601 §2.5); only those count.
 	AuthServID string `toml:"authserv_id"`
+	// AuthResults is how the receiving side's verdict is read: "off",
+	// "rfc8601" (needs authserv_id) or "exchange" (Exchange Online's
+	// header without an authserv-id; topmost only). "" means rfc8601 when
+	// authserv_id is set, else off.
+	AuthResults string `toml:"auth_results"`
 	// SentFolder receives a copy of every mail the bot sent, so staff see
 	// its answers in their mail client: the folder with the \Sent
 	// special-use attribute when the server marks one, else this name
@@ -90,6 +151,9 @@ type StorageConfig struct {
 	// Retention is how long raw messages and the bodies of sent mail are
 	// kept; `seniorbot purge` deletes what is older ("180d").
 	Retention Days `toml:"retention"`
+	// MaxRawBytes caps the raw bytes stored per message: a bigger mail is
+	// stored as its header and text parts, and the row says so.
+	MaxRawBytes int64 `toml:"max_raw_bytes"`
 }
 
 // CampaignConfig holds the facts of the invitation. The defaults are the
@@ -294,7 +358,13 @@ func (c *Config) Validate() error {
 	if c.Storage.Path == "" {
 		return errors.New("[storage] path is required")
 	}
+	if c.Storage.MaxRawBytes < 1<<20 {
+		return errors.New("[storage] max_raw_bytes must be at least 1048576 (1 MiB): the text parts of a mail are kept up to that")
+	}
 	if err := c.validateAuth(); err != nil {
+		return err
+	}
+	if err := c.validateTrust(); err != nil {
 		return err
 	}
 	if err := c.HTTP.Validate(); err != nil {
@@ -370,6 +440,35 @@ func validateTimes(where, start, end string) error {
 	}
 	if !e.After(s) {
 		return fmt.Errorf("%s: end %s is not after start %s", where, end, start)
+	}
+	return nil
+}
+
+func (c *Config) validateTrust() error {
+	switch c.IMAP.AuthResults {
+	case "", AuthResultsOff, AuthResultsExchange:
+	case AuthResultsRFC8601:
+		if c.IMAP.AuthServID == "" {
+			return errors.New("[imap] auth_results = \"rfc8601\" needs authserv_id: the name your receiving server writes first in its Authentication-Results headers")
+		}
+	default:
+		return fmt.Errorf("[imap] auth_results must be \"off\", \"rfc8601\" or \"exchange\", got %q", c.IMAP.AuthResults)
+	}
+	if c.IMAP.AuthResults == AuthResultsExchange && c.IMAP.AuthServID != "" {
+		return errors.New("[imap] auth_results = \"exchange\" reads Exchange Online's header, which has no authserv-id: leave authserv_id empty")
+	}
+	for code, doms := range c.Trust.KommuneDomains {
+		if len(code) != 4 {
+			return fmt.Errorf("[trust.kommune_domains] %q: name the kommune by its 4-digit code, e.g. \"0751\"", code)
+		}
+		for _, d := range doms {
+			if d == "" || strings.ContainsAny(d, "@ ") {
+				return fmt.Errorf("[trust.kommune_domains] %q: %q is not a domain (write aarhus.dk, not an address)", code, d)
+			}
+		}
+	}
+	if c.Trust.MaxRepliesPerDomainPerDay < 1 || c.Trust.MaxQuestionForwardsPerDay < 1 {
+		return errors.New("[trust] max_replies_per_domain_per_day and max_question_forwards_per_day must be at least 1")
 	}
 	return nil
 }

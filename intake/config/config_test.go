@@ -70,6 +70,10 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"programme date without title", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[[campaign.programme]]\nday = \"2023-01-12\"", `[[campaign.programme]] 1: title is required`},
 		{"programme date twice", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[[campaign.programme]]\ntitle = \"Møde\"\n[[campaign.programme]]\ntitle = \"møde\"", `title "møde" twice`},
 		{"programme day and sides", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[[campaign.programme]]\ntitle = \"2. udviklingsdag\"\nday = \"2023-01-12\"\neast_day = \"2023-01-12\"", `set day, or east_day and west_day, not both`},
+		{"bad auth_results", `port = 1143` + "\x00" + "port = 1143\nauth_results = \"dmarc\"", `[imap] auth_results must be`},
+		{"rfc8601 without authserv_id", `port = 1143` + "\x00" + "port = 1143\nauth_results = \"rfc8601\"", `needs authserv_id`},
+		{"exchange with authserv_id", `port = 1143` + "\x00" + "port = 1143\nauth_results = \"exchange\"\nauthserv_id = \"mx.example.org\"", `leave authserv_id empty`},
+		{"kommune domain an address", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[trust.kommune_domains]\n\"0751\" = [\"hr@aarhus.dk\"]", `is not a domain`},
 		{"bad timezone", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[summary]\ntimezone = \"Mars/Olympus\"", `[summary] timezone`},
 	}
 	for _, tc := range cases {
@@ -125,5 +129,24 @@ location = "Online"
 	if fd.Start != "09:30" || fd.WestLocation != "Vest" || len(pr) != 2 || pr[0].WestDay.String() != "2023-01-19" ||
 		pr[1].Day.String() != "2022-11-24" || pr[1].Location != "Online" {
 		t.Errorf("first day %+v, programme %+v", fd, pr)
+	}
+}
+
+func TestTrustDefaults(t *testing.T) {
+	t.Setenv("SENIORBOT_TEST_IMAP_PW", "x")
+	c, err := LoadConfig(writeConfig(t, minimalConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IMAP.AuthResultsMode() != AuthResultsOff || c.VerifiedRequired() {
+		t.Errorf("without a source: mode %q, require_verified %v; want off, false", c.IMAP.AuthResultsMode(), c.VerifiedRequired())
+	}
+	c.IMAP.AuthServID = "mx.example.org"
+	if c.IMAP.AuthResultsMode() != AuthResultsRFC8601 || !c.VerifiedRequired() {
+		t.Errorf("with authserv_id: mode %q, require_verified %v; want rfc8601, true", c.IMAP.AuthResultsMode(), c.VerifiedRequired())
+	}
+	c.Trust.RequireVerified = new(false)
+	if c.VerifiedRequired() {
+		t.Errorf("require_verified = false is not honoured")
 	}
 }

@@ -23,6 +23,11 @@ import (
 // a batch of big (but not large) messages cannot blow up the memory.
 const maxBatchBytes = 8 << 20
 
+// textPartBytes is how much of one text part of a large message is
+// fetched: the parser reads no more than 1 MiB of a text part either
+// (parser/mime.go), so a 30 MB HTML-only mail costs 1 MiB, not 30.
+const textPartBytes = 1 << 20
+
 // fetched is one message as handed to the handler.
 type fetched struct {
 	uid          imap.UID
@@ -212,7 +217,7 @@ func (s *session) fetchLarge(uid imap.UID, info sizeInfo) (*fetched, error) {
 		// (up to the limit), else note it.
 		if strings.HasPrefix(single.MediaType(), "text/") {
 			sec := &imap.FetchItemBodySection{Peek: true, Specifier: imap.PartSpecifierText,
-				Partial: &imap.SectionPartial{Offset: 0, Size: w.largeBytes()}}
+				Partial: &imap.SectionPartial{Offset: 0, Size: min(w.largeBytes(), textPartBytes)}}
 			sections = append(sections, sec)
 			kept = append(kept, keptPart{bodySec: sec})
 		} else {
@@ -227,6 +232,10 @@ func (s *session) fetchLarge(uid imap.UID, info sizeInfo) (*fetched, error) {
 			if keepPart(p, w.largeBytes()) {
 				m := &imap.FetchItemBodySection{Peek: true, Part: slices.Clone(path), Specifier: imap.PartSpecifierMIME}
 				b := &imap.FetchItemBodySection{Peek: true, Part: slices.Clone(path)}
+				if isText(p) {
+					// At most what the parser reads of it (RFC 3501 §6.4.5 partial fetch).
+					b.Partial = &imap.SectionPartial{Offset: 0, Size: textPartBytes}
+				}
 				sections = append(sections, m, b)
 				kept = append(kept, keptPart{m, b})
 			} else {
@@ -289,18 +298,21 @@ func (s *session) fetchLarge(uid imap.UID, info sizeInfo) (*fetched, error) {
 }
 
 // keepPart says whether a part of a large message is fetched: text that is
-// not an attachment, and forwarded messages (staff forwards), each only
-// when it is itself below the limit.
+// not an attachment (its first textPartBytes, however big it is), and
+// forwarded messages (staff forwards) when below the limit.
 func keepPart(p *imap.BodyStructureSinglePart, limit int64) bool {
-	if int64(p.Size) > limit {
-		return false
+	if isText(p) {
+		return true
 	}
+	return p.MediaType() == "message/rfc822" && int64(p.Size) <= limit
+}
+
+// isText reports whether p is a text part a person wrote (not an attachment).
+func isText(p *imap.BodyStructureSinglePart) bool {
 	switch p.MediaType() {
 	case "text/plain", "text/html":
 		d := p.Disposition()
 		return d == nil || !strings.EqualFold(d.Value, "attachment") || p.Filename() == ""
-	case "message/rfc822":
-		return true
 	}
 	return false
 }

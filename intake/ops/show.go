@@ -18,6 +18,9 @@ type TilmeldingDetail struct {
 	replies.SummaryTilmelding
 	History []storage.HistoryLine
 	Mails   []storage.OutboxRow
+	// Held are the mails that would have changed it but whose sender may
+	// not, waiting for seniorbot decide or decided.
+	Held []storage.Message
 }
 
 // FindKommune reads a kommune named by code ("0751", "751") or by name or
@@ -55,6 +58,12 @@ func ShowKommune(ctx context.Context, db *storage.DB, cfg config.Config, dir *pa
 		}
 		if d.Mails, err = db.OutboxOf(ctx, t.ID); err != nil {
 			return nil, err
+		}
+		if d.Held, err = db.HeldMessagesOf(ctx, t.ID); err != nil {
+			return nil, err
+		}
+		for i := range d.Held {
+			d.Held[i].ReceivedAt = d.Held[i].ReceivedAt.In(loc)
 		}
 		for i := range d.Mails {
 			d.Mails[i].CreatedAt = d.Mails[i].CreatedAt.In(loc)

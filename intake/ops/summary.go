@@ -329,6 +329,9 @@ var outcomeTexts = map[string]string{
 	rules.OutcomeNotAnswered:       "ikke besvaret",
 	rules.OutcomeParseFailed:       "kunne ikke læses",
 	rules.OutcomeProcessingFailed:  "programmet fejlede på den – gemt uændret, ikke besvaret",
+	rules.OutcomeHeld:              "holdt tilbage – intet ændret, afsenderen har fået en neutral kvittering",
+	rules.OutcomeApplied:           "holdt tilbage, siden gennemført af jer",
+	rules.OutcomeRejected:          "holdt tilbage, siden afvist af jer – intet ændret",
 }
 
 func outcomeText(outcome string) string {
@@ -343,6 +346,7 @@ func outcomeText(outcome string) string {
 // still listed, under its code.
 var attentionLabels = []struct{ flag, label string }{
 	{rules.AttentionLate, "Sene tilmeldinger – venter på jeres beslutning"},
+	{rules.AttentionUnverifiedSender, "Afsender ikke bekræftet – ændringen er IKKE foretaget og venter på jer (seniorbot decide NR apply|reject); afsenderen har kun fået en neutral kvittering"},
 	{rules.AttentionUnverifiedStaff, "Videresendt fra en KL/FF-adresse, som ikke bestod afsenderkontrollen (SPF/DKIM/DMARC) – ikke behandlet som tilmelding"},
 	{rules.AttentionFlood, "Ikke besvaret: afsenderen har fået dagens største antal automatiske svar (mulig mail-løkke) – mailen er gemt"},
 	{rules.AttentionUndeliverable, "Ikke besvaret: afsenderens adresse har tidligere givet en returmail"},
@@ -352,6 +356,10 @@ var attentionLabels = []struct{ flag, label string }{
 	{rules.AttentionAttachment, "Tilmeldinger i en vedhæftet fil, som ikke kan læses automatisk (fx PDF) – ikke besvaret; læs filen og registrér i hånden"},
 	{rules.AttentionKommuneConflict, "Mails, der nævner flere kommuner – afsenderen er spurgt, hvilken kommune tilmeldingen gælder"},
 	{rules.AttentionUnreadable, "Mails, der ikke kunne læses"},
+	{rules.AttentionUnprovenBounce, "Ligner en returmail, men henviser ikke til en mail fra seniorbot – ingen adresse er markeret som ubrugelig"},
+	{rules.AttentionNullSender, "Ikke besvaret: tom afsenderadresse (Return-Path: <>), som automatisk post – mailen er gemt"},
+	{rules.AttentionUnreadableSender, "Ikke besvaret: afsenderfeltet (From) kan ikke læses som én adresse"},
+	{rules.AttentionQuestionDigest, "Spørgsmål ud over dagens grænse for videresendelser – se dem under Spørgsmål her"},
 	{rules.AttentionOther, "Andre mails (hverken tilmelding, afmelding eller spørgsmål)"},
 }
 
@@ -383,6 +391,10 @@ func (b *summaryBuilder) messages(msgs []storage.Message) {
 			}
 			b.s.Questions = append(b.s.Questions, sm)
 			sm.Question = ""
+		}
+		if m.AttentionReason != "" {
+			// Which mail, for seniorbot decide, and why it was held.
+			sm.Note = fmt.Sprintf("nr. %d: %s", m.ID, oneLine(m.AttentionReason, 300))
 		}
 		if m.Attention != "" {
 			g := groups[m.Attention]

@@ -40,6 +40,9 @@ const (
 	OutcomeNotAnswered       = "not_answered"       // recorded, but the answer was held back (see the attention flag)
 	OutcomeParseFailed       = "parse_failed"       // could not be read; staff look at it
 	OutcomeProcessingFailed  = "processing_failed"  // the rules kept failing on it; recorded as it is (Quarantine)
+	OutcomeHeld              = "held"               // would change a tilmelding, but the sender may not: held for a person
+	OutcomeApplied           = "held_applied"       // a held change staff applied (seniorbot decide); see the new outcome's answer
+	OutcomeRejected          = "held_rejected"      // a held change staff rejected (seniorbot decide); nothing changed
 )
 
 // Attention flags recorded per message: why a person should look at it.
@@ -56,6 +59,14 @@ const (
 	AttentionOther           = "other"            // not a registration, question, cancellation or automatic mail
 	AttentionAttachment      = "attachment"       // the registration is in an attached document the parser cannot read
 	AttentionKommuneConflict = "kommune_conflict" // the mail names two kommuner; the sender was asked which
+	// AttentionUnverifiedSender: a change of a tilmelding from a sender
+	// who may not make it (not the kommune's, not on record, failed or
+	// unverified); held until staff decide (seniorbot decide ID apply|reject).
+	AttentionUnverifiedSender = "unverified_sender"
+	AttentionUnreadableSender = "unreadable_sender" // From does not parse as one address; not answered
+	AttentionNullSender       = "null_sender"       // envelope sender <>: never answered (RFC 3834 §2)
+	AttentionUnprovenBounce   = "unproven_bounce"   // looks like a bounce, but of no mail the bot sent; nothing marked undeliverable
+	AttentionQuestionDigest   = "question_digest"   // the day's cap of question forwards was reached; the question is in the summary
 )
 
 // Processor applies the campaign's rules to each message: it records the
@@ -75,9 +86,25 @@ type Processor struct {
 	// Zone is the campaign's time zone: the deadline day and the daily
 	// reply limit are local days there.
 	Zone *time.Location
+	// AuthMode is how the receiving side's verdict is read
+	// (config.AuthResults*); "" or "off": every verdict is unknown.
+	AuthMode string
 	// AuthServID is the authserv-id of the receiving server's
-	// Authentication-Results headers; "" trusts only the topmost one.
+	// Authentication-Results headers (AuthMode rfc8601).
 	AuthServID string
+	// RequireVerified: a kommune's sender must carry a verified verdict
+	// ([trust] require_verified).
+	RequireVerified bool
+	// Trust holds the extra kommune domains and the flood caps of [trust].
+	Trust config.TrustConfig
+	// OwnDKIM: where the mailbox stamps nothing (AuthMode off), check
+	// DKIM signatures and their alignment with From here ([trust]
+	// own_dkim_check), looking keys up with LookupTXT.
+	OwnDKIM   bool
+	LookupTXT LookupTXT
+	// MaxRawBytes caps the raw bytes stored per message ([storage]
+	// max_raw_bytes); 0: no cap.
+	MaxRawBytes int64
 	// Queued, if set, is called after a transaction that queued mail, so
 	// the sender can go at once instead of at its next tick.
 	Queued func()
@@ -114,6 +141,7 @@ func (p *Processor) HandleMessages(ctx context.Context, ms []inbox.Message) erro
 	in := p.parseAll(ms)
 	for i := range in {
 		if in[i].perr == nil {
+			settleSender(in[i].reply, readSender(in[i].m.Raw))
 			p.KommuneFromReference(ctx, in[i].reply, in[i].m.Raw)
 		}
 		in[i].rec = p.MessageRecord(in[i].m, in[i].reply, in[i].perr)
@@ -177,6 +205,9 @@ func (p *Processor) parseAll(ms []inbox.Message) []incoming {
 // watcher's log.
 func (p *Processor) Quarantine(ctx context.Context, m inbox.Message, cause error) error {
 	reply, perr := p.Parser.Parse(m.Raw) // never panics; only for the Message-ID, sender and subject
+	if perr == nil {
+		settleSender(reply, readSender(m.Raw))
+	}
 	rec := p.MessageRecord(m, reply, perr)
 	rec.Outcome, rec.Attention = OutcomeProcessingFailed, AttentionProcessingError
 	return p.DB.Tx(ctx, func(tx *storage.Tx) error {
@@ -235,6 +266,9 @@ func (p *Processor) MessageRecord(m inbox.Message, reply *parser.Reply, perr err
 		Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID,
 		ReceivedAt: m.InternalDate, Raw: m.Raw,
 	}
+	if p.MaxRawBytes > 0 && int64(len(m.Raw)) > p.MaxRawBytes {
+		rec.Raw, rec.RawCutFrom = headerAndText(m.Raw), int64(len(m.Raw))
+	}
 	if rec.ReceivedAt.IsZero() {
 		rec.ReceivedAt = p.Now()
 	}
@@ -269,6 +303,9 @@ func (p *Processor) apply(ctx context.Context, tx *storage.Tx, rec *storage.Mess
 	if err := tx.SetMessageOutcome(ctx, rec.ID, rec.Outcome, rec.TilmeldingID, rec.Attention); err != nil {
 		return 0, err
 	}
+	if err := tx.SetMessageTrust(ctx, rec.ID, rec.Auth, rec.AttentionReason); err != nil {
+		return 0, err
+	}
 	return act.queued, nil
 }
 
@@ -283,6 +320,7 @@ func (p *Processor) isOwn(addr string) bool {
 	return addr == own || DomainOf(addr) == DomainOf(own)
 }
 
+// DomainOf is the lower-cased domain of addr; "" when it has no "@".
 func DomainOf(addr string) string {
 	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
 		return strings.ToLower(addr[i+1:])
@@ -300,6 +338,7 @@ type Replay struct {
 // message is handled; `seniorbot reprocess` replays stored mail with it
 // (with Replay set, so nothing is queued).
 func (p *Processor) Dispatch(ctx context.Context, tx *storage.Tx, rec *storage.Message, r *parser.Reply) error {
-	act := action{p: p, tx: tx, rec: rec, reply: r}
+	// A held change staff applied stays applied in a replay.
+	act := action{p: p, tx: tx, rec: rec, reply: r, approved: rec.Decision == storage.DecisionApplied}
 	return act.dispatch(ctx)
 }

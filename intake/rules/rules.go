@@ -19,12 +19,23 @@ type action struct {
 	rec    *storage.Message
 	reply  *parser.Reply
 	queued int
+
+	sender  sender // the strict reading of the outer From (sender.go)
+	authWhy string // what the verdict rests on, for the reason of a hold
+	// approved: staff applied this held change (Decide); the sender is
+	// then trusted as the kommune's.
+	approved bool
 }
 
 // dispatch applies the rules for the kind of mail.
 func (a *action) dispatch(ctx context.Context) error {
 	r, rec := a.reply, a.rec
-	rec.Auth = senderAuth(rec.Raw, a.p.AuthServID, DomainOf(r.Meta.SenderAddr))
+	a.sender = readSender(rec.Raw)
+	settleSender(r, a.sender)
+	rec.Auth, a.authWhy = Verdict(rec.Raw, a.p.AuthMode, a.p.AuthServID, DomainOf(r.Meta.SenderAddr))
+	if a.p.ownCheck() {
+		rec.Auth, a.authWhy = ownVerdict(rec.Raw, DomainOf(r.Meta.SenderAddr), a.p.LookupTXT)
+	}
 	switch {
 	case a.p.isOwn(r.Meta.SenderAddr) || a.p.isOwn(r.From):
 		rec.Outcome = OutcomeOwnMail
@@ -32,15 +43,48 @@ func (a *action) dispatch(ctx context.Context) error {
 		rec.Outcome = OutcomeAutoReplyNoted
 	case r.Kind == parser.KindBounce:
 		return a.bounce(ctx)
-	case r.ForwardedBy != "" && rec.Auth == AuthFail:
+	case a.sender.unparsable != "":
+		// The parser's lenient reading may have taken an address from the
+		// display name; nobody is answered on its word.
+		rec.Outcome, rec.Attention, rec.AttentionReason = OutcomeLeftForPerson, AttentionUnreadableSender, a.sender.unparsable
+	case a.sender.nullReturnPath:
+		// RFC 3834 §2: never answer a mail whose envelope sender is null.
+		rec.Outcome, rec.Attention = OutcomeLeftForPerson, AttentionNullSender
+	case r.ForwardedBy != "" && a.p.isStaff(r.ForwardedBy) && !a.approved &&
+		(rec.Auth == AuthFailed || a.p.authConfigured() && rec.Auth != AuthVerified):
 		// Anyone can write "Forwarded message" under a kl.dk From; only a
-		// forward that the receiving server did not reject is staff's.
+		// forward the receiving server verified is staff's (a missing
+		// result is not enough once the mailbox stamps one).
 		rec.Outcome, rec.Attention = OutcomeLeftForPerson, AttentionUnverifiedStaff
+		rec.AttentionReason = "videresendt af " + r.ForwardedBy + ", afsender " + VerdictText(rec.Auth) + a.authDetail()
 	default:
 		return a.answerable(ctx)
 	}
 	return nil
 }
+
+// hold records that this mail would change tilmelding t but its sender
+// may not (reason): nothing changes, a person decides (seniorbot decide),
+// and the sender gets a short neutral acknowledgement that reveals nothing
+// recorded and quotes nothing back.
+func (a *action) hold(ctx context.Context, reason string, tilmeldingID int64) error {
+	a.rec.Outcome, a.rec.Attention, a.rec.AttentionReason = OutcomeHeld, AttentionUnverifiedSender, reason
+	a.rec.TilmeldingID = tilmeldingID
+	if a.p.Log != nil {
+		a.p.Log.Warn("change held for a person: sender may not change this tilmelding",
+			"message_key", a.rec.Key, "sender", a.reply.Meta.SenderAddr, "auth", a.rec.Auth, "reason", reason)
+	}
+	to := a.reply.Meta.SenderAddr
+	if to == "" {
+		return nil
+	}
+	view := replies.View{Campaign: a.p.CampaignView()}
+	return a.answerTo(ctx, to, replies.TemplateHeld, "held", view, 0, neutralSubject)
+}
+
+// neutralSubject is the subject of an answer that must not repeat the
+// sender's subject (a held change, an outsider's question).
+const neutralSubject = "Tak for din mail"
 
 // answerable handles the kinds a person wrote and expects an answer to,
 // unless the sender has had enough answers today.
@@ -104,17 +148,41 @@ func (a *action) flooded(ctx context.Context) (bool, error) {
 	if a.p.Replay != nil { // a replay keeps the decision made when the mail came
 		return a.p.Replay.Flooded[a.rec.ID], nil
 	}
-	limit := a.p.Campaign.MaxRepliesPerAddressPerDay
-	if limit <= 0 {
-		return false, nil
+	since := a.p.DayStart(a.p.Now())
+	if limit := a.p.Campaign.MaxRepliesPerAddressPerDay; limit > 0 {
+		for _, addr := range []string{a.reply.From, a.reply.Meta.SenderAddr} {
+			if addr == "" {
+				continue
+			}
+			n, err := a.tx.RepliesSince(ctx, addr, since)
+			if err != nil || n >= limit {
+				return err == nil, err
+			}
+		}
 	}
-	n, err := a.tx.RepliesSince(ctx, a.reply.From, a.p.DayStart(a.p.Now()))
-	return n >= limit, err
+	// Many addresses of one domain (a list, a spammer's own domain) count
+	// together, except the kommuner's and staff's, which are many people.
+	if limit := a.p.Trust.MaxRepliesPerDomainPerDay; limit > 0 && a.p.isOutsider(a.reply.From) {
+		n, err := a.tx.RepliesToDomainSince(ctx, DomainOf(storage.FoldAddress(a.reply.From)), since)
+		return n >= limit, err
+	}
+	return false, nil
 }
 
 // bounce marks the failed recipients undeliverable, so the bot never
 // mails them again. Bounces are never answered.
 func (a *action) bounce(ctx context.Context) error {
+	ours, err := a.tx.SentByUs(ctx, bouncedIDs(a.rec.Raw, a.reply))
+	if err != nil {
+		return err
+	}
+	if !ours {
+		// Anyone can write a DSN; only one about a mail the bot sent may
+		// mark an address undeliverable.
+		a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionUnprovenBounce
+		a.rec.AttentionReason = "returmailen henviser ikke til en mail, seniorbot har sendt"
+		return nil
+	}
 	a.rec.Outcome = OutcomeBounceNoted
 	for _, addr := range a.reply.FailedRecipients {
 		if err := a.tx.MarkUndeliverable(ctx, addr, "", a.rec.ID, a.p.Now()); err != nil {
@@ -149,11 +217,23 @@ func (a *action) registration(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	why, err := a.mayChange(ctx, t, existed)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		return a.hold(ctx, why, t.ID)
+	}
+	answerTo, err := a.answerAddress(ctx, t, existed)
+	if err != nil {
+		return err
+	}
 	before := *t
 	before.Participants = append([]parser.Participant(nil), t.Participants...)
 	var notes []string
 	t.Participants, notes = applyAmendments(t.Participants, r.Participants, readAmendments(r.Meta.NewText, t.Participants))
 	merge(t, r)
+	t.ReplyTo = answerTo
 	others, err := a.otherParticipants(ctx, t)
 	if err != nil {
 		return err
@@ -178,13 +258,13 @@ func (a *action) registration(ctx context.Context) error {
 		if err := a.forwardToContacts(ctx, replies.TemplateLateForward, subject, view); err != nil {
 			return err
 		}
-		return a.answer(ctx, replies.TemplateLate, "late", view, t.ID)
+		return a.answerTo(ctx, answerTo, replies.TemplateLate, "late", view, t.ID, "")
 	case t.Status == storage.StatusIncomplete:
 		a.rec.Outcome = OutcomeMissingRequested
-		return a.answer(ctx, replies.TemplateMissing, "missing", view, t.ID)
+		return a.answerTo(ctx, answerTo, replies.TemplateMissing, "missing", view, t.ID, "")
 	}
 	a.rec.Outcome = OutcomeConfirmed
-	return a.answer(ctx, replies.TemplateConfirmation, "confirmation", view, t.ID)
+	return a.answerTo(ctx, answerTo, replies.TemplateConfirmation, "confirmation", view, t.ID, "")
 }
 
 // otherParticipants counts the participants of the kommune's other
@@ -237,14 +317,25 @@ func (a *action) cancellation(ctx context.Context) error {
 		a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionUnknownKommune
 		return nil
 	}
+	why, err := a.mayChange(ctx, t, existed)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		return a.hold(ctx, why, t.ID)
+	}
+	answerTo, err := a.answerAddress(ctx, t, existed)
+	if err != nil {
+		return err
+	}
 	before := t.Status
 	t.Status = storage.StatusCancelled
-	t.ReplyTo = r.From
+	t.ReplyTo = answerTo
 	if err := a.save(ctx, t, fmt.Sprintf("afmeldt (status %s → %s)", replies.StatusText(before), replies.StatusText(t.Status))); err != nil {
 		return err
 	}
 	a.rec.Outcome = OutcomeCancelled
-	return a.answer(ctx, replies.TemplateCancellation, "cancellation", a.p.View(t, r), t.ID)
+	return a.answerTo(ctx, answerTo, replies.TemplateCancellation, "cancellation", a.p.View(t, r), t.ID, "")
 }
 
 // find returns the tilmelding this registration amends, or a new one. A
@@ -373,6 +464,13 @@ func (a *action) question(ctx context.Context) error {
 		return err
 	}
 	a.rec.Outcome = OutcomeQuestionForwarded
+	if a.p.isOutsider(r.From) {
+		// Someone outside every kommune and staff domain: the
+		// acknowledgement repeats neither the subject nor the question,
+		// so a forged From cannot make the bot carry text to a stranger.
+		view = replies.View{Campaign: a.p.CampaignView()}
+		return a.answerTo(ctx, r.From, replies.TemplateQuestionAck, "question_ack", view, 0, neutralSubject)
+	}
 	return a.answer(ctx, replies.TemplateQuestionAck, "question_ack", view, 0)
 }
 
@@ -383,6 +481,22 @@ func (a *action) forwardToContacts(ctx context.Context, tmpl replies.Template, s
 	contacts := a.p.contacts()
 	if len(contacts) == 0 {
 		return nil
+	}
+	if tmpl == replies.TemplateQuestionForward && a.p.Replay == nil {
+		if limit := a.p.Trust.MaxQuestionForwardsPerDay; limit > 0 {
+			n, err := a.tx.CountKindSince(ctx, string(tmpl), a.p.DayStart(a.p.Now()))
+			if err != nil {
+				return err
+			}
+			if n >= limit { // one outbox row per forward, to all contacts
+				// Beyond the day's cap the questions wait for the nightly
+				// summary, which lists every one of them: one digest.
+				if a.rec.Attention == "" {
+					a.rec.Attention = AttentionQuestionDigest
+				}
+				return nil
+			}
+		}
 	}
 	text, html, err := a.p.Renderer.Render(tmpl, view)
 	if err != nil {
@@ -407,13 +521,21 @@ func questionSubject(r *parser.Reply) string {
 // the forwarding staff member in Cc. An address that bounced before is
 // never mailed again: the answer is then held back for a person.
 func (a *action) answer(ctx context.Context, tmpl replies.Template, kind string, view replies.View, tilmeldingID int64) error {
+	return a.answerTo(ctx, a.reply.From, tmpl, kind, view, tilmeldingID, "")
+}
+
+// answerTo is answer to address to (see answerAddress), with subject
+// instead of "Re: " and the sender's subject when it is not "".
+func (a *action) answerTo(ctx context.Context, to string, tmpl replies.Template, kind string, view replies.View, tilmeldingID int64, subject string) error {
 	r := a.reply
-	dead, err := a.tx.IsUndeliverable(ctx, r.From)
+	dead, err := a.tx.IsUndeliverable(ctx, to)
 	if err != nil {
 		return err
 	}
 	if dead {
-		a.rec.Outcome, a.rec.Attention = OutcomeNotAnswered, AttentionUndeliverable
+		if a.rec.Outcome != OutcomeHeld {
+			a.rec.Outcome, a.rec.Attention = OutcomeNotAnswered, AttentionUndeliverable
+		}
 		return nil
 	}
 	ics, err := a.p.Calendar(ctx, a.tx, tmpl, &view, tilmeldingID) // the .ics of a confirmation or cancellation
@@ -424,16 +546,29 @@ func (a *action) answer(ctx context.Context, tmpl replies.Template, kind string,
 	if err != nil {
 		return err
 	}
-	m := a.p.NewMail([]replies.Address{{Name: r.Meta.FromName, Email: r.From}}, replies.ReplySubject(r.Meta.Subject), text, html)
-	m.Attachments = ics
-	if r.Meta.MessageID != "" {
-		m.InReplyTo = r.Meta.MessageID
-		m.References = append(append([]string{}, r.Meta.References...), r.Meta.MessageID)
+	if subject == "" {
+		subject = replies.ReplySubject(r.Meta.Subject)
 	}
-	if r.ForwardedBy != "" {
+	name := r.Meta.FromName
+	if to != r.From {
+		name = ""
+	}
+	m := a.p.NewMail([]replies.Address{{Name: name, Email: to}}, subject, text, html)
+	m.Attachments = ics
+	// A Message-ID the builder cannot use (blanks, angle brackets
+	// inside) is left out of the threading; the answer still goes.
+	if id := r.Meta.MessageID; id != "" && replies.UsableMsgID(id) {
+		m.InReplyTo = id
+	}
+	for _, id := range append(append([]string{}, r.Meta.References...), r.Meta.MessageID) {
+		if id != "" && replies.UsableMsgID(id) {
+			m.References = append(m.References, id)
+		}
+	}
+	if r.ForwardedBy != "" && to != r.ForwardedBy && kind != "held" && (a.approved || a.p.isStaff(r.ForwardedBy)) {
 		m.Cc = []replies.Address{{Email: r.ForwardedBy}}
 	}
-	return a.enqueue(ctx, kind, m, tilmeldingID, r.From)
+	return a.enqueue(ctx, kind, m, tilmeldingID, to)
 }
 
 // enqueue queues m; answers names the sender an automatic answer goes to,
