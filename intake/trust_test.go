@@ -172,20 +172,19 @@ func TestAnotherKommunesAddressCannotChangeATilmelding(t *testing.T) {
 	h.expectNoLeak(t, aarhusSecrets, "hr@aarhus.dk")
 }
 
-// A change for Aarhus, named by the invitation's reference, from Vejle's
-// domain is held for a person: the reference settles the kommune, and
-// Vejle's address may not change Aarhus's tilmelding.
-func TestAnotherKommunesAddressNamingTheKommuneIsHeld(t *testing.T) {
+// A change for Aarhus, named by the invitation's reference and the form,
+// from Vejle's domain changes nothing of Aarhus's: the strong signals
+// disagree, so no tilmelding is amended and the mail is left for a person;
+// nothing of Aarhus's recorded data goes anywhere.
+func TestAnotherKommunesAddressNamingTheKommuneIsLeftForAPerson(t *testing.T) {
 	h := newHarness(t)
 	before := registeredAarhus(t, h)
 	h.appendMail(eml("hr@vejle.dk", "Carl Jensen", "<vejle-y@vejle.dk>", "SV: Invitation [SP-0751]", "",
 		"Kommune: Aarhus Kommune\nVi vil gerne udskifte Bo Nielsen med Eve Mallory, eve@example.com.\n"))
 	h.syncOnce()
 	h.expectUnchanged(t, before)
-	msgs, _ := h.db().Messages(context.Background())
-	last := msgs[len(msgs)-1]
-	if last.Outcome != rules.OutcomeHeld || !strings.Contains(last.AttentionReason, "hr@vejle.dk hører til Vejle Kommune, ikke Aarhus Kommune") {
-		t.Errorf("outcome %q reason %q, want held: another kommune's address", last.Outcome, last.AttentionReason)
+	if out, att := h.outcome("vejle-y@vejle.dk"); out != rules.OutcomeLeftForPerson || att != rules.AttentionOther {
+		t.Errorf("outcome %q attention %q, want it left for a person (the kommune is in doubt, so nothing is amended)", out, att)
 	}
 	h.expectNoLeak(t, aarhusSecrets, "hr@aarhus.dk")
 }

@@ -10,12 +10,14 @@ import (
 // reference (read by the parser) do not, by the invitation it answers: the
 // invitation's Message-ID in In-Reply-To/References (as recorded by
 // `seniorbot invite`), else the reference ("[SP-0751]") anywhere in the raw
-// mail (the quoted invitation's header block). A reference never overrides a kommune the parser read.
+// mail (the quoted invitation's header block). A reference never overrides a
+// kommune the parser read, nor settles one that strong signals disagree on
+// (Reply.KommuneConflict): the sender is asked instead.
 // With the kommune known, a mail that lists participants is a
 // registration, as the parser would have judged it, and what is missing
 // is worked out again.
 func (p *Processor) KommuneFromReference(ctx context.Context, r *parser.Reply, raw []byte) {
-	if r == nil || r.Kommune != nil {
+	if r == nil || r.Kommune != nil || len(r.KommuneConflict) > 0 {
 		return
 	}
 	switch r.Kind {
