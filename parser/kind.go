@@ -278,6 +278,9 @@ const maxQuestion = 2000
 // et spørgsmål: Hvor mange …?" keeps only "Hvor mange …?".
 var questionLeadRe = regexp.MustCompile(`(?i)^.*\b(spørgsmål|spoergsmaal|question|spørge|undrer|undre)\b[^:?]*:\s*`)
 
+// amendRequestRe matches a change asked for politely as a question.
+var amendRequestRe = regexp.MustCompile(`(?i)\b(udskift\w*|erstat\w*|fjern\w*|slet\w*|replace\w*|remove\w*)\b`)
+
 // questionLabelRe matches a line that states a question without "?":
 // "Spørgsmål: kan vi tilmelde to forvaltninger".
 var questionLabelRe = regexp.MustCompile(`(?i)^(spørgsmål|spoergsmaal|question)\s*:\s*(\S.*)$`)
@@ -292,8 +295,8 @@ func questionText(text string) string {
 			qs = append(qs, cleanLine(m[2]))
 			continue
 		}
-		if !strings.HasSuffix(s, "?") {
-			continue
+		if !strings.HasSuffix(s, "?") || amendRequestRe.MatchString(s) && strings.Contains(s, "@") {
+			continue // "Vil I udskifte X med Y (y@…)?" asks for a change, not an answer
 		}
 		if q := questionLeadRe.ReplaceAllString(s, ""); len(strings.Fields(q)) >= 2 {
 			s = q

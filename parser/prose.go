@@ -234,7 +234,7 @@ func personTail(after string) int {
 		rest := after[pos:]
 		cut := chunkEnd(rest)
 		chunk := strings.Trim(rest[:cut], " ,;()–-")
-		if chunk == "" || strings.HasPrefix(chunk, ".") || !describesPerson(chunk) {
+		if chunk == "" || strings.IndexAny(chunk[:1], ".?!") == 0 || !describesPerson(chunk) {
 			break
 		}
 		pos += cut
@@ -243,7 +243,7 @@ func personTail(after string) int {
 }
 
 // chunkSepRe separates the chunks personTail weighs.
-var chunkSepRe = regexp.MustCompile(`(?i),\s|;\s|\.\s|\s(?:og|samt|and|&)\s|\s\(|\)`)
+var chunkSepRe = regexp.MustCompile(`(?i),\s|;\s|[.?!](?:\s|$)|\s(?:og|samt|and|&)\s|\s\(|\)`)
 
 // chunkEnd returns where the first chunk of s ends (after its separator
 // when the separator is a closing parenthesis, before it otherwise).
@@ -325,15 +325,31 @@ func anchoredParticipant(lead, email, tail, heading string) (Participant, bool) 
 	if len(titles) > 0 {
 		p.Title = strings.Trim(strings.Join(append([]string{p.Title}, titles...), ", "), ", ")
 	}
-	switch s := explicitSide(tail); {
+	switch s, l := explicitSide(tail), explicitSide(leadClause(lead)); {
 	case s != "":
 		p.Side = s
+	case l != "":
+		p.Side = l // "og fra medarbejdersiden næstformand i HovedMED Ulla Bruun"
 	case explicitSide(p.Title) == "" && heading != "":
 		p.Side = heading
 	case p.Side == "":
 		p.Side = sideOf(p.Title)
 	}
 	return p, true
+}
+
+// leadClause returns the last clause of the text before an address: the
+// words that belong to its person ("… og fra medarbejdersiden TR Bo
+// Dam").
+func leadClause(lead string) string {
+	lead = strings.TrimRight(lead, " ,;:(<[")
+	start := 0
+	for _, sep := range []string{". ", "; ", ", ", " og ", " samt ", " and ", "\n"} {
+		if i := strings.LastIndex(lead, sep); i >= 0 && i+len(sep) > start {
+			start = i + len(sep)
+		}
+	}
+	return lead[start:]
 }
 
 // notNameWords are capitalised words that start sentences, not names.
@@ -346,6 +362,7 @@ var notNameWords = map[string]bool{
 	"undertegnede": true, "desuden": true, "endvidere": true, "ogsaa": true,
 	"derudover": true, "herudover": true, "mvh": true, "tlf": true, "mail": true,
 	"email": true, "e-mail": true, "navn": true, "stilling": true, "mobil": true,
+	"hovedmed": true, "hmu": true, "amr": true,
 }
 
 // proseParticipant reads one segment of prose ending in an address.
@@ -366,6 +383,9 @@ func proseParticipant(seg string) (Participant, bool) {
 	n := len(words)
 	for n > 0 && len(words)-n < 4 && isNameWord(words[n-1]) {
 		n--
+		if n >= 2 && nameParticles[words[n-1]] && isNameWord(words[n-2]) {
+			n-- // "Pieter de Vries"
+		}
 	}
 	p.Name = strings.Trim(strings.Join(words[n:], " "), ",;:")
 	t := n
@@ -374,6 +394,9 @@ func proseParticipant(seg string) (Participant, bool) {
 		if t >= 2 && words[t-1] == "og" && strings.HasSuffix(words[t-2], "-") {
 			t -= 2 // "kultur- og fritidschef"
 		}
+	}
+	if t == n && t >= 3 && committeeRe.MatchString(strings.Join(words[t-3:t], " ")) {
+		t -= 3 // "næstformand i HovedMED"
 	}
 	if t < n {
 		titles = append([]string{strings.Trim(strings.Join(words[t:n], " "), ",;:()")}, titles...)
@@ -388,6 +411,13 @@ func proseParticipant(seg string) (Participant, bool) {
 	p.Side = sideOf(strings.Join(titles, " , "))
 	return p, true
 }
+
+// nameParticles are the lower-case words inside names ("de Vries").
+var nameParticles = map[string]bool{"de": true, "van": true, "von": true, "der": true, "la": true, "le": true, "du": true, "af": true, "da": true}
+
+// committeeRe matches a title that ends in the committee's name, which
+// is capitalised like a name: "næstformand i HovedMED".
+var committeeRe = regexp.MustCompile(`(?i)^\S+\s+(?:i|for)\s+(?:hoved-?med|med|hmu|med-udvalget)$`)
 
 // titleStopWords end the title read backwards from a name: "vi
 // deltager med administrativ medarbejder Sara Bech" has the title

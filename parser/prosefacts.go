@@ -157,13 +157,13 @@ func unitName(s string) string {
 	n := 0
 	for n < len(words) {
 		w := words[n]
-		if w == "og" || w == "&" || isCapitalised(w) {
+		if w == "og" || w == "&" || isCapitalised(w) || w == "for" && n+1 < len(words) && isCapitalised(words[n+1]) {
 			n++
 			continue
 		}
 		break
 	}
-	for n > 0 && (words[n-1] == "og" || words[n-1] == "&") {
+	for n > 0 && (words[n-1] == "og" || words[n-1] == "&" || words[n-1] == "for") {
 		n--
 	}
 	u := strings.Join(words[:n], " ")
@@ -272,16 +272,35 @@ func selfParticipant(prose string, r *Reply) (Participant, bool) {
 			continue
 		}
 		p := Participant{Name: displayName(r.Meta.FromName), Email: r.From}
-		if t := selfTitleRe.FindStringSubmatch(m[1]); t != nil {
+		rest := ownClause(m[1])
+		if t := selfTitleRe.FindStringSubmatch(rest); t != nil {
 			p.Title = cleanField(t[1] + t[2])
 		}
-		p.Side = sideOf(m[1])
+		before := leadClause(s[:strings.Index(s, m[0])])
+		if p.Side = explicitSide(before); p.Side == "" {
+			p.Side = sideOf(rest)
+		}
 		if isSideOnly(p.Title) {
 			p.Title = ""
 		}
 		return p, true
 	}
 	return Participant{}, false
+}
+
+// ownClause returns the start of s up to where another clause begins
+// ("som HR-chef, og fra medarbejdersiden deltager …" → "som HR-chef").
+func ownClause(s string) string {
+	end := len(s)
+	for _, sep := range []string{", og ", " og ", "; ", ". ", ", men ", " men "} {
+		if i := strings.Index(s, sep); i >= 0 && i < end {
+			end = i
+		}
+	}
+	if i := strings.Index(s, ","); i >= 0 && i < end && !strings.Contains(s[:i], "(") {
+		end = i
+	}
+	return s[:end]
 }
 
 // intentRe matches the wish to register with the details to follow
