@@ -259,11 +259,11 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// isCancellation reports whether text withdraws the registration. A
+// cancels reports whether the sentences withdraw the registration. A
 // phrase inside a question ("hvordan afmelder vi en deltager?") is not a
 // cancellation.
-func isCancellation(text string) bool {
-	for _, s := range sentences(text) {
+func cancels(sents []string) bool {
+	for _, s := range sents {
 		if !strings.HasSuffix(s, "?") && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s)) {
 			return true
 		}
@@ -285,12 +285,12 @@ var amendRequestRe = regexp.MustCompile(`(?i)\b(udskift\w*|erstat\w*|fjern\w*|sl
 // "Spørgsmål: kan vi tilmelde to forvaltninger".
 var questionLabelRe = regexp.MustCompile(`(?i)^(spørgsmål|spoergsmaal|question)\s*:\s*(\S.*)$`)
 
-// questionText returns the questions asked in text: its sentences ending
+// questionsIn returns the questions asked in the sentences: those ending
 // in "?" (without a lead-in such as "vi har et spørgsmål:"), or what a
 // "Spørgsmål:" line asks. It is never the whole text.
-func questionText(text string) string {
+func questionsIn(sents []string) string {
 	var qs []string
-	for _, s := range sentences(text) {
+	for _, s := range sents {
 		if m := questionLabelRe.FindStringSubmatch(s); m != nil && !strings.HasSuffix(s, "?") {
 			qs = append(qs, cleanLine(m[2]))
 			continue

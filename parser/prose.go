@@ -199,6 +199,7 @@ func proseParticipants(para string, listed bool, heading string) []Participant {
 	locs := emailRe.FindAllStringIndex(para, -1)
 	var out []Participant
 	start := 0
+	takingPart := -1 // whether para speaks of taking part; -1: not yet asked
 	for i, loc := range locs {
 		next := len(para)
 		if i+1 < len(locs) {
@@ -211,7 +212,13 @@ func proseParticipants(para string, listed bool, heading string) []Participant {
 		if !ok || excludedAt(lead, clause(para[loc[1]:next])) {
 			continue
 		}
-		if listed || p.Side != "" || p.Title != "" || p.Name != "" && takingPartRe.MatchString(para) {
+		if takingPart < 0 && !listed && p.Side == "" && p.Title == "" && p.Name != "" {
+			takingPart = 0
+			if takingPartRe.MatchString(para) {
+				takingPart = 1
+			}
+		}
+		if listed || p.Side != "" || p.Title != "" || p.Name != "" && takingPart == 1 {
 			out = append(out, p)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // DayText, and "day" is missing, so the workflow asks with the
 // campaign's days. Dates in questions never fill the day (quoted text is
 // already gone).
-func (p *Parser) readDay(r *Reply, f *form, prose string) {
+func (p *Parser) readDay(r *Reply, f *form, stated []string) {
 	days := dayReader{east: p.east, west: p.west}
 	if ans := f.answers[fieldDay]; ans != "" {
 		switch d := days.read(ans, false); {
@@ -25,11 +25,10 @@ func (p *Parser) readDay(r *Reply, f *form, prose string) {
 		}
 		return
 	}
-	stated := statements(prose)
-	if r.Day = days.read(stated, true); r.Day != nil {
+	if r.Day = days.read(strings.Join(stated, "\n"), true); r.Day != nil {
 		return
 	}
-	for _, s := range sentences(stated) {
+	for _, s := range stated {
 		if m := sideWishRe.FindStringSubmatch(s); m != nil {
 			r.Day = days.read(m[1]+" for storebælt", true)
 			return
@@ -103,15 +102,15 @@ func (p *Parser) sideDay(ref *KommuneRef) *string {
 	return &s
 }
 
-// statements returns the sentences of text that are not questions.
-func statements(text string) string {
+// statements returns the sentences that are not questions.
+func statements(sents []string) []string {
 	var out []string
-	for _, s := range sentences(text) {
+	for _, s := range sents {
 		if !strings.HasSuffix(s, "?") {
 			out = append(out, s)
 		}
 	}
-	return strings.Join(out, "\n")
+	return out
 }
 
 // cancelWeRe matches a withdrawal in plain words with the kommune as its
@@ -131,8 +130,8 @@ var unitCueRes = []*regexp.Regexp{
 var unitWordRe = regexp.MustCompile(`(?i)(forvaltning|område|omraade|center|afdeling|direktørområde|sekretariat|stab)`)
 
 // proseUnit returns the unit the prose names, or "".
-func proseUnit(prose string, d *Directory) string {
-	for _, s := range sentences(statements(prose)) {
+func proseUnit(stated []string, d *Directory) string {
+	for _, s := range stated {
 		for _, re := range unitCueRes {
 			m := re.FindStringSubmatch(s)
 			if m == nil {
@@ -196,8 +195,8 @@ var contactCueRes = []*regexp.Regexp{
 // proseContact reads the contact person from the prose, filling an
 // address the prose does not give from the participant or sender of the
 // same name.
-func proseContact(prose string, r *Reply) Contact {
-	for _, s := range sentences(statements(prose)) {
+func proseContact(stated []string, r *Reply) Contact {
+	for _, s := range stated {
 		for _, re := range contactCueRes {
 			m := re.FindStringSubmatch(s)
 			if m == nil {
@@ -262,11 +261,11 @@ var selfTitleRe = regexp.MustCompile(`(?i)^\s*(?:\(|,)?\s*(?:som|as|i\s+egenskab
 
 // selfParticipant returns the sender as a participant when the prose
 // says she takes part herself.
-func selfParticipant(prose string, r *Reply) (Participant, bool) {
+func selfParticipant(stated []string, r *Reply) (Participant, bool) {
 	if r.From == "" {
 		return Participant{}, false
 	}
-	for _, s := range sentences(statements(prose)) {
+	for _, s := range stated {
 		m := selfRe.FindStringSubmatch(s)
 		if m == nil || excludeRe.MatchString(s) {
 			continue
@@ -309,8 +308,8 @@ var intentRe = regexp.MustCompile(`(?i)(\bvi\s+(?:vil|ønsker|oensker)\s+(?:\S+\
 
 // wantsToRegister reports whether the prose states the wish to take part
 // in a sentence that is neither a question nor a negation.
-func wantsToRegister(prose string) bool {
-	for _, s := range sentences(statements(prose)) {
+func wantsToRegister(stated []string) bool {
+	for _, s := range stated {
 		if intentRe.MatchString(s) && !cancelWeRe.MatchString(s) {
 			return true
 		}

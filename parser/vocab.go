@@ -187,8 +187,8 @@ func matchSide(text string, explicit bool) string {
 	words := sideWords(text)
 	joined := " " + strings.Join(words, " ") + " "
 	found := ""
-	for _, w := range sideVocabulary {
-		if w.explicit != explicit || !w.matches(words, joined) {
+	for i, w := range sideVocabulary {
+		if w.explicit != explicit || !w.matches(sideKeys[i], words, joined) {
 			continue
 		}
 		if found != "" && found != w.side {
@@ -199,9 +199,17 @@ func matchSide(text string, explicit bool) string {
 	return found
 }
 
-// matches reports whether the entry occurs in the words.
-func (w sideWord) matches(words []string, joined string) bool {
-	key := fold(w.text)
+// sideKeys are the folded texts of sideVocabulary, by index.
+var sideKeys = func() []string {
+	keys := make([]string, len(sideVocabulary))
+	for i, w := range sideVocabulary {
+		keys[i] = fold(w.text)
+	}
+	return keys
+}()
+
+// matches reports whether the entry, folded to key, occurs in the words.
+func (w sideWord) matches(key string, words []string, joined string) bool {
 	switch w.how {
 	case matchPhrase:
 		return strings.Contains(joined, " "+key+" ")
