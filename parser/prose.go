@@ -647,7 +647,7 @@ func splitCards(block []string) [][]string {
 		}
 		if len(strings.Fields(t)) > 6 || strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") ||
 			strings.HasSuffix(t, ":") || listItemRe.MatchString(t) || isColumnLine(t) ||
-			strings.Contains(fold(t), "kommune") {
+			containsFold(t, "kommune") {
 			return nil
 		}
 		switch n := len(emailRe.FindAllStringIndex(t, 2)); {

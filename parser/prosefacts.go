@@ -29,6 +29,9 @@ func (p *Parser) readDay(r *Reply, f *form, stated []string) {
 		return
 	}
 	for _, s := range stated {
+		if !containsAnyFold(s, "dag", "dato", "day", "øst", "oest", "vest") {
+			continue // neither a day, a date nor a side: spare the expressions
+		}
 		if m := sideWishRe.FindStringSubmatch(s); m != nil {
 			r.Day = days.read(m[1]+" for storebælt", true)
 			return
@@ -132,6 +135,9 @@ var unitWordRe = regexp.MustCompile(`(?i)(forvaltning|område|omraade|center|afd
 // proseUnit returns the unit the prose names, or "".
 func proseUnit(stated []string, d *Directory) string {
 	for _, s := range stated {
+		if !containsAnyFold(s, "deltag", "tilmeld", "er med", "take part", "particip") {
+			continue
+		}
 		for _, re := range unitCueRes {
 			m := re.FindStringSubmatch(s)
 			if m == nil {
@@ -197,6 +203,9 @@ var contactCueRes = []*regexp.Regexp{
 // same name.
 func proseContact(stated []string, r *Reply) Contact {
 	for _, s := range stated {
+		if !containsAnyFold(s, "kontakt", "contact") {
+			continue
+		}
 		for _, re := range contactCueRes {
 			m := re.FindStringSubmatch(s)
 			if m == nil {
@@ -266,6 +275,9 @@ func selfParticipant(stated []string, r *Reply) (Participant, bool) {
 		return Participant{}, false
 	}
 	for _, s := range stated {
+		if !containsAnyFold(s, "jeg ", "undertegnede", "i will", "i shall") {
+			continue
+		}
 		m := selfRe.FindStringSubmatch(s)
 		if m == nil || excludeRe.MatchString(s) {
 			continue
@@ -310,6 +322,9 @@ var intentRe = regexp.MustCompile(`(?i)(\bvi\s+(?:vil|ønsker|oensker)\s+(?:\S+\
 // in a sentence that is neither a question nor a negation.
 func wantsToRegister(stated []string) bool {
 	for _, s := range stated {
+		if !containsAnyFold(s, "vi ", "hermed", "ja tak", "we ") {
+			continue
+		}
 		if intentRe.MatchString(s) && !cancelWeRe.MatchString(s) {
 			return true
 		}

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -99,12 +100,12 @@ func quotedAttribution(lines []string, i int) (int, bool) {
 // returns the line that ends it (the one ending in "wrote:" or its kin).
 func attributionEnd(lines []string, i int) (int, bool) {
 	t := cleanLine(lines[i])
-	if t == "" || !strings.ContainsAny(t, "@0123456789") && !attributionLeadRe.MatchString(t) {
+	if t == "" || !colonWithin(lines, i, 6) || !strings.ContainsAny(t, "@0123456789") && !hasAttributionLead(t) {
 		return 0, false
 	}
 	// Wrapped over several lines, an attribution starts with its lead
 	// word or its date; a line of prose with an address does not start one.
-	single := !attributionLeadRe.MatchString(t) && !startsWithDigit(t) && !verbWordRe.MatchString(t)
+	single := !hasAttributionLead(t) && !startsWithDigit(t) && !verbWordRe.MatchString(t)
 	if listItemRe.MatchString(t) && !dateStartRe.MatchString(t) || isFormLine(t) {
 		return 0, false
 	}
@@ -121,8 +122,8 @@ func attributionEnd(lines []string, i int) (int, bool) {
 		if len(joined) > 300 {
 			return 0, false
 		}
-		if endsInColon(l) && (attributionRe.MatchString(cleanLine(joined)) || attributionVerbRe.MatchString(l)) &&
-			strings.ContainsAny(joined, "@0123456789") {
+		if endsInColon(l) && strings.ContainsAny(joined, "@0123456789") && hasVerbTail(joined) &&
+			(attributionVerbRe.MatchString(l) || attributionRe.MatchString(cleanLine(joined))) {
 			return j, true
 		}
 		if single {
@@ -135,6 +136,42 @@ func attributionEnd(lines []string, i int) (int, bool) {
 // dateStartRe matches a line starting with a numeric date ("02.04.2012"),
 // which is not a numbered list item.
 var dateStartRe = regexp.MustCompile(`^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}`)
+
+// attributionVerbs are the verbs that end an attribution, lower-cased, as
+// bytes to look for in the end of a line before the expressions run.
+var attributionVerbs = [][]byte{[]byte("wrote"), []byte("skrev"), []byte("schrieb"), []byte("schreef"),
+	[]byte("geschreven"), []byte("crit"), []byte("escribi"), []byte("escreveu"), []byte("scritto"),
+	[]byte("scrisse"), []byte("napisa"), []byte("napsal"), []byte("skrivit"), []byte("kirjoitti"),
+	[]byte("rta"), []byte("написа"), []byte("писал"), []byte("yazd")}
+
+// hasVerbTail reports whether the end of s holds an attribution verb.
+func hasVerbTail(s string) bool {
+	var buf [80]byte
+	tail := lowerTail(s, buf[:])
+	for _, v := range attributionVerbs {
+		if bytes.Contains(tail, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAttributionLead is attributionLeadRe without the expression: it
+// runs on most lines.
+func hasAttributionLead(t string) bool {
+	return startsWithAnyOf(t, "doaleiwp") && attributionLeadRe.MatchString(t)
+}
+
+// colonWithin reports whether one of the n lines from i ends in a colon,
+// as every attribution does: a cheap test before the expensive ones.
+func colonWithin(lines []string, i, n int) bool {
+	for j := i; j < len(lines) && j < i+n; j++ {
+		if endsInColon(lines[j]) {
+			return true
+		}
+	}
+	return false
+}
 
 // startsWithDigit reports whether t starts with an ASCII digit.
 func startsWithDigit(t string) bool {
@@ -184,15 +221,15 @@ func startsQuote(lines []string, i int) bool {
 		return false
 	case separatorRe.MatchString(t), isMobileFooter(t), isFramedSeparator(t):
 		return true
-	case ruleLineRe.MatchString(t):
+	case (t[0] == '-' || t[0] == '_') && ruleLineRe.MatchString(t):
 		return headerBlockFollows(lines, i) || strings.HasPrefix(t, "__")
 	case endsInColon(t) && attributionRe.MatchString(t):
 		return true
 	case i+1 < len(lines) && attributionStart(t) && endsInColon(lines[i+1]) && attributionRe.MatchString(t+" "+cleanLine(lines[i+1])):
 		return true // Gmail wraps long attributions onto a second line
-	case quoteAnyRe.MatchString(t):
+	case hasFieldColon(t) && quoteAnyRe.MatchString(t):
 		return headerBlockAt(lines, i)
-	case datedSenderRe.MatchString(t):
+	case startsWithDigit(t) && datedSenderRe.MatchString(t):
 		return true
 	}
 	if _, ok := attributionEnd(lines, i); ok {
@@ -221,12 +258,22 @@ var (
 // the form's own markers ("--- TILMELDING …", "--- SLUT ---") and a
 // framed form label are not.
 func isFramedSeparator(t string) bool {
+	if !strings.HasPrefix(t, "--") && !strings.HasPrefix(t, "*-") {
+		return false
+	}
 	m := framedRe.FindStringSubmatch(t)
 	if m == nil || startMarkerRe.MatchString(t) || endMarkerRe.MatchString(t) {
 		return false
 	}
 	_, label := matchLabel(m[1])
 	return !label
+}
+
+// hasFieldColon reports whether t has the colon of a header field
+// ("Fra:", "Gesendet:") near its start.
+func hasFieldColon(t string) bool {
+	i := strings.IndexByte(t, ':')
+	return i > 0 && i < 24
 }
 
 // headerBlockAt reports whether lines[i] starts a quoted header block:
@@ -262,7 +309,7 @@ func headerRole(label string) string {
 // min iPhone"): a short line, not a sentence that starts alike ("Sent
 // from my desk, is much easier …").
 func isMobileFooter(t string) bool {
-	return mobileFooterRe.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.Contains(t, ",")
+	return startsWithAnyOf(t, "shgevil") && mobileFooterRe.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.Contains(t, ",")
 }
 
 // endsInColon is what every attribution line ends in; checking it first
