@@ -198,7 +198,7 @@ var (
 // an attribution followed by ">" lines, and returns the reply's part.
 func sharedLineAttribution(lines []string, i int) (string, bool) {
 	t := cleanLine(lines[i])
-	if !endsInColon(t) || attributionLeadRe.MatchString(t) || startsWithDigit(t) {
+	if !endsInColon(t) || !hasVerbTail(t) || hasAttributionLead(t) || startsWithDigit(t) {
 		return "", false
 	}
 	m := sharedLineRe.FindStringSubmatch(t)
@@ -223,11 +223,11 @@ func startsQuote(lines []string, i int) bool {
 		return true
 	case (t[0] == '-' || t[0] == '_') && ruleLineRe.MatchString(t):
 		return headerBlockFollows(lines, i) || strings.HasPrefix(t, "__")
-	case endsInColon(t) && attributionRe.MatchString(t):
+	case endsInColon(t) && hasVerbTail(t) && attributionRe.MatchString(t):
 		return true
 	case i+1 < len(lines) && attributionStart(t) && endsInColon(lines[i+1]) && attributionRe.MatchString(t+" "+cleanLine(lines[i+1])):
 		return true // Gmail wraps long attributions onto a second line
-	case hasFieldColon(t) && quoteAnyRe.MatchString(t):
+	case headerField(t) != "":
 		return headerBlockAt(lines, i)
 	case startsWithDigit(t) && datedSenderRe.MatchString(t):
 		return true
@@ -249,9 +249,6 @@ var (
 	// datedSenderRe matches Gmail's old attribution without a verb: a
 	// date, then the sender with an address ("2013/7/20 sam <s@x.org>").
 	datedSenderRe = regexp.MustCompile(`^\d{4}[-/]\d{1,2}[-/]\d{1,2}\s(.{0,120}<[^<>\s]+@[^<>\s]+>:?|\d{1,2}:\d{2}\sGMT[+-]\d{1,2}:\d{2}\s\S.{0,80})$`)
-	// quoteAnyRe matches any field of a quoted header block, in the
-	// languages Outlook writes.
-	quoteAnyRe = regexp.MustCompile(`(?i)^\*?(fra|from|von|de|od|van|från|fran|expéditeur|mittente|remetente|da|от|від|sendt|sent|dato|date|til|to|emne|subject|gesendet|an|betreff|datum|envoyé|envoye|à|objet|wysłano|wysłane|do|temat|verzonden|aan|onderwerp|skickat|ämne|oggetto|inviato|risposta|assunto|enviado|enviada|para|asunto|fecha|data|a|cc|отправлено|кому|тема|дата)\s*:\*?(\s|$)`)
 )
 
 // isFramedSeparator reports whether t is a separator framed by dashes;
@@ -269,11 +266,24 @@ func isFramedSeparator(t string) bool {
 	return !label
 }
 
-// hasFieldColon reports whether t has the colon of a header field
-// ("Fra:", "Gesendet:") near its start.
-func hasFieldColon(t string) bool {
+// headerLabels are the field names of a quoted header block, in the
+// languages Outlook writes.
+var headerLabels = map[string]bool{"fra": true, "from": true, "von": true, "de": true, "od": true, "van": true, "från": true, "fran": true, "expéditeur": true, "mittente": true, "remetente": true, "da": true, "от": true, "від": true, "sendt": true, "sent": true, "dato": true, "date": true, "til": true, "to": true, "emne": true, "subject": true, "gesendet": true, "an": true, "betreff": true, "datum": true, "envoyé": true, "envoye": true, "à": true, "objet": true, "wysłano": true, "wysłane": true, "do": true, "temat": true, "verzonden": true, "aan": true, "onderwerp": true, "skickat": true, "ämne": true, "oggetto": true, "inviato": true, "risposta": true, "assunto": true, "enviado": true, "enviada": true, "para": true, "asunto": true, "fecha": true, "data": true, "a": true, "cc": true, "отправлено": true, "кому": true, "тема": true, "дата": true}
+
+// headerField returns the role (headerRole) of the header field t
+// starts with ("Fra: …", "*Gesendet:* …"), or "" when t is no such
+// field. It is quoteAnyRe as a look-up: it runs on every line.
+func headerField(t string) string {
 	i := strings.IndexByte(t, ':')
-	return i > 0 && i < 24
+	if i <= 0 || i > 24 {
+		return ""
+	}
+	label := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(t[:i], "*")))
+	rest := strings.TrimPrefix(t[i+1:], "*")
+	if !headerLabels[label] || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return ""
+	}
+	return headerRole(label)
 }
 
 // headerBlockAt reports whether lines[i] starts a quoted header block:
@@ -283,14 +293,14 @@ func hasFieldColon(t string) bool {
 func headerBlockAt(lines []string, i int) bool {
 	seen := map[string]bool{}
 	for j := i; j < len(lines) && j <= i+4; j++ {
-		if m := quoteAnyRe.FindStringSubmatch(cleanLine(lines[j])); m != nil {
-			seen[headerRole(strings.ToLower(m[1]))] = true
+		if role := headerField(cleanLine(lines[j])); role != "" {
+			seen[role] = true
 		}
 	}
 	return len(seen) >= 2 && (seen["from"] || seen["date"] && (seen["to"] || seen["subject"]))
 }
 
-// headerRole groups the labels of quoteAnyRe by what they name.
+// headerRole groups headerLabels by what they name.
 func headerRole(label string) string {
 	switch label {
 	case "fra", "from", "von", "de", "od", "van", "från", "fran", "expéditeur", "mittente", "remetente", "da", "от", "від":
