@@ -106,6 +106,7 @@ func (p *Parser) readContent(r *Reply, text string) {
 		if me, ok := selfParticipant(stated, r); ok {
 			r.Participants = mergeParticipants(append(r.Participants, me))
 		}
+		r.Participants = append(r.Participants, namedInProse(stated, r.Participants)...)
 	}
 	p.weighKommune(r, f, prose, signatureText(text))
 	r.Unit = readUnit(f.answers[fieldUnit])

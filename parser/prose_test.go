@@ -138,3 +138,25 @@ func TestProseParticipantsMore(t *testing.T) {
 		})
 	}
 }
+
+func TestNamedInProse(t *testing.T) {
+	cases := []proseCase{
+		{"titles and names without addresses",
+			"Vi deltager med HR-chef Anne Hansen og FTR Bo Jensen for medarbejderne.",
+			[]Participant{{"Anne Hansen", "", "HR-chef", SideLedelse}, {"Bo Jensen", "", "FTR", SideMedarbejder}}},
+		{"an approver and someone talked with are not participants",
+			"Kommunaldirektør Anne Hansen har godkendt deltagelsen. Vi har talt med direktør Lis Holm om, hvem der deltager.",
+			nil},
+		{"someone who will not come",
+			"Direktør Ulla Sand kan desværre ikke deltage, men vi kommer med TR Ib Dam.",
+			[]Participant{{"Ib Dam", "", "TR", SideMedarbejder}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := namedInProse(statements(sentences(c.text)), nil)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("got  %+v\nwant %+v", got, c.want)
+			}
+		})
+	}
+}
