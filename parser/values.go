@@ -295,7 +295,7 @@ func participantFromCells(line string, cols []column) (Participant, bool) {
 // isTitleOnly reports whether a field is a job title rather than a name,
 // so that "FTR, Bo Jensen" still finds the name.
 func isTitleOnly(f string) bool {
-	return matchSide(f, false) != ""
+	return titleSide(f) != ""
 }
 
 // trailingName returns the run of capitalised words ending s ("Deltagere

@@ -81,7 +81,7 @@ func sideOf(text string) string {
 	if s := explicitSide(text); s != "" {
 		return s
 	}
-	return matchSide(text, false)
+	return titleSide(text)
 }
 
 // titleHeads are explicit side words that also end a job title:
@@ -180,15 +180,16 @@ func isSideOnly(field string) bool {
 	return cue
 }
 
-// matchSide matches the explicit or the title entries of the vocabulary.
-// Words are split at spaces and punctuation but not hyphens, so that
-// "HR-chef" is one word and "HR-medarbejder" is not the side word.
-func matchSide(text string, explicit bool) string {
+// titleSide returns the side the titles in text imply (the vocabulary's
+// title entries; explicitSide reads the explicit ones). Words are split
+// at spaces and punctuation but not hyphens, so that "HR-chef" is one
+// word and "HR-medarbejder" is not the side word.
+func titleSide(text string) string {
 	words := sideWords(text)
 	joined := " " + strings.Join(words, " ") + " "
 	found := ""
 	for i, w := range sideVocabulary {
-		if w.explicit != explicit || !w.matches(sideKeys[i], words, joined) {
+		if w.explicit || !w.matches(sideKeys[i], words, joined) {
 			continue
 		}
 		if found != "" && found != w.side {
