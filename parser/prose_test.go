@@ -160,3 +160,23 @@ func TestNamedInProse(t *testing.T) {
 		})
 	}
 }
+
+func TestSideHeading(t *testing.T) {
+	cases := map[string]string{
+		"Fra ledelsen:":                  SideLedelse,
+		"Deltagere fra ledelsen:":        SideLedelse,
+		"For medarbejderne deltager:":    SideMedarbejder,
+		"Medarbejdersiden:":              SideMedarbejder,
+		"Medarbejderrepræsentanter:":     SideMedarbejder,
+		"• Ledelsesrepræsentanter:":      SideLedelse,
+		"Kontaktperson:":                 "",
+		"Anne Hansen, ah@x.dk, ledelse:": "",
+		"Vi har talt med ledelsen i går og er enige om følgende:": "",
+	}
+	for line, want := range cases {
+		got, _, ok := sideHeading(line)
+		if got != want || ok != (want != "") {
+			t.Errorf("sideHeading(%q) = %q %v, want %q", line, got, ok, want)
+		}
+	}
+}

@@ -162,6 +162,7 @@ var sideFillers = map[string]bool{
 	"for": true, "fra": true, "side": true, "siden": true, "repraesentant": true,
 	"repr": true, "paa": true, "som": true, "i": true, "rep": true, "x": true,
 	"the": true, "on": true, "of": true, "representing": true, "repraesenterer": true,
+	"deltager": true, "deltagere": true, "deltagerne": true, "repraesentanter": true,
 }
 
 // isSideOnly reports whether field only states a side ("Ledelse", "for
