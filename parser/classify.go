@@ -101,7 +101,7 @@ func (p *Parser) readContent(r *Reply, text string) {
 	prose := proseText(text, f)
 	sents := sentences(prose) // read once; every prose reader below uses them
 	stated := statements(sents)
-	r.Participants = readParticipants(f, prose)
+	r.Participants = readParticipants(f, prose, r.From)
 	if !f.present() {
 		if me, ok := selfParticipant(stated, r); ok {
 			r.Participants = mergeParticipants(append(r.Participants, me))

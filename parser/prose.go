@@ -11,7 +11,7 @@ import (
 // lists and pasted tables, under side headings ("Fra ledelsen:"), spread
 // over a few lines (name / address / title), or several in a sentence.
 // The same person given twice (by address) is one participant.
-func readParticipants(f *form, prose string) []Participant {
+func readParticipants(f *form, prose, sender string) []Participant {
 	out := []Participant{}
 	var cols []column
 	for _, line := range f.participants {
@@ -32,7 +32,7 @@ func readParticipants(f *form, prose string) []Participant {
 		return mergeParticipants(out)
 	}
 	var r proseReader
-	for _, line := range regroupLines(strings.Split(prose, "\n")) {
+	for _, line := range regroupLines(strings.Split(prose, "\n"), sender) {
 		r.line(line)
 	}
 	r.flush()
@@ -504,10 +504,12 @@ func mergeParticipants(in []Participant) []Participant {
 // regroupLines rewrites two shapes of prose into one line per
 // participant before they are read: Outlook's plain-text rendering of a
 // table (each cell on its own line under the heading cells) and cards
-// of a few short lines (name, address, title on lines of their own).
-func regroupLines(lines []string) []string {
+// of a few short lines (name, address, title on lines of their own). A
+// last block holding the sender's own address is her signature, not a
+// card.
+func regroupLines(lines []string, sender string) []string {
 	lines = joinVerticalTable(lines)
-	return joinCards(lines)
+	return joinCards(lines, sender)
 }
 
 // joinVerticalTable turns a table whose cells stand one per line under
@@ -596,7 +598,7 @@ func rowFits(row []string, cols []column) bool {
 // lines with exactly one address, such as "Anne Hansen" / "ah@x.dk" /
 // "HR-chef", and the block's cards all put the address at the same
 // place. A joined card is written as a list item.
-func joinCards(lines []string) []string {
+func joinCards(lines []string, sender string) []string {
 	var out []string
 	for i := 0; i < len(lines); {
 		j := i
@@ -613,7 +615,7 @@ func joinCards(lines []string) []string {
 			out = append(out, block[0]) // a lead-in: "Vi deltager med:"
 			block = block[1:]
 		}
-		if cards := splitCards(block); cards != nil {
+		if cards := splitCards(block); cards != nil && !(len(cards) == 1 && isSignatureBlock(block, lines[:i], lines[j:], sender)) {
 			for _, c := range cards {
 				out = append(out, "• "+strings.Join(c, ", "))
 			}
@@ -623,6 +625,29 @@ func joinCards(lines []string) []string {
 		i = j
 	}
 	return out
+}
+
+// isSignatureBlock reports whether block, between before and rest, is
+// the sender's signature: the last block of the text, holding her
+// address, and not introduced as a list ("Vi deltager med:").
+func isSignatureBlock(block, before, rest []string, sender string) bool {
+	if sender == "" || nextNonEmpty(rest, 0) >= 0 || strings.HasSuffix(cleanLine(block[0]), ":") {
+		return false
+	}
+	for k := len(before) - 1; k >= 0; k-- {
+		if t := cleanLine(before[k]); t != "" {
+			if strings.HasSuffix(t, ":") {
+				return false
+			}
+			break
+		}
+	}
+	for _, l := range block {
+		if strings.Contains(strings.ToLower(l), sender) {
+			return true
+		}
+	}
+	return false
 }
 
 // cardPhoneRe matches a line that only gives a phone number.
@@ -704,7 +729,7 @@ var (
 	namedPartRe = regexp.MustCompile(`(?i)\b(deltager|deltage|deltagere|tilmelder|tilmeldes|kommer|attend\w*|participants?|take\s+part)\b`)
 	// notPartRe matches a clause about someone who is talked with, not
 	// someone who takes part.
-	notPartRe = regexp.MustCompile(`(?i)\b(talt|snakket|drøftet|aftalt|spurgt|hørt|godkendt|godkender|besluttet)\b`)
+	notPartRe = regexp.MustCompile(`(?i)\b(talt|snakket|drøftet|aftalt|spurgt|hørt|godkendt|godkender|besluttet|udpeget|udpeger|udvalgt|vælger)\b`)
 )
 
 // clauseSepRe separates the clauses of a sentence that may each name a

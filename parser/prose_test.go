@@ -50,7 +50,7 @@ func TestProseParticipants(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := readParticipants(readForm(""), c.text)
+			got := readParticipants(readForm(""), c.text, "")
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("got  %+v\nwant %+v", got, c.want)
 			}
@@ -131,7 +131,7 @@ func TestProseParticipantsMore(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := readParticipants(readForm(""), c.text)
+			got := readParticipants(readForm(""), c.text, "")
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("got  %+v\nwant %+v", got, c.want)
 			}
@@ -178,5 +178,17 @@ func TestSideHeading(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("sideHeading(%q) = %q %v, want %q", line, got, ok, want)
 		}
+	}
+}
+
+func TestCardsAndSignature(t *testing.T) {
+	sig := "Hvor mange kan vi være?\n\nAnne Hansen\nHR-chef\nah@vejle.dk"
+	if got := readParticipants(readForm(""), sig, "ah@vejle.dk"); len(got) != 0 {
+		t.Errorf("the sender's signature read as participants: %+v", got)
+	}
+	listed := "Vi deltager med:\n\nAnne Hansen\nah@vejle.dk\nHR-chef"
+	want := []Participant{{"Anne Hansen", "ah@vejle.dk", "HR-chef", SideLedelse}}
+	if got := readParticipants(readForm(""), listed, "ah@vejle.dk"); !reflect.DeepEqual(got, want) {
+		t.Errorf("a listed card of the sender: got %+v, want %+v", got, want)
 	}
 }

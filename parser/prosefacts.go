@@ -316,13 +316,13 @@ func ownClause(s string) string {
 
 // intentRe matches the wish to register with the details to follow
 // ("Ja tak, vi vil gerne deltage – navne følger").
-var intentRe = regexp.MustCompile(`(?i)(\bvi\s+(?:vil|ønsker|oensker)\s+(?:\S+\s+){0,2}?(?:deltage|være\s+med|tilmelde)|\bvi\s+tilmelder\s+(?:os|hermed|kommunen)|\bhermed\s+(?:vores\s+)?tilmelding|\bja\s+tak\b|\bwe\s+would\s+(?:like|love)\s+to\s+(?:take\s+part|participate|join)|\bwe\s+(?:will|want\s+to)\s+(?:take\s+part|participate|join))`)
+var intentRe = regexp.MustCompile(`(?i)(\bvi\s+(?:vil|ønsker|oensker)\s+(?:\S+\s+){0,2}?(?:deltage|være\s+med|tilmelde)|\bvi\s+tilmelder\s+(?:os|hermed|kommunen)|\bhermed\s+(?:vores\s+)?tilmelding|\b(?:navne|deltagere|deltagerne|names)\s+(?:følger|foelger|kommer|eftersendes|to\s+follow|will\s+follow)|\bwe\s+would\s+(?:like|love)\s+to\s+(?:take\s+part|participate|join)|\bwe\s+(?:will|want\s+to)\s+(?:take\s+part|participate|join))`)
 
 // wantsToRegister reports whether the prose states the wish to take part
 // in a sentence that is neither a question nor a negation.
 func wantsToRegister(stated []string) bool {
 	for _, s := range stated {
-		if !containsAnyFold(s, "vi ", "hermed", "ja tak", "we ") {
+		if !containsAnyFold(s, "vi ", "hermed", "navne", "deltagere", "names", "we ") {
 			continue
 		}
 		if intentRe.MatchString(s) && !cancelWeRe.MatchString(s) {
