@@ -100,36 +100,39 @@ func (p *Parser) unwrapForward(r *Reply, m *mailMsg, body string) string {
 func (p *Parser) readContent(r *Reply, text string) {
 	f := readForm(text)
 	prose := proseText(text, f)
-	r.Participants = readParticipants(f, prose)
+	sents := sentences(prose) // read once; every prose reader below uses them
+	stated := statements(sents)
+	r.Participants = readParticipants(f, prose, r.From)
 	if !f.present() {
-		if me, ok := selfParticipant(prose, r); ok {
+		if me, ok := selfParticipant(stated, r); ok {
 			r.Participants = mergeParticipants(append(r.Participants, me))
 		}
+		r.Participants = append(r.Participants, namedInProse(stated, r.Participants)...)
 	}
 	p.weighKommune(r, f, prose, signatureText(text))
 	r.Unit = readUnit(f.answers[fieldUnit])
 	if r.Unit == "" && f.answers[fieldUnit] == "" {
-		r.Unit = proseUnit(prose, p.dir)
+		r.Unit = proseUnit(stated, p.dir)
 	}
 	r.HovedMED = readHovedMED(f.answers[fieldHovedMED], false)
 	if r.HovedMED == nil {
-		r.HovedMED = readHovedMED(hovedMEDSentences(prose), true)
+		r.HovedMED = readHovedMED(hovedMEDSentences(sents), true)
 	}
-	p.readDay(r, f, prose)
+	p.readDay(r, f, stated)
 	r.Contact = parseContact(f.answers[fieldContact])
 	if r.Contact == (Contact{}) {
-		r.Contact = proseContact(prose, r)
+		r.Contact = proseContact(stated, r)
 	}
-	r.Question = questionText(prose)
+	r.Question = questionsIn(sents)
 
 	switch {
-	case (f.present() && f.filled()) || ((r.Kommune != nil || r.KommuneConflict != nil) && (len(r.Participants) > 0 || wantsToRegister(prose) && !isCancellation(prose))):
+	case (f.present() && f.filled()) || ((r.Kommune != nil || r.KommuneConflict != nil) && (len(r.Participants) > 0 || wantsToRegister(stated) && !cancels(sents))):
 		r.Kind = KindRegistration
 		r.Missing = MissingFor(r.Kommune, r.HovedMED, r.Participants)
 		if r.DayText != "" {
 			r.Missing = append(r.Missing, MissingDay)
 		}
-	case isCancellation(prose):
+	case cancels(sents):
 		r.Kind = KindCancellation
 	case r.Question != "":
 		r.Kind = KindQuestion
@@ -155,9 +158,9 @@ func proseText(text string, f *form) string {
 }
 
 // hovedMEDSentences returns the sentences of text that mention HovedMED.
-func hovedMEDSentences(text string) string {
+func hovedMEDSentences(sents []string) string {
 	var out []string
-	for _, s := range sentences(text) {
+	for _, s := range sents {
 		if f := fold(s); strings.Contains(f, "hovedmed") || strings.Contains(f, "hoved-med") || strings.Contains(f, "hovedudvalg") {
 			out = append(out, s)
 		}

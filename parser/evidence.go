@@ -61,31 +61,57 @@ func (v *kommuneVotes) add(k Kommune, why string) {
 	v.strong[i] = v.strong[i] || signalWeights[why].strong
 }
 
-// decide returns the kommune with the most weight, or, when strong
-// signals name different kommuner, nil and the candidates to ask about.
+// anyStrong reports whether a strong signal has named a kommune.
+func (v *kommuneVotes) anyStrong() bool {
+	for _, s := range v.strong {
+		if s {
+			return true
+		}
+	}
+	return false
+}
+
+// decide returns the kommune the signals name, or nil and the candidates
+// to ask about when they disagree: when strong signals name different
+// kommuner, or when weak signals for another kommune weigh as much as
+// the one strong signals name. Without strong signals the weightiest
+// kommune wins.
 func (v *kommuneVotes) decide() (*KommuneRef, []KommuneCandidate) {
-	strong, best := 0, -1
+	strong, best := -1, -1
 	for i := range v.cands {
-		if v.strong[i] {
-			strong++
+		switch {
+		case v.strong[i] && strong >= 0:
+			return nil, v.conflict(func(j int) bool { return v.strong[j] })
+		case v.strong[i]:
+			strong = i
 		}
 		if best < 0 || v.scores[i] > v.scores[best] {
 			best = i
 		}
 	}
-	if strong > 1 {
-		var conflict []KommuneCandidate
-		for i, c := range v.cands {
-			if v.strong[i] {
-				conflict = append(conflict, c)
+	if strong >= 0 {
+		for i := range v.cands {
+			if i != strong && v.scores[i] >= v.scores[strong] {
+				return nil, v.conflict(func(j int) bool { return j == strong || j == i })
 			}
 		}
-		return nil, conflict
+		best = strong
 	}
 	if best < 0 {
 		return nil, nil
 	}
 	return &KommuneRef{Code: v.cands[best].Code, Name: v.cands[best].Name}, nil
+}
+
+// conflict returns the candidates keep selects.
+func (v *kommuneVotes) conflict(keep func(int) bool) []KommuneCandidate {
+	var out []KommuneCandidate
+	for i, c := range v.cands {
+		if keep(i) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // weighKommune names the kommune of a reply by weighing every signal in
@@ -118,8 +144,12 @@ func (p *Parser) weighKommune(r *Reply, f *form, prose, signature string) {
 			v.add(k, SignalParticipants)
 		}
 	}
-	if k, ok := p.mention(prose); ok {
-		v.add(k, SignalMention)
+	if !v.anyStrong() {
+		// A mention in passing only counts when nothing strong names the
+		// kommune; scanning the prose is the costly part, so skip it.
+		if k, ok := p.mention(prose); ok {
+			v.add(k, SignalMention)
+		}
 	}
 	r.Kommune, r.KommuneConflict = v.decide()
 }

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -61,9 +62,36 @@ type label struct {
 	answer string
 }
 
+// labelWords are words one of which every label holds near the start of
+// its line; a line without any is no label, so that the regular
+// expressions below run only on the few lines that may be one.
+var labelWords = [][]byte{[]byte("kommune"), []byte("forvaltning"), []byte("omr"), []byte("enhed"),
+	[]byte("godkend"), []byte("hoved"), []byte("dag"), []byte("dato"), []byte("kontakt"), []byte("deltager")}
+
+// mayBeLabel reports whether t holds a label word near its start. It
+// lower-cases ASCII into a buffer on the stack: it runs on every line.
+func mayBeLabel(t string) bool {
+	var buf [96]byte
+	n := copy(buf[:], t)
+	for i := range n {
+		if c := buf[i]; c >= 'A' && c <= 'Z' {
+			buf[i] = c + 'a' - 'A'
+		}
+	}
+	for _, w := range labelWords {
+		if bytes.Contains(buf[:n], w) {
+			return true
+		}
+	}
+	return false
+}
+
 // matchLabel recognises a form label at the start of line.
 func matchLabel(line string) (label, bool) {
 	t := cleanLine(line)
+	if !mayBeLabel(t) {
+		return label{}, false
+	}
 	for i, re := range labelRes {
 		m := re.FindStringSubmatch(t)
 		if m == nil {

@@ -259,11 +259,11 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// isCancellation reports whether text withdraws the registration. A
+// cancels reports whether the sentences withdraw the registration. A
 // phrase inside a question ("hvordan afmelder vi en deltager?") is not a
 // cancellation.
-func isCancellation(text string) bool {
-	for _, s := range sentences(text) {
+func cancels(sents []string) bool {
+	for _, s := range sents {
 		if !strings.HasSuffix(s, "?") && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s)) {
 			return true
 		}
@@ -278,22 +278,25 @@ const maxQuestion = 2000
 // et spørgsmål: Hvor mange …?" keeps only "Hvor mange …?".
 var questionLeadRe = regexp.MustCompile(`(?i)^.*\b(spørgsmål|spoergsmaal|question|spørge|undrer|undre)\b[^:?]*:\s*`)
 
+// amendRequestRe matches a change asked for politely as a question.
+var amendRequestRe = regexp.MustCompile(`(?i)\b(udskift\w*|erstat\w*|fjern\w*|slet\w*|replace\w*|remove\w*)\b`)
+
 // questionLabelRe matches a line that states a question without "?":
 // "Spørgsmål: kan vi tilmelde to forvaltninger".
 var questionLabelRe = regexp.MustCompile(`(?i)^(spørgsmål|spoergsmaal|question)\s*:\s*(\S.*)$`)
 
-// questionText returns the questions asked in text: its sentences ending
+// questionsIn returns the questions asked in the sentences: those ending
 // in "?" (without a lead-in such as "vi har et spørgsmål:"), or what a
 // "Spørgsmål:" line asks. It is never the whole text.
-func questionText(text string) string {
+func questionsIn(sents []string) string {
 	var qs []string
-	for _, s := range sentences(text) {
+	for _, s := range sents {
 		if m := questionLabelRe.FindStringSubmatch(s); m != nil && !strings.HasSuffix(s, "?") {
 			qs = append(qs, cleanLine(m[2]))
 			continue
 		}
-		if !strings.HasSuffix(s, "?") {
-			continue
+		if !strings.HasSuffix(s, "?") || amendRequestRe.MatchString(s) && strings.Contains(s, "@") {
+			continue // "Vil I udskifte X med Y (y@…)?" asks for a change, not an answer
 		}
 		if q := questionLeadRe.ReplaceAllString(s, ""); len(strings.Fields(q)) >= 2 {
 			s = q

@@ -11,7 +11,7 @@ import (
 // lists and pasted tables, under side headings ("Fra ledelsen:"), spread
 // over a few lines (name / address / title), or several in a sentence.
 // The same person given twice (by address) is one participant.
-func readParticipants(f *form, prose string) []Participant {
+func readParticipants(f *form, prose, sender string) []Participant {
 	out := []Participant{}
 	var cols []column
 	for _, line := range f.participants {
@@ -32,7 +32,7 @@ func readParticipants(f *form, prose string) []Participant {
 		return mergeParticipants(out)
 	}
 	var r proseReader
-	for _, line := range regroupLines(strings.Split(prose, "\n")) {
+	for _, line := range regroupLines(strings.Split(prose, "\n"), sender) {
 		r.line(line)
 	}
 	r.flush()
@@ -199,6 +199,7 @@ func proseParticipants(para string, listed bool, heading string) []Participant {
 	locs := emailRe.FindAllStringIndex(para, -1)
 	var out []Participant
 	start := 0
+	takingPart := -1 // whether para speaks of taking part; -1: not yet asked
 	for i, loc := range locs {
 		next := len(para)
 		if i+1 < len(locs) {
@@ -211,7 +212,13 @@ func proseParticipants(para string, listed bool, heading string) []Participant {
 		if !ok || excludedAt(lead, clause(para[loc[1]:next])) {
 			continue
 		}
-		if listed || p.Side != "" || p.Title != "" || p.Name != "" && takingPartRe.MatchString(para) {
+		if takingPart < 0 && !listed && p.Side == "" && p.Title == "" && p.Name != "" {
+			takingPart = 0
+			if takingPartRe.MatchString(para) {
+				takingPart = 1
+			}
+		}
+		if listed || p.Side != "" || p.Title != "" || p.Name != "" && takingPart == 1 {
 			out = append(out, p)
 		}
 	}
@@ -234,7 +241,7 @@ func personTail(after string) int {
 		rest := after[pos:]
 		cut := chunkEnd(rest)
 		chunk := strings.Trim(rest[:cut], " ,;()–-")
-		if chunk == "" || strings.HasPrefix(chunk, ".") || !describesPerson(chunk) {
+		if chunk == "" || strings.IndexAny(chunk[:1], ".?!") == 0 || !describesPerson(chunk) {
 			break
 		}
 		pos += cut
@@ -243,7 +250,7 @@ func personTail(after string) int {
 }
 
 // chunkSepRe separates the chunks personTail weighs.
-var chunkSepRe = regexp.MustCompile(`(?i),\s|;\s|\.\s|\s(?:og|samt|and|&)\s|\s\(|\)`)
+var chunkSepRe = regexp.MustCompile(`(?i),\s|;\s|[.?!](?:\s|$)|\s(?:og|samt|and|&)\s|\s\(|\)`)
 
 // chunkEnd returns where the first chunk of s ends (after its separator
 // when the separator is a closing parenthesis, before it otherwise).
@@ -325,15 +332,31 @@ func anchoredParticipant(lead, email, tail, heading string) (Participant, bool) 
 	if len(titles) > 0 {
 		p.Title = strings.Trim(strings.Join(append([]string{p.Title}, titles...), ", "), ", ")
 	}
-	switch s := explicitSide(tail); {
+	switch s, l := explicitSide(tail), explicitSide(leadClause(lead)); {
 	case s != "":
 		p.Side = s
+	case l != "":
+		p.Side = l // "og fra medarbejdersiden næstformand i HovedMED Ulla Bruun"
 	case explicitSide(p.Title) == "" && heading != "":
 		p.Side = heading
 	case p.Side == "":
 		p.Side = sideOf(p.Title)
 	}
 	return p, true
+}
+
+// leadClause returns the last clause of the text before an address: the
+// words that belong to its person ("… og fra medarbejdersiden TR Bo
+// Dam").
+func leadClause(lead string) string {
+	lead = strings.TrimRight(lead, " ,;:(<[")
+	start := 0
+	for _, sep := range []string{". ", "; ", ", ", " og ", " samt ", " and ", "\n"} {
+		if i := strings.LastIndex(lead, sep); i >= 0 && i+len(sep) > start {
+			start = i + len(sep)
+		}
+	}
+	return lead[start:]
 }
 
 // notNameWords are capitalised words that start sentences, not names.
@@ -346,6 +369,7 @@ var notNameWords = map[string]bool{
 	"undertegnede": true, "desuden": true, "endvidere": true, "ogsaa": true,
 	"derudover": true, "herudover": true, "mvh": true, "tlf": true, "mail": true,
 	"email": true, "e-mail": true, "navn": true, "stilling": true, "mobil": true,
+	"hovedmed": true, "hmu": true, "amr": true,
 }
 
 // proseParticipant reads one segment of prose ending in an address.
@@ -366,6 +390,9 @@ func proseParticipant(seg string) (Participant, bool) {
 	n := len(words)
 	for n > 0 && len(words)-n < 4 && isNameWord(words[n-1]) {
 		n--
+		if n >= 2 && nameParticles[words[n-1]] && isNameWord(words[n-2]) {
+			n-- // "Pieter de Vries"
+		}
 	}
 	p.Name = strings.Trim(strings.Join(words[n:], " "), ",;:")
 	t := n
@@ -374,6 +401,9 @@ func proseParticipant(seg string) (Participant, bool) {
 		if t >= 2 && words[t-1] == "og" && strings.HasSuffix(words[t-2], "-") {
 			t -= 2 // "kultur- og fritidschef"
 		}
+	}
+	if t == n && t >= 3 && committeeRe.MatchString(strings.Join(words[t-3:t], " ")) {
+		t -= 3 // "næstformand i HovedMED"
 	}
 	if t < n {
 		titles = append([]string{strings.Trim(strings.Join(words[t:n], " "), ",;:()")}, titles...)
@@ -388,6 +418,13 @@ func proseParticipant(seg string) (Participant, bool) {
 	p.Side = sideOf(strings.Join(titles, " , "))
 	return p, true
 }
+
+// nameParticles are the lower-case words inside names ("de Vries").
+var nameParticles = map[string]bool{"de": true, "van": true, "von": true, "der": true, "la": true, "le": true, "du": true, "af": true, "da": true}
+
+// committeeRe matches a title that ends in the committee's name, which
+// is capitalised like a name: "næstformand i HovedMED".
+var committeeRe = regexp.MustCompile(`(?i)^\S+\s+(?:i|for)\s+(?:hoved-?med|med|hmu|med-udvalget)$`)
 
 // titleStopWords end the title read backwards from a name: "vi
 // deltager med administrativ medarbejder Sara Bech" has the title
@@ -467,10 +504,12 @@ func mergeParticipants(in []Participant) []Participant {
 // regroupLines rewrites two shapes of prose into one line per
 // participant before they are read: Outlook's plain-text rendering of a
 // table (each cell on its own line under the heading cells) and cards
-// of a few short lines (name, address, title on lines of their own).
-func regroupLines(lines []string) []string {
+// of a few short lines (name, address, title on lines of their own). A
+// last block holding the sender's own address is her signature, not a
+// card.
+func regroupLines(lines []string, sender string) []string {
 	lines = joinVerticalTable(lines)
-	return joinCards(lines)
+	return joinCards(lines, sender)
 }
 
 // joinVerticalTable turns a table whose cells stand one per line under
@@ -559,7 +598,7 @@ func rowFits(row []string, cols []column) bool {
 // lines with exactly one address, such as "Anne Hansen" / "ah@x.dk" /
 // "HR-chef", and the block's cards all put the address at the same
 // place. A joined card is written as a list item.
-func joinCards(lines []string) []string {
+func joinCards(lines []string, sender string) []string {
 	var out []string
 	for i := 0; i < len(lines); {
 		j := i
@@ -576,7 +615,7 @@ func joinCards(lines []string) []string {
 			out = append(out, block[0]) // a lead-in: "Vi deltager med:"
 			block = block[1:]
 		}
-		if cards := splitCards(block); cards != nil {
+		if cards := splitCards(block); cards != nil && !(len(cards) == 1 && isSignatureBlock(block, lines[:i], lines[j:], sender)) {
 			for _, c := range cards {
 				out = append(out, "• "+strings.Join(c, ", "))
 			}
@@ -586,6 +625,29 @@ func joinCards(lines []string) []string {
 		i = j
 	}
 	return out
+}
+
+// isSignatureBlock reports whether block, between before and rest, is
+// the sender's signature: the last block of the text, holding her
+// address, and not introduced as a list ("Vi deltager med:").
+func isSignatureBlock(block, before, rest []string, sender string) bool {
+	if sender == "" || nextNonEmpty(rest, 0) >= 0 || strings.HasSuffix(cleanLine(block[0]), ":") {
+		return false
+	}
+	for k := len(before) - 1; k >= 0; k-- {
+		if t := cleanLine(before[k]); t != "" {
+			if strings.HasSuffix(t, ":") {
+				return false
+			}
+			break
+		}
+	}
+	for _, l := range block {
+		if strings.Contains(strings.ToLower(l), sender) {
+			return true
+		}
+	}
+	return false
 }
 
 // cardPhoneRe matches a line that only gives a phone number.
@@ -610,7 +672,7 @@ func splitCards(block []string) [][]string {
 		}
 		if len(strings.Fields(t)) > 6 || strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") ||
 			strings.HasSuffix(t, ":") || listItemRe.MatchString(t) || isColumnLine(t) ||
-			strings.Contains(fold(t), "kommune") {
+			containsFold(t, "kommune") {
 			return nil
 		}
 		switch n := len(emailRe.FindAllStringIndex(t, 2)); {
@@ -636,4 +698,91 @@ func splitCards(block []string) [][]string {
 		cards = append(cards, lines[k*size:(k+1)*size])
 	}
 	return cards
+}
+
+// namedInProse reads the people a sentence about taking part names by
+// title and name without an address ("Vi deltager med HR-chef Anne
+// Hansen og FTR Bo Jensen"): participants whose address is missing, so
+// the kommune is asked for it. Someone who will not come, the contact
+// person and a person already read (by name) are left out.
+func namedInProse(stated []string, known []Participant) []Participant {
+	var out []Participant
+	for _, s := range stated {
+		if !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") || !namedPartRe.MatchString(s) {
+			continue
+		}
+		for _, cl := range clauses(s) {
+			if excludeRe.MatchString(cl) || replacedRe.MatchString(cl) || notPartRe.MatchString(cl) {
+				continue
+			}
+			if p, ok := titledName(cl); ok && !hasName(known, p.Name) && !hasName(out, p.Name) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+var (
+	// namedPartRe matches the verbs of a sentence that names who takes
+	// part ("deltager", not "deltagelsen", which HovedMED approves).
+	namedPartRe = regexp.MustCompile(`(?i)\b(deltager|deltage|deltagere|tilmelder|tilmeldes|kommer|attend\w*|participants?|take\s+part)\b`)
+	// notPartRe matches a clause about someone who is talked with, not
+	// someone who takes part.
+	notPartRe = regexp.MustCompile(`(?i)\b(talt|snakket|drøftet|aftalt|spurgt|hørt|godkendt|godkender|besluttet|udpeget|udpeger|udvalgt|vælger)\b`)
+)
+
+// clauseSepRe separates the clauses of a sentence that may each name a
+// person.
+var clauseSepRe = regexp.MustCompile(`,\s+|\s+(?:og|samt|and|men|but)\s+|;\s+`)
+
+// clauses splits a sentence into its clauses.
+func clauses(s string) []string {
+	return clauseSepRe.Split(strings.TrimRight(s, ".!"), -1)
+}
+
+// titledName reads "HR-chef Anne Hansen (for ledelsen)" in a clause: a
+// title of the side vocabulary right before two to four name words.
+func titledName(cl string) (Participant, bool) {
+	if strings.Contains(cl, "@") {
+		return Participant{}, false // an address is read by proseParticipants
+	}
+	words := strings.Fields(cl)
+	for i := 0; i < len(words); i++ {
+		if !isTitleOnly(strings.Trim(words[i], ",;:()")) {
+			continue
+		}
+		n := i + 1
+		for n < len(words) && n-i <= 4 && isNameWord(words[n]) {
+			n++
+		}
+		name := strings.Trim(strings.Join(words[i+1:n], " "), ",;:().")
+		if !isPersonName(name) {
+			continue
+		}
+		t := i
+		for t > 0 && i-t < 2 && isTitleWord(strings.Trim(words[t-1], ",;:()")) {
+			t--
+		}
+		title := strings.Trim(strings.Join(words[t:i+1], " "), ",;:()")
+		side := explicitSide(strings.Join(words[n:], " "))
+		if side == "" {
+			side = explicitSide(strings.Join(words[:t], " "))
+		}
+		if side == "" {
+			side = sideOf(title)
+		}
+		return Participant{Name: name, Title: title, Side: side}, true
+	}
+	return Participant{}, false
+}
+
+// hasName reports whether one of ps is named name.
+func hasName(ps []Participant, name string) bool {
+	for _, p := range ps {
+		if strings.EqualFold(p.Name, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -50,7 +50,7 @@ func TestProseParticipants(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := readParticipants(readForm(""), c.text)
+			got := readParticipants(readForm(""), c.text, "")
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("got  %+v\nwant %+v", got, c.want)
 			}
@@ -131,10 +131,64 @@ func TestProseParticipantsMore(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := readParticipants(readForm(""), c.text)
+			got := readParticipants(readForm(""), c.text, "")
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("got  %+v\nwant %+v", got, c.want)
 			}
 		})
+	}
+}
+
+func TestNamedInProse(t *testing.T) {
+	cases := []proseCase{
+		{"titles and names without addresses",
+			"Vi deltager med HR-chef Anne Hansen og FTR Bo Jensen for medarbejderne.",
+			[]Participant{{"Anne Hansen", "", "HR-chef", SideLedelse}, {"Bo Jensen", "", "FTR", SideMedarbejder}}},
+		{"an approver and someone talked with are not participants",
+			"Kommunaldirektør Anne Hansen har godkendt deltagelsen. Vi har talt med direktør Lis Holm om, hvem der deltager.",
+			nil},
+		{"someone who will not come",
+			"Direktør Ulla Sand kan desværre ikke deltage, men vi kommer med TR Ib Dam.",
+			[]Participant{{"Ib Dam", "", "TR", SideMedarbejder}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := namedInProse(statements(sentences(c.text)), nil)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("got  %+v\nwant %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestSideHeading(t *testing.T) {
+	cases := map[string]string{
+		"Fra ledelsen:":                  SideLedelse,
+		"Deltagere fra ledelsen:":        SideLedelse,
+		"For medarbejderne deltager:":    SideMedarbejder,
+		"Medarbejdersiden:":              SideMedarbejder,
+		"Medarbejderrepræsentanter:":     SideMedarbejder,
+		"• Ledelsesrepræsentanter:":      SideLedelse,
+		"Kontaktperson:":                 "",
+		"Anne Hansen, ah@x.dk, ledelse:": "",
+		"Vi har talt med ledelsen i går og er enige om følgende:": "",
+	}
+	for line, want := range cases {
+		got, _, ok := sideHeading(line)
+		if got != want || ok != (want != "") {
+			t.Errorf("sideHeading(%q) = %q %v, want %q", line, got, ok, want)
+		}
+	}
+}
+
+func TestCardsAndSignature(t *testing.T) {
+	sig := "Hvor mange kan vi være?\n\nAnne Hansen\nHR-chef\nah@vejle.dk"
+	if got := readParticipants(readForm(""), sig, "ah@vejle.dk"); len(got) != 0 {
+		t.Errorf("the sender's signature read as participants: %+v", got)
+	}
+	listed := "Vi deltager med:\n\nAnne Hansen\nah@vejle.dk\nHR-chef"
+	want := []Participant{{"Anne Hansen", "ah@vejle.dk", "HR-chef", SideLedelse}}
+	if got := readParticipants(readForm(""), listed, "ah@vejle.dk"); !reflect.DeepEqual(got, want) {
+		t.Errorf("a listed card of the sender: got %+v, want %+v", got, want)
 	}
 }

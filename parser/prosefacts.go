@@ -12,7 +12,7 @@ import (
 // DayText, and "day" is missing, so the workflow asks with the
 // campaign's days. Dates in questions never fill the day (quoted text is
 // already gone).
-func (p *Parser) readDay(r *Reply, f *form, prose string) {
+func (p *Parser) readDay(r *Reply, f *form, stated []string) {
 	days := dayReader{east: p.east, west: p.west}
 	if ans := f.answers[fieldDay]; ans != "" {
 		switch d := days.read(ans, false); {
@@ -25,11 +25,13 @@ func (p *Parser) readDay(r *Reply, f *form, prose string) {
 		}
 		return
 	}
-	stated := statements(prose)
-	if r.Day = days.read(stated, true); r.Day != nil {
+	if r.Day = days.read(strings.Join(stated, "\n"), true); r.Day != nil {
 		return
 	}
-	for _, s := range sentences(stated) {
+	for _, s := range stated {
+		if !containsAnyFold(s, "dag", "dato", "day", "øst", "oest", "vest") {
+			continue // neither a day, a date nor a side: spare the expressions
+		}
 		if m := sideWishRe.FindStringSubmatch(s); m != nil {
 			r.Day = days.read(m[1]+" for storebælt", true)
 			return
@@ -103,15 +105,15 @@ func (p *Parser) sideDay(ref *KommuneRef) *string {
 	return &s
 }
 
-// statements returns the sentences of text that are not questions.
-func statements(text string) string {
+// statements returns the sentences that are not questions.
+func statements(sents []string) []string {
 	var out []string
-	for _, s := range sentences(text) {
+	for _, s := range sents {
 		if !strings.HasSuffix(s, "?") {
 			out = append(out, s)
 		}
 	}
-	return strings.Join(out, "\n")
+	return out
 }
 
 // cancelWeRe matches a withdrawal in plain words with the kommune as its
@@ -131,8 +133,11 @@ var unitCueRes = []*regexp.Regexp{
 var unitWordRe = regexp.MustCompile(`(?i)(forvaltning|område|omraade|center|afdeling|direktørområde|sekretariat|stab)`)
 
 // proseUnit returns the unit the prose names, or "".
-func proseUnit(prose string, d *Directory) string {
-	for _, s := range sentences(statements(prose)) {
+func proseUnit(stated []string, d *Directory) string {
+	for _, s := range stated {
+		if !containsAnyFold(s, "deltag", "tilmeld", "er med", "take part", "particip") {
+			continue
+		}
 		for _, re := range unitCueRes {
 			m := re.FindStringSubmatch(s)
 			if m == nil {
@@ -157,13 +162,13 @@ func unitName(s string) string {
 	n := 0
 	for n < len(words) {
 		w := words[n]
-		if w == "og" || w == "&" || isCapitalised(w) {
+		if w == "og" || w == "&" || isCapitalised(w) || w == "for" && n+1 < len(words) && isCapitalised(words[n+1]) {
 			n++
 			continue
 		}
 		break
 	}
-	for n > 0 && (words[n-1] == "og" || words[n-1] == "&") {
+	for n > 0 && (words[n-1] == "og" || words[n-1] == "&" || words[n-1] == "for") {
 		n--
 	}
 	u := strings.Join(words[:n], " ")
@@ -196,8 +201,11 @@ var contactCueRes = []*regexp.Regexp{
 // proseContact reads the contact person from the prose, filling an
 // address the prose does not give from the participant or sender of the
 // same name.
-func proseContact(prose string, r *Reply) Contact {
-	for _, s := range sentences(statements(prose)) {
+func proseContact(stated []string, r *Reply) Contact {
+	for _, s := range stated {
+		if !containsAnyFold(s, "kontakt", "contact") {
+			continue
+		}
 		for _, re := range contactCueRes {
 			m := re.FindStringSubmatch(s)
 			if m == nil {
@@ -262,20 +270,27 @@ var selfTitleRe = regexp.MustCompile(`(?i)^\s*(?:\(|,)?\s*(?:som|as|i\s+egenskab
 
 // selfParticipant returns the sender as a participant when the prose
 // says she takes part herself.
-func selfParticipant(prose string, r *Reply) (Participant, bool) {
+func selfParticipant(stated []string, r *Reply) (Participant, bool) {
 	if r.From == "" {
 		return Participant{}, false
 	}
-	for _, s := range sentences(statements(prose)) {
+	for _, s := range stated {
+		if !containsAnyFold(s, "jeg ", "undertegnede", "i will", "i shall") {
+			continue
+		}
 		m := selfRe.FindStringSubmatch(s)
 		if m == nil || excludeRe.MatchString(s) {
 			continue
 		}
 		p := Participant{Name: displayName(r.Meta.FromName), Email: r.From}
-		if t := selfTitleRe.FindStringSubmatch(m[1]); t != nil {
+		rest := ownClause(m[1])
+		if t := selfTitleRe.FindStringSubmatch(rest); t != nil {
 			p.Title = cleanField(t[1] + t[2])
 		}
-		p.Side = sideOf(m[1])
+		before := leadClause(s[:strings.Index(s, m[0])])
+		if p.Side = explicitSide(before); p.Side == "" {
+			p.Side = sideOf(rest)
+		}
 		if isSideOnly(p.Title) {
 			p.Title = ""
 		}
@@ -284,14 +299,32 @@ func selfParticipant(prose string, r *Reply) (Participant, bool) {
 	return Participant{}, false
 }
 
+// ownClause returns the start of s up to where another clause begins
+// ("som HR-chef, og fra medarbejdersiden deltager …" → "som HR-chef").
+func ownClause(s string) string {
+	end := len(s)
+	for _, sep := range []string{", og ", " og ", "; ", ". ", ", men ", " men "} {
+		if i := strings.Index(s, sep); i >= 0 && i < end {
+			end = i
+		}
+	}
+	if i := strings.Index(s, ","); i >= 0 && i < end && !strings.Contains(s[:i], "(") {
+		end = i
+	}
+	return s[:end]
+}
+
 // intentRe matches the wish to register with the details to follow
 // ("Ja tak, vi vil gerne deltage – navne følger").
-var intentRe = regexp.MustCompile(`(?i)(\bvi\s+(?:vil|ønsker|oensker)\s+(?:\S+\s+){0,2}?(?:deltage|være\s+med|tilmelde)|\bvi\s+tilmelder\s+(?:os|hermed|kommunen)|\bhermed\s+(?:vores\s+)?tilmelding|\bja\s+tak\b|\bwe\s+would\s+(?:like|love)\s+to\s+(?:take\s+part|participate|join)|\bwe\s+(?:will|want\s+to)\s+(?:take\s+part|participate|join))`)
+var intentRe = regexp.MustCompile(`(?i)(\bvi\s+(?:vil|ønsker|oensker)\s+(?:\S+\s+){0,2}?(?:deltage|være\s+med|tilmelde)|\bvi\s+tilmelder\s+(?:os|hermed|kommunen)|\bhermed\s+(?:vores\s+)?tilmelding|\b(?:navne|deltagere|deltagerne|names)\s+(?:følger|foelger|kommer|eftersendes|to\s+follow|will\s+follow)|\bwe\s+would\s+(?:like|love)\s+to\s+(?:take\s+part|participate|join)|\bwe\s+(?:will|want\s+to)\s+(?:take\s+part|participate|join))`)
 
 // wantsToRegister reports whether the prose states the wish to take part
 // in a sentence that is neither a question nor a negation.
-func wantsToRegister(prose string) bool {
-	for _, s := range sentences(statements(prose)) {
+func wantsToRegister(stated []string) bool {
+	for _, s := range stated {
+		if !containsAnyFold(s, "vi ", "hermed", "navne", "deltagere", "names", "we ") {
+			continue
+		}
 		if intentRe.MatchString(s) && !cancelWeRe.MatchString(s) {
 			return true
 		}

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -110,12 +111,12 @@ func quotedAttribution(lines []string, i int) (int, bool) {
 // returns the line that ends it (the one ending in "wrote:" or its kin).
 func attributionEnd(lines []string, i int) (int, bool) {
 	t := cleanLine(lines[i])
-	if t == "" || !strings.ContainsAny(t, "@0123456789") && !attributionLeadRe.MatchString(t) {
+	if t == "" || !colonWithin(lines, i, 6) || !strings.ContainsAny(t, "@0123456789") && !hasAttributionLead(t) {
 		return 0, false
 	}
 	// Wrapped over several lines, an attribution starts with its lead
 	// word or its date; a line of prose with an address does not start one.
-	single := !attributionLeadRe.MatchString(t) && !startsWithDigit(t) && !verbWordRe.MatchString(t)
+	single := !hasAttributionLead(t) && !startsWithDigit(t) && !verbWordRe.MatchString(t)
 	if listItemRe.MatchString(t) && !dateStartRe.MatchString(t) || isFormLine(t) {
 		return 0, false
 	}
@@ -132,8 +133,8 @@ func attributionEnd(lines []string, i int) (int, bool) {
 		if len(joined) > 300 {
 			return 0, false
 		}
-		if endsInColon(l) && (attributionRe.MatchString(cleanLine(joined)) || attributionVerbRe.MatchString(l)) &&
-			strings.ContainsAny(joined, "@0123456789") {
+		if endsInColon(l) && strings.ContainsAny(joined, "@0123456789") && hasVerbTail(joined) &&
+			(attributionVerbRe.MatchString(l) || attributionRe.MatchString(cleanLine(joined))) {
 			return j, true
 		}
 		if single {
@@ -146,6 +147,42 @@ func attributionEnd(lines []string, i int) (int, bool) {
 // dateStartRe matches a line starting with a numeric date ("02.04.2012"),
 // which is not a numbered list item.
 var dateStartRe = regexp.MustCompile(`^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}`)
+
+// attributionVerbs are the verbs that end an attribution, lower-cased, as
+// bytes to look for in the end of a line before the expressions run.
+var attributionVerbs = [][]byte{[]byte("wrote"), []byte("skrev"), []byte("schrieb"), []byte("schreef"),
+	[]byte("geschreven"), []byte("crit"), []byte("escribi"), []byte("escreveu"), []byte("scritto"),
+	[]byte("scrisse"), []byte("napisa"), []byte("napsal"), []byte("skrivit"), []byte("kirjoitti"),
+	[]byte("rta"), []byte("написа"), []byte("писал"), []byte("yazd")}
+
+// hasVerbTail reports whether the end of s holds an attribution verb.
+func hasVerbTail(s string) bool {
+	var buf [80]byte
+	tail := lowerTail(s, buf[:])
+	for _, v := range attributionVerbs {
+		if bytes.Contains(tail, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAttributionLead is attributionLeadRe without the expression: it
+// runs on most lines.
+func hasAttributionLead(t string) bool {
+	return startsWithAnyOf(t, "doaleiwp") && attributionLeadRe.MatchString(t)
+}
+
+// colonWithin reports whether one of the n lines from i ends in a colon,
+// as every attribution does: a cheap test before the expensive ones.
+func colonWithin(lines []string, i, n int) bool {
+	for j := i; j < len(lines) && j < i+n; j++ {
+		if endsInColon(lines[j]) {
+			return true
+		}
+	}
+	return false
+}
 
 // startsWithDigit reports whether t starts with an ASCII digit.
 func startsWithDigit(t string) bool {
@@ -172,7 +209,7 @@ var (
 // an attribution followed by ">" lines, and returns the reply's part.
 func sharedLineAttribution(lines []string, i int) (string, bool) {
 	t := cleanLine(lines[i])
-	if !endsInColon(t) || attributionLeadRe.MatchString(t) || startsWithDigit(t) {
+	if !endsInColon(t) || !hasVerbTail(t) || hasAttributionLead(t) || startsWithDigit(t) {
 		return "", false
 	}
 	m := sharedLineRe.FindStringSubmatch(t)
@@ -195,15 +232,15 @@ func startsQuote(lines []string, i int) bool {
 		return false
 	case separatorRe.MatchString(t), isMobileFooter(t), isFramedSeparator(t):
 		return true
-	case ruleLineRe.MatchString(t):
+	case (t[0] == '-' || t[0] == '_') && ruleLineRe.MatchString(t):
 		return headerBlockFollows(lines, i) || strings.HasPrefix(t, "__")
-	case endsInColon(t) && attributionRe.MatchString(t):
+	case endsInColon(t) && hasVerbTail(t) && attributionRe.MatchString(t):
 		return true
 	case i+1 < len(lines) && attributionStart(t) && endsInColon(lines[i+1]) && attributionRe.MatchString(t+" "+cleanLine(lines[i+1])):
 		return true // Gmail wraps long attributions onto a second line
-	case quoteAnyRe.MatchString(t):
+	case headerField(t) != "":
 		return headerBlockAt(lines, i)
-	case datedSenderRe.MatchString(t):
+	case startsWithDigit(t) && datedSenderRe.MatchString(t):
 		return true
 	}
 	if _, ok := attributionEnd(lines, i); ok {
@@ -223,21 +260,41 @@ var (
 	// datedSenderRe matches Gmail's old attribution without a verb: a
 	// date, then the sender with an address ("2013/7/20 sam <s@x.org>").
 	datedSenderRe = regexp.MustCompile(`^\d{4}[-/]\d{1,2}[-/]\d{1,2}\s(.{0,120}<[^<>\s]+@[^<>\s]+>:?|\d{1,2}:\d{2}\sGMT[+-]\d{1,2}:\d{2}\s\S.{0,80})$`)
-	// quoteAnyRe matches any field of a quoted header block, in the
-	// languages Outlook writes.
-	quoteAnyRe = regexp.MustCompile(`(?i)^\*?(fra|from|von|de|od|van|från|fran|expéditeur|mittente|remetente|da|от|від|sendt|sent|dato|date|til|to|emne|subject|gesendet|an|betreff|datum|envoyé|envoye|à|objet|wysłano|wysłane|do|temat|verzonden|aan|onderwerp|skickat|ämne|oggetto|inviato|risposta|assunto|enviado|enviada|para|asunto|fecha|data|a|cc|отправлено|кому|тема|дата)\s*:\*?(\s|$)`)
 )
 
 // isFramedSeparator reports whether t is a separator framed by dashes;
 // the form's own markers ("--- TILMELDING …", "--- SLUT ---") and a
 // framed form label are not.
 func isFramedSeparator(t string) bool {
+	if !strings.HasPrefix(t, "--") && !strings.HasPrefix(t, "*-") {
+		return false
+	}
 	m := framedRe.FindStringSubmatch(t)
 	if m == nil || startMarkerRe.MatchString(t) || endMarkerRe.MatchString(t) {
 		return false
 	}
 	_, label := matchLabel(m[1])
 	return !label
+}
+
+// headerLabels are the field names of a quoted header block, in the
+// languages Outlook writes.
+var headerLabels = map[string]bool{"fra": true, "from": true, "von": true, "de": true, "od": true, "van": true, "från": true, "fran": true, "expéditeur": true, "mittente": true, "remetente": true, "da": true, "от": true, "від": true, "sendt": true, "sent": true, "dato": true, "date": true, "til": true, "to": true, "emne": true, "subject": true, "gesendet": true, "an": true, "betreff": true, "datum": true, "envoyé": true, "envoye": true, "à": true, "objet": true, "wysłano": true, "wysłane": true, "do": true, "temat": true, "verzonden": true, "aan": true, "onderwerp": true, "skickat": true, "ämne": true, "oggetto": true, "inviato": true, "risposta": true, "assunto": true, "enviado": true, "enviada": true, "para": true, "asunto": true, "fecha": true, "data": true, "a": true, "cc": true, "отправлено": true, "кому": true, "тема": true, "дата": true}
+
+// headerField returns the role (headerRole) of the header field t
+// starts with ("Fra: …", "*Gesendet:* …"), or "" when t is no such
+// field. It is quoteAnyRe as a look-up: it runs on every line.
+func headerField(t string) string {
+	i := strings.IndexByte(t, ':')
+	if i <= 0 || i > 24 {
+		return ""
+	}
+	label := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(t[:i], "*")))
+	rest := strings.TrimPrefix(t[i+1:], "*")
+	if !headerLabels[label] || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return ""
+	}
+	return headerRole(label)
 }
 
 // headerBlockAt reports whether lines[i] starts a quoted header block:
@@ -247,14 +304,14 @@ func isFramedSeparator(t string) bool {
 func headerBlockAt(lines []string, i int) bool {
 	seen := map[string]bool{}
 	for j := i; j < len(lines) && j <= i+4; j++ {
-		if m := quoteAnyRe.FindStringSubmatch(cleanLine(lines[j])); m != nil {
-			seen[headerRole(strings.ToLower(m[1]))] = true
+		if role := headerField(cleanLine(lines[j])); role != "" {
+			seen[role] = true
 		}
 	}
 	return len(seen) >= 2 && (seen["from"] || seen["date"] && (seen["to"] || seen["subject"]))
 }
 
-// headerRole groups the labels of quoteAnyRe by what they name.
+// headerRole groups headerLabels by what they name.
 func headerRole(label string) string {
 	switch label {
 	case "fra", "from", "von", "de", "od", "van", "från", "fran", "expéditeur", "mittente", "remetente", "da", "от", "від":
@@ -273,7 +330,7 @@ func headerRole(label string) string {
 // min iPhone"): a short line, not a sentence that starts alike ("Sent
 // from my desk, is much easier …").
 func isMobileFooter(t string) bool {
-	return mobileFooterRe.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.Contains(t, ",")
+	return startsWithAnyOf(t, "shgevil") && mobileFooterRe.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.Contains(t, ",")
 }
 
 // endsInColon is what every attribution line ends in; checking it first

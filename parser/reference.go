@@ -26,6 +26,9 @@ var referenceRE = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])` + strings.TrimSuf
 // a kommune is for the caller's directory to say (Directory.ByCode).
 func Reference(subject, text string) (code string, ok bool) {
 	for _, s := range []string{subject, text} {
+		if !containsFold(s, ReferencePrefix) {
+			continue // the expression below is costly on a long text
+		}
 		if m := referenceRE.FindStringSubmatch(s); m != nil {
 			return m[1], true
 		}

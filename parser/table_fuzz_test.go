@@ -16,11 +16,11 @@ func FuzzTables(f *testing.F) {
 	f.Add("Fra ledelsen:\n- Anne Hansen, HR-chef\n\nBo\nbo@x.dk\nTR")
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, text := range []string{htmlToText(s), s} {
-			lines := regroupLines(strings.Split(text, "\n"))
+			lines := regroupLines(strings.Split(text, "\n"), "")
 			if len(lines) > strings.Count(text, "\n")+1 {
 				t.Fatalf("regroupLines made %d lines of %d", len(lines), strings.Count(text, "\n")+1)
 			}
-			for _, p := range readParticipants(readForm(""), text) {
+			for _, p := range readParticipants(readForm(""), text, "") {
 				if p.Email != "" && !strings.Contains(strings.ToLower(text), p.Email) {
 					t.Fatalf("participant %+v has an address not in the text", p)
 				}

@@ -152,12 +152,6 @@ func isPlainEdge(c byte) bool {
 // Lines from there on are never read as participants or questions.
 var salutationRe = regexp.MustCompile(`(?i)^(med venlig hilsen|venlig hilsen|de bedste hilsner|bedste hilsner|bedste hilsen|mange hilsner|hilsen|mvh\.?|vh\.?|kind regards|best regards|regards)\b[,.!]*`)
 
-// salutationStarts are the first letters of salutationRe's greetings, in
-// either case; "k" also stands for the Kelvin sign, which (?i) folds to it
-// and which is not ASCII, so any other first byte outside ASCII goes to
-// the expression too.
-const salutationStarts = "bdhkmrvBDHKMRV"
-
 // isSalutation reports whether line opens a signature.
 func isSalutation(line string) bool {
 	t := cleanLine(line)
@@ -165,4 +159,72 @@ func isSalutation(line string) bool {
 		return false // the expression is anchored: no greeting starts so
 	}
 	return salutationRe.MatchString(t)
+}
+
+// salutationStarts are the first letters of salutationRe's greetings, in
+// either case; "k" also stands for the Kelvin sign, which (?i) folds to it
+// and which is not ASCII, so any other first byte outside ASCII goes to
+// the expression too.
+const salutationStarts = "bdhkmrvBDHKMRV"
+
+// startsWithAnyOf reports whether t starts with one of the ASCII letters
+// in lower (either case): a cheap test before a per-line expression whose
+// alternatives all start with one of them.
+func startsWithAnyOf(t, lower string) bool {
+	if t == "" {
+		return false
+	}
+	c := t[0]
+	if c >= 'A' && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return strings.IndexByte(lower, c) >= 0
+}
+
+// lowerTail returns the last bytes of s (at most len(buf)) in buf, with
+// ASCII letters lower-cased, without allocating.
+func lowerTail(s string, buf []byte) []byte {
+	if len(s) > len(buf) {
+		s = s[len(s)-len(buf):]
+	}
+	n := copy(buf, s)
+	for i := range n {
+		if c := buf[i]; c >= 'A' && c <= 'Z' {
+			buf[i] = c + 'a' - 'A'
+		}
+	}
+	return buf[:n]
+}
+
+// containsFold reports whether s contains sub, ignoring case, without
+// allocating: the prose readers test every sentence for a cue word
+// before running their regular expressions.
+func containsFold(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
+	lo, up := sub[0], sub[0]
+	if lo >= 'a' && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	} else if lo >= 'A' && lo <= 'Z' {
+		lo = up + ('a' - 'A')
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		// Only a byte that may start sub is worth a comparison (for a
+		// non-ASCII first letter both cases share the UTF-8 lead byte).
+		if c := s[i]; (c == lo || c == up) && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsAnyFold reports whether s contains one of subs, ignoring case.
+func containsAnyFold(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if containsFold(s, sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -175,6 +175,14 @@ func headerRow(line string) []column {
 	} else {
 		cells = strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(",;|", r) })
 	}
+	if len(cells) < 2 {
+		return nil
+	}
+	for _, c := range cells {
+		if len(c) > 40 || strings.IndexByte(c, '@') >= 0 {
+			return nil // no heading is that long or holds an address
+		}
+	}
 	var cols []column
 	named := 0
 	for _, c := range cells {
@@ -287,7 +295,7 @@ func participantFromCells(line string, cols []column) (Participant, bool) {
 // isTitleOnly reports whether a field is a job title rather than a name,
 // so that "FTR, Bo Jensen" still finds the name.
 func isTitleOnly(f string) bool {
-	return matchSide(f, false) != ""
+	return titleSide(f) != ""
 }
 
 // trailingName returns the run of capitalised words ending s ("Deltagere

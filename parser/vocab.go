@@ -81,7 +81,7 @@ func sideOf(text string) string {
 	if s := explicitSide(text); s != "" {
 		return s
 	}
-	return matchSide(text, false)
+	return titleSide(text)
 }
 
 // titleHeads are explicit side words that also end a job title:
@@ -162,6 +162,7 @@ var sideFillers = map[string]bool{
 	"for": true, "fra": true, "side": true, "siden": true, "repraesentant": true,
 	"repr": true, "paa": true, "som": true, "i": true, "rep": true, "x": true,
 	"the": true, "on": true, "of": true, "representing": true, "repraesenterer": true,
+	"deltager": true, "deltagere": true, "deltagerne": true, "repraesentanter": true,
 }
 
 // isSideOnly reports whether field only states a side ("Ledelse", "for
@@ -180,15 +181,16 @@ func isSideOnly(field string) bool {
 	return cue
 }
 
-// matchSide matches the explicit or the title entries of the vocabulary.
-// Words are split at spaces and punctuation but not hyphens, so that
-// "HR-chef" is one word and "HR-medarbejder" is not the side word.
-func matchSide(text string, explicit bool) string {
+// titleSide returns the side the titles in text imply (the vocabulary's
+// title entries; explicitSide reads the explicit ones). Words are split
+// at spaces and punctuation but not hyphens, so that "HR-chef" is one
+// word and "HR-medarbejder" is not the side word.
+func titleSide(text string) string {
 	words := sideWords(text)
 	joined := " " + strings.Join(words, " ") + " "
 	found := ""
-	for _, w := range sideVocabulary {
-		if w.explicit != explicit || !w.matches(words, joined) {
+	for i, w := range sideVocabulary {
+		if w.explicit || !w.matches(sideKeys[i], words, joined) {
 			continue
 		}
 		if found != "" && found != w.side {
@@ -199,9 +201,17 @@ func matchSide(text string, explicit bool) string {
 	return found
 }
 
-// matches reports whether the entry occurs in the words.
-func (w sideWord) matches(words []string, joined string) bool {
-	key := fold(w.text)
+// sideKeys are the folded texts of sideVocabulary, by index.
+var sideKeys = func() []string {
+	keys := make([]string, len(sideVocabulary))
+	for i, w := range sideVocabulary {
+		keys[i] = fold(w.text)
+	}
+	return keys
+}()
+
+// matches reports whether the entry, folded to key, occurs in the words.
+func (w sideWord) matches(key string, words []string, joined string) bool {
 	switch w.how {
 	case matchPhrase:
 		return strings.Contains(joined, " "+key+" ")
