@@ -56,7 +56,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if *out == "" && f == ops.ExportXLSX && isTerminal(e.stdout) {
 		return usageError{errors.New("an xlsx file is not for a terminal: name it with --out FILE.xlsx")}
 	}
-	cfg, db, err := openDatabase(ctx, e)
+	cfg, db, err := openReadOnly(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ type IMAPConfig struct {
 	// Auth is "password" (LOGIN) or "xoauth2" (a token from [oauth2]).
 	Auth string `toml:"auth"`
 
-	// Password is resolved from PasswordEnv or PasswordFile by Load.
+	// Password is resolved from PasswordEnv or PasswordFile by ResolveSecrets.
 	Password string `toml:"-"`
 }
 
@@ -164,8 +164,11 @@ func DefaultConfig() Config {
 	return c
 }
 
-// LoadConfig reads the TOML file at path on top of the defaults, resolves
-// the secrets and validates the result. Errors name the offending key.
+// LoadConfig reads the TOML file at path on top of the defaults and
+// validates the result. Errors name the offending key. It reads no secret:
+// commands that only read the database need none, and the ones that talk
+// to the mail servers ask for them with ResolveSecrets (intake.NewApp and
+// `seniorbot check` do).
 func LoadConfig(path string) (Config, error) {
 	c := DefaultConfig()
 	md, err := toml.DecodeFile(path, &c)
@@ -179,21 +182,32 @@ func LoadConfig(path string) (Config, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return c, fmt.Errorf("config %s: unknown key %q (see seniorbot.example.toml for the keys)", path, und[0].String())
 	}
-	if err := c.resolveSecrets(); err != nil {
-		return c, fmt.Errorf("config %s: %w", path, err)
-	}
 	if err := c.Validate(); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil
 }
 
-func (c *Config) resolveSecrets() error {
-	var err error
-	if c.IMAP.Password, err = secret("imap", c.IMAP.PasswordEnv, c.IMAP.PasswordFile); err != nil {
+// ResolveSecrets reads the IMAP and SMTP passwords and, with XOAUTH2, the
+// OAuth2 client secret from the environment variables or files the
+// configuration names. A secret the configuration names no source for is
+// left as it is (a configuration built in code sets it directly). Errors
+// name the key and the variable or file.
+func (c *Config) ResolveSecrets() error {
+	set := func(dst *string, section, env, file string) error {
+		if env == "" && file == "" {
+			return nil
+		}
+		v, err := secret(section, env, file)
+		if err == nil {
+			*dst = v
+		}
 		return err
 	}
-	if c.SMTP.Password, err = secret("smtp", c.SMTP.PasswordEnv, c.SMTP.PasswordFile); err != nil {
+	if err := set(&c.IMAP.Password, "imap", c.IMAP.PasswordEnv, c.IMAP.PasswordFile); err != nil {
+		return err
+	}
+	if err := set(&c.SMTP.Password, "smtp", c.SMTP.PasswordEnv, c.SMTP.PasswordFile); err != nil {
 		return err
 	}
 	return c.OAuth2.resolveSecret(c.UsesOAuth2())
@@ -228,6 +242,13 @@ func (c *Config) Validate() error {
 	}
 	if c.IMAP.Username == "" {
 		return errors.New("[imap] username is required")
+	}
+	for _, p := range []struct{ section, env, file string }{
+		{"imap", c.IMAP.PasswordEnv, c.IMAP.PasswordFile}, {"smtp", c.SMTP.PasswordEnv, c.SMTP.PasswordFile},
+	} {
+		if p.env != "" && p.file != "" {
+			return fmt.Errorf("[%s] set password_env or password_file, not both", p.section)
+		}
 	}
 	if c.IMAP.Mailbox == "" {
 		return errors.New("[imap] mailbox must not be empty")
