@@ -139,14 +139,33 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Date is a calendar date written as "2006-01-02" in TOML.
+// Date is a calendar date, written in TOML as a local date
+// (deadline = 2026-09-01) or as a string (deadline = "2026-09-01").
 type Date struct{ time.Time }
+
+// UnmarshalTOML implements toml.Unmarshaler: a TOML local date arrives as
+// a time.Time, a quoted one as a string. A date with a time of day is
+// refused, and the error shows what was written, never a timestamp.
+func (d *Date) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		return d.UnmarshalText([]byte(v))
+	case time.Time:
+		if h, m, s := v.Clock(); h != 0 || m != 0 || s != 0 || v.Nanosecond() != 0 {
+			return fmt.Errorf("want a date like 2026-09-01 without a time of day, not %s", v.Format(time.DateTime))
+		}
+		y, mo, dd := v.Date()
+		d.Time = time.Date(y, mo, dd, 0, 0, 0, 0, time.UTC)
+		return nil
+	}
+	return fmt.Errorf("want a date like 2026-09-01, not %v", v)
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Date) UnmarshalText(b []byte) error {
 	v, err := time.Parse(time.DateOnly, string(b))
 	if err != nil {
-		return fmt.Errorf("not a date like \"2022-09-01\": %q", b)
+		return fmt.Errorf("want a date like 2026-09-01, not %q", b)
 	}
 	d.Time = v
 	return nil

@@ -118,3 +118,28 @@ func TestExampleConfigIsValid(t *testing.T) {
 		t.Errorf("example config read wrongly: %+v", c.Campaign.Contacts)
 	}
 }
+
+// A campaign date may be written as a TOML date or as a string; an error
+// shows what was written, never a timestamp.
+func TestCampaignDatesWithOrWithoutQuotes(t *testing.T) {
+	t.Setenv("SENIORBOT_TEST_IMAP_PW", "x")
+	c, err := LoadConfig(writeConfig(t, minimalConfig+"[campaign]\ndeadline = 2026-09-01\neast_day = \"2026-09-29\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Campaign.Deadline.String() != "2026-09-01" || c.Campaign.EastDay.String() != "2026-09-29" {
+		t.Errorf("read %s and %s", c.Campaign.Deadline, c.Campaign.EastDay)
+	}
+	if !c.Campaign.Deadline.Equal(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("a TOML date is %v, want midnight UTC as a quoted one", c.Campaign.Deadline.Time)
+	}
+	for _, tc := range []struct{ value, want string }{
+		{"2026-09-01T10:00:00", "want a date like 2026-09-01 without a time of day, not 2026-09-01 10:00:00"},
+		{`"1. september"`, `want a date like 2026-09-01, not "1. september"`},
+	} {
+		_, err := LoadConfig(writeConfig(t, minimalConfig+"[campaign]\ndeadline = "+tc.value+"\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "T00:00:00") {
+			t.Errorf("deadline = %s: %v, want %q", tc.value, err, tc.want)
+		}
+	}
+}
