@@ -31,6 +31,8 @@ Usage:
   seniorbot [--config FILE] COMMAND [flags]
 
 Commands:
+  init      write a commented configuration for a real mailbox by asking
+            (or from flags), then check it: the start of a real campaign.
   run       the daemon: process the mailbox, then wait for new mail (IDLE).
             With no configuration it starts an embedded local mailbox on
             127.0.0.1 with sample replies, so it can be tried without a
@@ -202,6 +204,7 @@ func helpFor(ctx context.Context, e *env, name string, c command) int {
 // env is what every command gets: where to write and what was configured.
 type env struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader // nil: os.Stdin
 	configPath     string
 	log            *slog.Logger
 	// help: the command was asked for its help; its flag set prints it to
@@ -233,6 +236,7 @@ func commands() map[string]command {
 		"check":   {summary: "check the configuration, IMAP and SMTP", help: checkHelp, run: cmdCheck},
 		"backup":  {summary: "write a consistent copy of the database", help: backupHelp, run: cmdBackup},
 		"purge":   {summary: "delete old raw mail and sent bodies", help: purgeHelp, run: cmdPurge},
+		"init":    {summary: "write a configuration for a real mailbox, then check it", help: initHelp, run: cmdInit},
 		"version": {summary: "print the version", help: versionHelp, run: cmdVersion},
 		"help":    {summary: "help", help: helpHelp, run: cmdHelp},
 
