@@ -73,7 +73,7 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&a.SMTPHost, "smtp-host", "", "SMTP `server`")
 	fs.IntVar(&a.SMTPPort, "smtp-port", 0, "SMTP `port` (default 587, or 465 with tls)")
 	fs.StringVar(&a.SMTPTLS, "smtp-tls", "", "SMTP TLS: starttls, tls, or none (loopback only) (default starttls)")
-	fs.StringVar(&a.SMTPUser, "smtp-user", "", "SMTP `user` (default: the IMAP user)")
+	fs.StringVar(&a.SMTPUser, "smtp-user", "", "SMTP `user` (default: the IMAP user; --smtp-user \"\" for a server without AUTH)")
 	fs.StringVar(&a.microsoft365Flag, "microsoft365", "", "yes: the mailbox is on Microsoft 365 (OAuth2, XOAUTH2); no: a password (`yes|no`)")
 	fs.StringVar(&a.Tenant, "tenant", "", "Microsoft 365: the directory (tenant) `id` or domain")
 	fs.StringVar(&a.ClientID, "client-id", "", "Microsoft 365: the app registration's application (client) `id`")
@@ -125,9 +125,12 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Wrote %s.\n", *out)
 	if a.Microsoft365 {
 		fmt.Fprintf(e.stdout, "Before seniorbot runs, set %s to the app registration's client secret.\n", a.OAuth2SecretEnv)
-	} else {
+	} else if a.SMTPUser != "" {
 		fmt.Fprintf(e.stdout, "Before seniorbot runs, set %s and %s to the passwords (or name files with password_file in %s).\n",
 			a.IMAPPasswordEnv, a.SMTPPassEnv, *out)
+	} else {
+		fmt.Fprintf(e.stdout, "Before seniorbot runs, set %s to the password (or name a file with password_file in %s).\n",
+			a.IMAPPasswordEnv, *out)
 	}
 	if *noCheck {
 		fmt.Fprintf(e.stdout, "Then run: seniorbot --config %s check\n", *out)
@@ -385,7 +388,7 @@ func (a *initAnswers) fillDefaults(out string) {
 	if a.IMAPUser == "" {
 		a.IMAPUser = a.Address
 	}
-	if a.SMTPUser == "" {
+	if a.SMTPUser == "" && !a.given["smtp-user"] {
 		a.SMTPUser = a.IMAPUser
 	}
 	if a.Database == "" {
@@ -418,11 +421,13 @@ func (a *initAnswers) render() string {
 	p("processed_folder = \"Behandlet\"   # processed mail is moved here; created when missing\n\n")
 	p("[smtp]\n")
 	p("host = %s\nport = %d\ntls = %s                 # \"starttls\", \"tls\" (port 465), or \"none\" (loopback only)\n", q(a.SMTPHost), a.SMTPPort, q(a.SMTPTLS))
-	p("username = %s\n", q(a.SMTPUser))
-	if a.Microsoft365 {
-		p("auth = \"xoauth2\"\n")
-	} else {
-		p("password_env = %s\n", q(a.SMTPPassEnv))
+	switch {
+	case a.Microsoft365:
+		p("username = %s\nauth = \"xoauth2\"\n", q(a.SMTPUser))
+	case a.SMTPUser != "":
+		p("username = %s\npassword_env = %s\n", q(a.SMTPUser), q(a.SMTPPassEnv))
+	default:
+		p("# no username: the server takes mail without AUTH\n")
 	}
 	p("from = %s  # the bot's own address\n\n", q((&mail.Address{Name: a.Name, Address: a.Address}).String()))
 	p("[storage]\n")
