@@ -59,6 +59,9 @@ func TestGlobalFlagsAnywhere(t *testing.T) {
 	if code, _, errOut := runCmd(t, "run"); code != 1 || !strings.Contains(errOut, "/nonexistent/from-env.toml") {
 		t.Errorf("SENIORBOT_CONFIG: code %d, stderr %q", code, errOut)
 	}
+	if code, _, errOut := runCmd(t, "--bogus", "run"); code != 2 || !strings.Contains(errOut, "seniorbot: unknown flag --bogus: seniorbot's own are --config and --log-format") {
+		t.Errorf("--bogus run: code %d, stderr %q", code, errOut)
+	}
 	if code, _, errOut := runCmd(t, "run", "--bogus"); code != 2 || !strings.Contains(errOut, "flag provided but not defined: -bogus") {
 		t.Errorf("run --bogus: code %d, stderr %q", code, errOut)
 	}

@@ -101,6 +101,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	env := &env{stdout: stdout, stderr: stderr, configPath: *configPath, log: newLogger(stderr, *logFormat)}
 	cmd, ok := commands()[rest[0]]
+	if !ok && strings.HasPrefix(rest[0], "-") {
+		fmt.Fprintf(stderr, "seniorbot: unknown flag %s: seniorbot's own are --config and --log-format; a command's flags go after its name\n\n%s", rest[0], usage)
+		return 2
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "seniorbot: unknown command %q\n\n%s", rest[0], usage)
 		return 2
