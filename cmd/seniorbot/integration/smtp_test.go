@@ -5,6 +5,7 @@ package integration
 import (
 	"fmt"
 	"net/smtp"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,4 +70,26 @@ Deltagere (én pr. linje: navn, e-mail, stilling, ledelse eller medarbejder):
 			t.Errorf("mail for the bot's address went to the sink, not its INBOX: %+v", dl)
 		}
 	}
+}
+
+// waitPostfixQueueEmpty waits until Postfix has delivered what it
+// accepted: a reply the server took ("250") reaches the sink Maildir a
+// moment later, so counting at once can miss it.
+func (e itEnv) waitPostfixQueueEmpty(t *testing.T) {
+	t.Helper()
+	waitUntil(t, time.Minute, "Postfix's queue empty", func() bool {
+		for _, q := range []string{"incoming", "active", "deferred", "maildrop"} {
+			files, _ := filepath.Glob(filepath.Join(e.dir, "postfix", "queue", q, "*", "*"))
+			more, _ := filepath.Glob(filepath.Join(e.dir, "postfix", "queue", q, "*"))
+			for _, f := range more {
+				if st, err := os.Stat(f); err == nil && !st.IsDir() {
+					files = append(files, f)
+				}
+			}
+			if len(files) > 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
