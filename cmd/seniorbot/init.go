@@ -429,7 +429,11 @@ func (a *initAnswers) render() string {
 	default:
 		p("# no username: the server takes mail without AUTH\n")
 	}
-	p("from = %s  # the bot's own address\n\n", q((&mail.Address{Name: a.Name, Address: a.Address}).String()))
+	from := a.Name + " <" + a.Address + ">"
+	if strings.ContainsAny(a.Name, `"(),.:;<>@[\]`) { // needs quoting in a header
+		from = (&mail.Address{Name: a.Name, Address: a.Address}).String()
+	}
+	p("from = %s  # the bot's own address\n\n", q(from))
 	p("[storage]\n")
 	p("path = %s\n\n", q(a.Database))
 	p("[campaign]\n")

@@ -58,7 +58,7 @@ func TestInitWithFlagsWritesAConfigCheckAccepts(t *testing.T) {
 	}
 	if cfg.Campaign.Deadline.Format(time.DateOnly) != c.Deadline.Format(time.DateOnly) || len(cfg.Campaign.Contacts) != 2 ||
 		cfg.Campaign.Contacts[1] != (config.Contact{Name: "Kontakt hos FF", Email: "kontakt-ff@example.com"}) ||
-		cfg.SMTP.From != `"Seniorpartnerskabet" <`+srv.BotAddress()+">" || cfg.IMAP.PasswordEnv != "SENIORBOT_IMAP_PASSWORD" ||
+		cfg.SMTP.From != "Seniorpartnerskabet <"+srv.BotAddress()+">" || cfg.IMAP.PasswordEnv != "SENIORBOT_IMAP_PASSWORD" ||
 		cfg.Storage.Path != filepath.Join(dir, "seniorbot.db") {
 		t.Errorf("the written config reads as %+v", cfg)
 	}
