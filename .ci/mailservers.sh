@@ -4,7 +4,7 @@
 # private configuration under one directory, so nothing on the machine is
 # touched and nothing listens beyond loopback.
 #
-#   .ci/mailservers.sh install        apt-get install dovecot-imapd postfix (non-interactive)
+#   .ci/mailservers.sh install        apt-get install dovecot-imapd dovecot-lmtpd postfix (non-interactive)
 #   .ci/mailservers.sh start [DIR]    write config under DIR (default /tmp/seniorbot-mail), start both
 #   .ci/mailservers.sh stop [DIR]     stop both
 #   .ci/mailservers.sh {start,stop}-{dovecot,postfix} [DIR]   one server (the fault tests use these)
@@ -13,7 +13,11 @@
 # Dovecot: user tilmelding@example.org / password "test", Maildir under
 # DIR/mail, IMAP on 127.0.0.1:${IT_IMAP_PORT:-10143} without TLS (loopback).
 # Postfix: SMTP on 127.0.0.1:${IT_SMTP_PORT:-10025}; it accepts mail for every
-# domain and delivers every copy into one Maildir, DIR/delivered/sink/, with a
+# domain. Mail for the bot's address (tilmelding@example.org) goes by LMTP
+# (a unix socket under DIR/dovecot/run) into its Dovecot INBOX, as a real
+# mail system would deliver it: send a registration with any mail client
+# or swaks to 127.0.0.1:${IT_SMTP_PORT:-10025} and the bot reads it. Every
+# other recipient's copy goes into one Maildir, DIR/delivered/sink/, with a
 # Delivered-To header naming its recipient (Postfix's virtual agent adds it),
 # so the tests count replies per recipient at the SMTP side. Recipients at
 # afvist.example.com are refused with a permanent 550.
@@ -27,7 +31,7 @@ MAIL_USER=tilmelding@example.org
 MAIL_PASS=test
 
 install() {
-	if command -v dovecot >/dev/null && [ -x /usr/sbin/postfix ]; then
+	if command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/lmtp ] && [ -x /usr/sbin/postfix ]; then
 		return 0
 	fi
 	export DEBIAN_FRONTEND=noninteractive
@@ -43,7 +47,7 @@ install() {
 		policy_added=1
 	fi
 	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends dovecot-imapd postfix >/dev/null
+	apt-get install -y -qq --no-install-recommends dovecot-imapd dovecot-lmtpd postfix >/dev/null
 	if [ -n "$policy_added" ]; then rm -f /usr/sbin/policy-rc.d; fi
 }
 
@@ -53,12 +57,13 @@ write_dovecot() {
 	echo "$MAIL_USER:{PLAIN}$MAIL_PASS" > "$DIR/dovecot/users"
 	cat > "$DIR/dovecot/dovecot.conf" <<CONF
 # Private Dovecot for seniorbot's tests: loopback only, plain text allowed
-# there, one user, Maildir under $DIR/mail.
+# there, one user, Maildir under $DIR/mail; LMTP on a unix socket for
+# Postfix to deliver the user's mail.
 base_dir = $DIR/dovecot/run
 state_dir = $DIR/dovecot/state
 instance_name = seniorbot-test
 log_path = $DIR/dovecot/dovecot.log
-protocols = imap
+protocols = imap lmtp
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -91,6 +96,12 @@ service imap-login {
     port = 0
   }
 }
+service lmtp {
+  # Postfix's lmtp client runs as user postfix.
+  unix_listener lmtp {
+    mode = 0666
+  }
+}
 service imap {
   # The kill -9 and benchmark runs open many sessions over time.
   process_limit = 64
@@ -109,7 +120,8 @@ write_postfix() {
 	chown postfix:postfix "$pf/data" "$DIR/delivered"
 	cat > "$pf/etc/main.cf" <<CONF
 # Private Postfix for seniorbot's tests: listens on 127.0.0.1:$SMTP_PORT only,
-# accepts every domain, and delivers every recipient's copy into one Maildir.
+# accepts every domain, delivers the bot's mail by LMTP into its Dovecot
+# INBOX, and every other recipient's copy into one Maildir.
 compatibility_level = 3.6
 queue_directory = $pf/queue
 data_directory = $pf/data
@@ -126,6 +138,8 @@ smtpd_banner = \$myhostname ESMTP seniorbot-test
 smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = check_recipient_access regexp:$pf/etc/refuse, permit_mynetworks, reject
 virtual_mailbox_domains = static:all
+# The bot's own address goes to Dovecot, like mail from a kommune would.
+transport_maps = inline:{ $MAIL_USER=lmtp:unix:$DIR/dovecot/run/lmtp }
 virtual_mailbox_base = $DIR/delivered
 virtual_mailbox_maps = static:sink/
 virtual_uid_maps = static:$(id -u postfix)

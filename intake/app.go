@@ -42,6 +42,11 @@ type App struct {
 // NewApp opens the database and wires the stages together. now is the
 // clock (time.Now outside tests).
 func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*App, error) {
+	// The app talks to the mail servers: it asks for the secrets that
+	// config.LoadConfig leaves unread.
+	if err := cfg.ResolveSecrets(); err != nil {
+		return nil, err
+	}
 	from, err := mail.ParseAddress(cfg.SMTP.From)
 	if err != nil {
 		return nil, fmt.Errorf("[smtp] from: %w", err)

@@ -347,7 +347,10 @@ from = "bot@example.org"
 	} {
 		p := filepath.Join(dir, "c.toml")
 		writeFile(t, p, base+tc.extra)
-		_, err := config.LoadConfig(p)
+		c, err := config.LoadConfig(p)
+		if err == nil {
+			err = c.ResolveSecrets()
+		}
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%q: err %v, want %q", tc.extra, err, tc.want)
 		}

@@ -25,7 +25,7 @@ func TestSharedCorpusReplyText(t *testing.T) {
 	dir := filepath.Join("..", "..", "shared", "corpus")
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
-		t.Skipf("no shared corpus: %v", err)
+		t.Skipf("no shared corpus: it is not part of this repository; put it at %s (shared/corpus with manifest.json, beside the clone) to run this test: %v", dir, err)
 	}
 	var manifest []struct {
 		File, Source, Format string

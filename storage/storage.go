@@ -155,6 +155,16 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		}
 		err = db.Tx(ctx, func(tx *Tx) error {
+			// Another process (the daemon starting beside a command) may
+			// have applied it since the version was read: the write lock
+			// is held now, so look again.
+			var now int
+			if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+				return err
+			}
+			if now > i {
+				return nil
+			}
 			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}

@@ -13,11 +13,14 @@ const checkHelp = `Usage: seniorbot --config FILE check
 
 Checks that seniorbot can run as configured, printing each step with OK,
 WARN or FAIL and, for a problem, what to do: the configuration file, the
-templates, the database, then IMAP (connect and TLS, login, the mailbox,
+templates, the database, the campaign (a WARN for a deadline or development
+day in the past, a deadline after a development day, a day on a weekend or
+a Danish public holiday, no contacts, the bot's own address among them),
+the secrets the configuration names, then IMAP (connect and TLS, login, the mailbox,
 the processed and Sent folders, IDLE and MOVE) and SMTP (connect and TLS,
 login, the sender address). The mailbox is opened read-only and no mail is
 sent. Exits 1 when a step failed; warnings (a folder seniorbot will create,
-a missing IDLE or MOVE it works around) do not fail.
+a missing IDLE or MOVE it works around, the campaign's) do not fail.
 `
 
 func cmdCheck(ctx context.Context, e *env, args []string) error {

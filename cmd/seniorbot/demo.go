@@ -30,7 +30,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	local, err := startLocal(e.log, time.Now, 0, 0)
+	local, err := startLocal(e.log, time.Now, 0, 0, "") // throw-away: a temporary database
 	if err != nil {
 		return err
 	}

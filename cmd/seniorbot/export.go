@@ -26,8 +26,9 @@ Danish settings opens by a double click); xlsx is an Excel workbook with a
 bold, frozen header row, filter buttons and fitted column widths.
 
 Without --format the format follows the extension of --out (.xlsx or
-.csv), else csv. Without --out the file goes to standard output (not for
-xlsx on a terminal). The file holds personal data: it is written readable
+.csv), else csv. Without --out, or with --out -, the file goes to standard
+output: a pipe or a file (seniorbot export --format xlsx > fil.xlsx), or
+for csv a terminal; xlsx is not printed on a terminal. The file holds personal data: it is written readable
 by its owner only.
 
 Flags:
@@ -36,7 +37,7 @@ Flags:
 func cmdExport(ctx context.Context, e *env, args []string) error {
 	fs := flagSet(e, "export", exportHelp)
 	format := fs.String("format", "", "csv or xlsx (default: from the extension of --out, else csv)")
-	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	out := fs.String("out", "", "write to `FILE` instead of standard output (- is standard output)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,10 +54,11 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if f != ops.ExportCSV && f != ops.ExportXLSX {
 		return usageError{fmt.Errorf("--format must be csv or xlsx, not %q", *format)}
 	}
-	if *out == "" && f == ops.ExportXLSX && isTerminal(e.stdout) {
-		return usageError{errors.New("an xlsx file is not for a terminal: name it with --out FILE.xlsx")}
+	toStdout := *out == "" || *out == "-"
+	if toStdout && f == ops.ExportXLSX && isTerminal(e.stdout) {
+		return usageError{errors.New("an xlsx file is not for a terminal: name it with --out FILE.xlsx, or redirect it (> FILE.xlsx)")}
 	}
-	cfg, db, err := openDatabase(ctx, e)
+	cfg, db, err := openReadOnly(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -69,7 +71,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if err := ops.WriteExport(&b, f, ts); err != nil {
 		return err
 	}
-	if *out == "" {
+	if toStdout {
 		_, err := e.stdout.Write(b.Bytes())
 		return err
 	}

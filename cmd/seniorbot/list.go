@@ -41,11 +41,7 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := campaignConfig(e)
-	if err != nil {
-		return err
-	}
-	db, err := openExisting(ctx, cfg)
+	cfg, db, err := openReadOnly(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -17,15 +17,21 @@ import (
 type localSetup struct {
 	server *localmail.Server
 	config config.Config
-	dir    string // temporary folder holding the database
+	dir    string // temporary folder holding the database ("" when it is kept)
 }
+
+// LocalDatabase is the database of `seniorbot run` without a
+// configuration, in the working directory; commands without a
+// configuration read it when it is there (see campaignConfig).
+const LocalDatabase = "seniorbot-local.db"
 
 // startLocal starts the embedded local mailbox on 127.0.0.1, seeded with
 // the invitation and sample replies, and a configuration that points at it.
 // The campaign's deadline and days lie ahead of today, so the normal flow
 // shows on any date. The database lives in a fresh temporary folder because
-// the local mailbox, too, starts afresh each time.
-func startLocal(log *slog.Logger, now func() time.Time, imapPort, smtpPort int) (*localSetup, error) {
+// the local mailbox, too, starts afresh each time — unless dbPath names
+// one to keep (seniorbot run), so the tilmeldinger outlive the run.
+func startLocal(log *slog.Logger, now func() time.Time, imapPort, smtpPort int, dbPath string) (*localSetup, error) {
 	campaign := localmail.DemoCampaign(now())
 	srv, err := localmail.Start(localmail.Options{
 		IMAPPort: imapPort, SMTPPort: smtpPort, Campaign: campaign, Now: now,
@@ -38,10 +44,13 @@ func startLocal(log *slog.Logger, now func() time.Time, imapPort, smtpPort int) 
 		srv.Close()
 		return nil, fmt.Errorf("seed the embedded local mailbox: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "seniorbot-local-")
-	if err != nil {
-		srv.Close()
-		return nil, err
+	var dir string
+	if dbPath == "" {
+		if dir, err = os.MkdirTemp("", "seniorbot-local-"); err != nil {
+			srv.Close()
+			return nil, err
+		}
+		dbPath = filepath.Join(dir, "seniorbot.db")
 	}
 	cfg := config.DefaultConfig()
 	imapHost, imapP := splitHostPort(srv.IMAPAddr())
@@ -50,7 +59,7 @@ func startLocal(log *slog.Logger, now func() time.Time, imapPort, smtpPort int) 
 	cfg.IMAP.Username, cfg.IMAP.Password = srv.BotAddress(), srv.Password()
 	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = smtpHost, smtpP, "none"
 	cfg.SMTP.From = "Seniorpartnerskabet <" + srv.BotAddress() + ">"
-	cfg.Storage.Path = filepath.Join(dir, "seniorbot.db")
+	cfg.Storage.Path = dbPath
 	cfg.Campaign.Name = campaign.Name
 	cfg.Campaign.Deadline = dateOf(campaign.Deadline)
 	cfg.Campaign.EastDay = dateOf(campaign.EastDay)
@@ -66,10 +75,13 @@ func startLocal(log *slog.Logger, now func() time.Time, imapPort, smtpPort int) 
 	return &localSetup{server: srv, config: cfg, dir: dir}, nil
 }
 
-// Close stops the local mailbox and removes the temporary database.
+// Close stops the local mailbox and removes the temporary database, if
+// it is one.
 func (l *localSetup) Close() {
 	l.server.Close()
-	os.RemoveAll(l.dir)
+	if l.dir != "" {
+		os.RemoveAll(l.dir)
+	}
 }
 
 // campaignNote says which campaign the local mailbox runs, and why.

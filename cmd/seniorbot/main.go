@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -30,6 +31,8 @@ Usage:
   seniorbot [--config FILE] COMMAND [flags]
 
 Commands:
+  init      write a commented configuration for a real mailbox by asking
+            (or from flags), then check it: the start of a real campaign.
   run       the daemon: process the mailbox, then wait for new mail (IDLE).
             With no configuration it starts an embedded local mailbox on
             127.0.0.1 with sample replies, so it can be tried without a
@@ -67,8 +70,9 @@ Commands:
   help      this text, or help for a command: seniorbot help COMMAND.
 
 Configuration:
-  --config FILE, or the environment variable SENIORBOT_CONFIG, names a TOML
-  file (see seniorbot.example.toml). Passwords are read from an environment
+  --config FILE (before or after the command), or the environment variable
+  SENIORBOT_CONFIG, names a TOML file (seniorbot init writes one; see also
+  seniorbot.example.toml). Passwords are read from an environment
   variable or a file named in it, never from the command line.
 `
 
@@ -83,28 +87,42 @@ func run(args []string, stdout, stderr io.Writer) int {
 	global.Usage = func() { fmt.Fprint(stderr, usage) }
 	configPath := global.String("config", os.Getenv("SENIORBOT_CONFIG"), "configuration `file` (TOML)")
 	logFormat := global.String("log-format", "", "log format: text or json (default: json under systemd, text otherwise)")
-	if err := global.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	globalArgs, rest := splitGlobalFlags(args)
+	if err := global.Parse(globalArgs); err != nil {
 		return 2
 	}
-	rest := global.Args()
 	if len(rest) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	if isHelpFlag(rest[0]) {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
 	env := &env{stdout: stdout, stderr: stderr, configPath: *configPath, log: newLogger(stderr, *logFormat)}
 	cmd, ok := commands()[rest[0]]
+	if !ok && strings.HasPrefix(rest[0], "-") {
+		fmt.Fprintf(stderr, "seniorbot: unknown flag %s: seniorbot's own are --config and --log-format; a command's flags go after its name\n\n%s", rest[0], usage)
+		return 2
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "seniorbot: unknown command %q\n\n%s", rest[0], usage)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := cmd.run(ctx, env, rest[1:]); err != nil {
+	cmdArgs := rest[1:]
+	if wantsHelp(cmdArgs) {
+		// "CMD --help" anywhere on the line is help, whatever else is there:
+		// the command only parses "-h", which prints its help and flags.
+		return helpFor(ctx, env, rest[0], cmd)
+	}
+	if err := cmd.run(ctx, env, cmdArgs); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
+		}
+		if env.flagError {
+			return 2 // the flag package has said what is wrong, and the usage
 		}
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -117,11 +135,87 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// globalFlags are the flags of seniorbot itself; they may stand before or
+// after the command's name ("seniorbot --config F run" and "seniorbot run
+// --config F"). No command has a flag of the same name.
+var globalFlags = map[string]bool{"config": true, "log-format": true}
+
+// splitGlobalFlags takes the global flags (and their values) out of args,
+// wherever they stand before a "--", and returns them apart from the rest:
+// the command's name, its flags and its arguments, in their order.
+func splitGlobalFlags(args []string) (global, rest []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return global, append(rest, args[i:]...)
+		}
+		name, hasValue := flagName(a)
+		if !globalFlags[name] {
+			rest = append(rest, a)
+			continue
+		}
+		global = append(global, a)
+		if !hasValue && i+1 < len(args) {
+			i++
+			global = append(global, args[i])
+		}
+	}
+	return global, rest
+}
+
+// flagName returns the name of a flag argument ("-x", "--x", "--x=v") and
+// whether its value is in it; "" for anything else.
+func flagName(a string) (name string, hasValue bool) {
+	if len(a) < 2 || a[0] != '-' {
+		return "", false
+	}
+	name = strings.TrimPrefix(a[1:], "-")
+	name, _, hasValue = strings.Cut(name, "=")
+	return name, hasValue
+}
+
+func isHelpFlag(a string) bool {
+	name, _ := flagName(a)
+	return name == "h" || name == "help"
+}
+
+// wantsHelp reports whether a command's arguments ask for its help.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if isHelpFlag(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// helpFor prints a command's help and flags to standard output: the
+// command is run with "-h" alone, so its flag set prints them and it does
+// nothing else. Exit code 0.
+func helpFor(ctx context.Context, e *env, name string, c command) int {
+	h := *e
+	h.help = true
+	if err := c.run(ctx, &h, []string{"-h"}); err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(e.stderr, "seniorbot %s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
 // env is what every command gets: where to write and what was configured.
 type env struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader // nil: os.Stdin
 	configPath     string
 	log            *slog.Logger
+	// help: the command was asked for its help; its flag set prints it to
+	// stdout (and exits 0) rather than to stderr after a wrong flag.
+	help bool
+	// flagError: a flag set printed the usage after a wrong flag.
+	flagError bool
 }
 
 // usageError marks a wrong command line (exit code 2).
@@ -146,8 +240,9 @@ func commands() map[string]command {
 		"check":   {summary: "check the configuration, IMAP and SMTP", help: checkHelp, run: cmdCheck},
 		"backup":  {summary: "write a consistent copy of the database", help: backupHelp, run: cmdBackup},
 		"purge":   {summary: "delete old raw mail and sent bodies", help: purgeHelp, run: cmdPurge},
-		"version": {summary: "print the version", help: "Usage: seniorbot version\n", run: cmdVersion},
-		"help":    {summary: "help", help: "Usage: seniorbot help [COMMAND]\n", run: cmdHelp},
+		"init":    {summary: "write a configuration for a real mailbox, then check it", help: initHelp, run: cmdInit},
+		"version": {summary: "print the version", help: versionHelp, run: cmdVersion},
+		"help":    {summary: "help", help: helpHelp, run: cmdHelp},
 
 		// Views and repairs for staff (issue 6).
 		"export":    {summary: "write the tilmeldinger as CSV or XLSX", help: exportHelp, run: cmdExport},
@@ -159,34 +254,71 @@ func commands() map[string]command {
 	}
 }
 
-func cmdHelp(_ context.Context, e *env, args []string) error {
-	if len(args) == 0 {
+func cmdHelp(ctx context.Context, e *env, args []string) error {
+	fs := flagSet(e, "help", helpHelp)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
 		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
-	c, ok := commands()[args[0]]
+	c, ok := commands()[fs.Arg(0)]
 	if !ok {
-		return usageError{fmt.Errorf("unknown command %q", args[0])}
+		return usageError{fmt.Errorf("unknown command %q", fs.Arg(0))}
 	}
-	fmt.Fprint(e.stdout, c.help)
+	if helpFor(ctx, e, fs.Arg(0), c) != 0 {
+		return errors.New("no help")
+	}
 	return nil
 }
 
-func cmdVersion(_ context.Context, e *env, _ []string) error {
+const helpHelp = `Usage: seniorbot help [COMMAND]
+
+Prints the list of commands, or the help of one command with its flags
+(the same as seniorbot COMMAND --help).
+`
+
+const versionHelp = `Usage: seniorbot version
+
+Prints the version, the commit it was built from, the Go version and the
+platform.
+`
+
+func cmdVersion(_ context.Context, e *env, args []string) error {
+	fs := flagSet(e, "version", versionHelp)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.stdout, versionText())
 	return nil
 }
 
-// flagSet returns a flag set for a subcommand whose -h prints its help.
+// flagSet returns a flag set for a subcommand whose -h prints its help:
+// to stdout when help was asked for, to stderr after a wrong flag.
 func flagSet(e *env, name, help string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	out := e.stderr
+	if e.help {
+		out = e.stdout
+	}
+	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, help)
+		e.flagError = !e.help
+		fmt.Fprint(out, help)
 		fs.PrintDefaults()
+		fmt.Fprint(out, globalFlagsHelp)
 	}
 	return fs
 }
+
+// globalFlagsHelp ends every command's help: the flags seniorbot itself
+// takes, before or after the command's name.
+const globalFlagsHelp = `
+Global flags (before or after the command):
+  --config FILE      the configuration (TOML); default: $SENIORBOT_CONFIG
+  --log-format FMT   text or json (default: json under systemd, text otherwise)
+`
 
 // newLogger logs text on a terminal and JSON under systemd (which sets
 // JOURNAL_STREAM) or when asked.

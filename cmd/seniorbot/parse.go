@@ -172,11 +172,18 @@ func jsonLine(file string, reply *parser.Reply, perr error) ([]byte, error) {
 	return append(out, obj[1:]...), nil
 }
 
-// campaignConfig is the configuration when one is given, else the defaults.
-// Commands that need no mail server use it, so they work without a config.
+// campaignConfig is the configuration when one is given, else the
+// defaults with the database of `seniorbot run` without a configuration
+// (LocalDatabase) when there is one in the working directory. Commands
+// that need no mail server use it, so they work without a config; it
+// resolves no secrets (the daemon's side asks for them: intake.NewApp).
 func campaignConfig(e *env) (config.Config, error) {
 	if e.configPath == "" {
-		return config.DefaultConfig(), nil
+		cfg := config.DefaultConfig()
+		if _, err := os.Stat(LocalDatabase); err == nil {
+			cfg.Storage.Path = LocalDatabase
+		}
+		return cfg, nil
 	}
 	return config.LoadConfig(e.configPath)
 }

@@ -60,7 +60,7 @@ func cmdShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	cfg, db, err := openDatabase(ctx, e)
+	cfg, db, err := openReadOnly(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func cmdSummary(ctx context.Context, e *env, args []string) error {
 	if *send {
 		return sendSummary(ctx, e, cfg, now)
 	}
-	db, err := storage.Open(ctx, cfg.Storage.Path)
+	db, err := storage.OpenReadOnly(ctx, cfg.Storage.Path)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,8 @@ type Checker struct {
 	Timeout time.Duration
 	// RootCAs are the TLS roots; nil: the system's (tests set their own).
 	RootCAs *x509.CertPool
+	// Now is the clock the campaign's dates are checked against; nil: time.Now.
+	Now func() time.Time
 
 	failed int
 	warned int
@@ -55,6 +57,11 @@ func (c *Checker) Check(ctx context.Context) bool {
 		c.Timeout = 15 * time.Second
 	}
 	c.checkLocal(ctx)
+	c.checkCampaign()
+	// LoadConfig reads no secret; the daemon asks for them, and so do we.
+	c.step("Secrets", func() (string, error) {
+		return c.secretSources(), c.Config.ResolveSecrets()
+	}, "set the environment variable, or create the file readable by the user seniorbot runs as, that the configuration names")
 	if c.Config.UsesOAuth2() {
 		c.tokens = c.Config.OAuth2.NewTokenSource()
 		c.step("OAuth2 token for "+c.Config.OAuth2.ClientID, func() (string, error) {
@@ -130,6 +137,46 @@ func (c *Checker) checkLocal(ctx context.Context) {
 		}
 		return fmt.Sprintf("%d tilmeldinger", len(ts)), nil
 	}, "check [storage] path: its folder must exist and be writable by the user seniorbot runs as")
+}
+
+// secretSources names where the secrets are read from, for the OK line.
+func (c *Checker) secretSources() string {
+	var from []string
+	for _, s := range []struct{ env, file string }{
+		{c.Config.IMAP.PasswordEnv, c.Config.IMAP.PasswordFile},
+		{c.Config.SMTP.PasswordEnv, c.Config.SMTP.PasswordFile},
+		{c.Config.OAuth2.ClientSecretEnv, c.Config.OAuth2.ClientSecretFile},
+	} {
+		switch {
+		case s.env != "" && !slices.Contains(from, "$"+s.env):
+			from = append(from, "$"+s.env)
+		case s.file != "" && !slices.Contains(from, s.file):
+			from = append(from, s.file)
+		}
+	}
+	if len(from) == 0 {
+		return "none named"
+	}
+	return "from " + strings.Join(from, ", ")
+}
+
+// checkCampaign prints the campaign's warnings (config.CampaignWarnings,
+// the same the daemon logs at start): dates past or out of order, days on
+// a weekend or holiday, contacts missing or the bot's own.
+func (c *Checker) checkCampaign() {
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	ws := c.Config.CampaignWarnings(now())
+	if len(ws) == 0 {
+		cp := c.Config.Campaign
+		fmt.Fprintf(c.Out, "Campaign … OK (deadline %s, development days %s east and %s west)\n", cp.Deadline, cp.EastDay, cp.WestDay)
+		return
+	}
+	for _, w := range ws {
+		c.warn("Campaign "+w.Key, w.Problem, w.Hint)
+	}
 }
 
 func (c *Checker) tlsConfig(host string) *tls.Config {

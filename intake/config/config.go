@@ -125,7 +125,7 @@ type IMAPConfig struct {
 	// Auth is "password" (LOGIN) or "xoauth2" (a token from [oauth2]).
 	Auth string `toml:"auth"`
 
-	// Password is resolved from PasswordEnv or PasswordFile by Load.
+	// Password is resolved from PasswordEnv or PasswordFile by ResolveSecrets.
 	Password string `toml:"-"`
 }
 
@@ -238,14 +238,33 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Date is a calendar date written as "2006-01-02" in TOML.
+// Date is a calendar date, written in TOML as a local date
+// (deadline = 2026-09-01) or as a string (deadline = "2026-09-01").
 type Date struct{ time.Time }
+
+// UnmarshalTOML implements toml.Unmarshaler: a TOML local date arrives as
+// a time.Time, a quoted one as a string. A date with a time of day is
+// refused, and the error shows what was written, never a timestamp.
+func (d *Date) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		return d.UnmarshalText([]byte(v))
+	case time.Time:
+		if h, m, s := v.Clock(); h != 0 || m != 0 || s != 0 || v.Nanosecond() != 0 {
+			return fmt.Errorf("want a date like 2026-09-01 without a time of day, not %s", v.Format(time.DateTime))
+		}
+		y, mo, dd := v.Date()
+		d.Time = time.Date(y, mo, dd, 0, 0, 0, 0, time.UTC)
+		return nil
+	}
+	return fmt.Errorf("want a date like 2026-09-01, not %v", v)
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Date) UnmarshalText(b []byte) error {
 	v, err := time.Parse(time.DateOnly, string(b))
 	if err != nil {
-		return fmt.Errorf("not a date like \"2022-09-01\": %q", b)
+		return fmt.Errorf("want a date like 2026-09-01, not %q", b)
 	}
 	d.Time = v
 	return nil
@@ -263,8 +282,11 @@ func DefaultConfig() Config {
 	return c
 }
 
-// LoadConfig reads the TOML file at path on top of the defaults, resolves
-// the secrets and validates the result. Errors name the offending key.
+// LoadConfig reads the TOML file at path on top of the defaults and
+// validates the result. Errors name the offending key. It reads no secret:
+// commands that only read the database need none, and the ones that talk
+// to the mail servers ask for them with ResolveSecrets (intake.NewApp and
+// `seniorbot check` do).
 func LoadConfig(path string) (Config, error) {
 	c := DefaultConfig()
 	md, err := toml.DecodeFile(path, &c)
@@ -278,21 +300,32 @@ func LoadConfig(path string) (Config, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return c, fmt.Errorf("config %s: unknown key %q (see seniorbot.example.toml for the keys)", path, und[0].String())
 	}
-	if err := c.resolveSecrets(); err != nil {
-		return c, fmt.Errorf("config %s: %w", path, err)
-	}
 	if err := c.Validate(); err != nil {
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil
 }
 
-func (c *Config) resolveSecrets() error {
-	var err error
-	if c.IMAP.Password, err = secret("imap", c.IMAP.PasswordEnv, c.IMAP.PasswordFile); err != nil {
+// ResolveSecrets reads the IMAP and SMTP passwords and, with XOAUTH2, the
+// OAuth2 client secret from the environment variables or files the
+// configuration names. A secret the configuration names no source for is
+// left as it is (a configuration built in code sets it directly). Errors
+// name the key and the variable or file.
+func (c *Config) ResolveSecrets() error {
+	set := func(dst *string, section, env, file string) error {
+		if env == "" && file == "" {
+			return nil
+		}
+		v, err := secret(section, env, file)
+		if err == nil {
+			*dst = v
+		}
 		return err
 	}
-	if c.SMTP.Password, err = secret("smtp", c.SMTP.PasswordEnv, c.SMTP.PasswordFile); err != nil {
+	if err := set(&c.IMAP.Password, "imap", c.IMAP.PasswordEnv, c.IMAP.PasswordFile); err != nil {
+		return err
+	}
+	if err := set(&c.SMTP.Password, "smtp", c.SMTP.PasswordEnv, c.SMTP.PasswordFile); err != nil {
 		return err
 	}
 	return c.OAuth2.resolveSecret(c.UsesOAuth2())
@@ -327,6 +360,13 @@ func (c *Config) Validate() error {
 	}
 	if c.IMAP.Username == "" {
 		return errors.New("[imap] username is required")
+	}
+	for _, p := range []struct{ section, env, file string }{
+		{"imap", c.IMAP.PasswordEnv, c.IMAP.PasswordFile}, {"smtp", c.SMTP.PasswordEnv, c.SMTP.PasswordFile},
+	} {
+		if p.env != "" && p.file != "" {
+			return fmt.Errorf("[%s] set password_env or password_file, not both", p.section)
+		}
 	}
 	if c.IMAP.Mailbox == "" {
 		return errors.New("[imap] mailbox must not be empty")

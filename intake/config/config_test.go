@@ -37,8 +37,11 @@ func TestLoadConfigDefaultsAndSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.IMAP.Password != "s3cret" {
-		t.Errorf("password not read from the environment")
+	if c.IMAP.Password != "" {
+		t.Errorf("LoadConfig read the password; only ResolveSecrets may")
+	}
+	if err := c.ResolveSecrets(); err != nil || c.IMAP.Password != "s3cret" {
+		t.Errorf("password not read from the environment: %v", err)
 	}
 	if c.IMAP.ProcessedFolder != "Behandlet" || c.IMAP.PollInterval.Duration != time.Minute {
 		t.Errorf("imap defaults not applied: %+v", c.IMAP)
@@ -61,7 +64,7 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"bad tls mode", `tls = "none"` + "\x00" + `tls = "ssl"`, `[imap] tls must be`},
 		{"unknown key", `port = 1143` + "\x00" + "port = 1143\nmailboks = \"x\"", `unknown key "imap.mailboks"`},
 		{"bad duration", `port = 1143` + "\x00" + "port = 1143\npoll_interval = \"often\"", `poll_interval`},
-		{"missing env", `password_env = "SENIORBOT_TEST_IMAP_PW"` + "\x00" + `password_env = "SENIORBOT_TEST_UNSET_PW"`, `environment variable SENIORBOT_TEST_UNSET_PW is not set`},
+		{"password twice", `password_env = "SENIORBOT_TEST_IMAP_PW"` + "\x00" + "password_env = \"SENIORBOT_TEST_IMAP_PW\"\npassword_file = \"/x\"", `[imap] set password_env or password_file, not both`},
 		{"bad from", `from = "Bot <bot@example.org>"` + "\x00" + `from = "nobody"`, `[smtp] from`},
 		{"bad deadline", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ndeadline = \"1. september\"", `deadline`},
 		{"bad contact", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ncontacts = [{name = \"A\", email = \"a\"}]", `contacts[0].email`},
@@ -91,12 +94,34 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 	}
 }
 
+// A secret the environment lacks does not stop LoadConfig (the commands
+// that only read need none); ResolveSecrets names the variable.
+func TestSecretsAreResolvedOnlyWhenAskedFor(t *testing.T) {
+	body := strings.Replace(minimalConfig, "SENIORBOT_TEST_IMAP_PW", "SENIORBOT_TEST_UNSET_PW", 1)
+	c, err := LoadConfig(writeConfig(t, body))
+	if err != nil {
+		t.Fatalf("LoadConfig without the secret in the environment: %v", err)
+	}
+	if err := c.ResolveSecrets(); err == nil || err.Error() != "[imap] password_env: environment variable SENIORBOT_TEST_UNSET_PW is not set" {
+		t.Errorf("ResolveSecrets: %v", err)
+	}
+	// A password set in code, with no source named, is kept.
+	c = DefaultConfig()
+	c.IMAP.Password = "set in code"
+	if err := c.ResolveSecrets(); err != nil || c.IMAP.Password != "set in code" {
+		t.Errorf("ResolveSecrets overwrote a password set in code: %q, %v", c.IMAP.Password, err)
+	}
+}
+
 func TestExampleConfigIsValid(t *testing.T) {
 	t.Setenv("SENIORBOT_IMAP_PASSWORD", "x")
 	t.Setenv("SENIORBOT_SMTP_PASSWORD", "y")
 	c, err := LoadConfig("../../seniorbot.example.toml")
 	if err != nil {
 		t.Fatalf("the example config does not load: %v", err)
+	}
+	if err := c.ResolveSecrets(); err != nil {
+		t.Fatal(err)
 	}
 	if len(c.Campaign.Contacts) != 2 || c.SMTP.Password != "y" {
 		t.Errorf("example config read wrongly: %+v", c.Campaign.Contacts)
@@ -148,5 +173,30 @@ func TestTrustDefaults(t *testing.T) {
 	c.Trust.RequireVerified = new(false)
 	if c.VerifiedRequired() {
 		t.Errorf("require_verified = false is not honoured")
+	}
+}
+
+// A campaign date may be written as a TOML date or as a string; an error
+// shows what was written, never a timestamp.
+func TestCampaignDatesWithOrWithoutQuotes(t *testing.T) {
+	t.Setenv("SENIORBOT_TEST_IMAP_PW", "x")
+	c, err := LoadConfig(writeConfig(t, minimalConfig+"[campaign]\ndeadline = 2026-09-01\neast_day = \"2026-09-29\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Campaign.Deadline.String() != "2026-09-01" || c.Campaign.EastDay.String() != "2026-09-29" {
+		t.Errorf("read %s and %s", c.Campaign.Deadline, c.Campaign.EastDay)
+	}
+	if !c.Campaign.Deadline.Equal(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("a TOML date is %v, want midnight UTC as a quoted one", c.Campaign.Deadline.Time)
+	}
+	for _, tc := range []struct{ value, want string }{
+		{"2026-09-01T10:00:00", "want a date like 2026-09-01 without a time of day, not 2026-09-01 10:00:00"},
+		{`"1. september"`, `want a date like 2026-09-01, not "1. september"`},
+	} {
+		_, err := LoadConfig(writeConfig(t, minimalConfig+"[campaign]\ndeadline = "+tc.value+"\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "T00:00:00") {
+			t.Errorf("deadline = %s: %v, want %q", tc.value, err, tc.want)
+		}
 	}
 }

@@ -43,7 +43,7 @@ type OAuth2Config struct {
 	// national clouds).
 	TokenURL string `toml:"token_url"`
 
-	ClientSecret string `toml:"-"` // resolved by LoadConfig, never logged
+	ClientSecret string `toml:"-"` // resolved by ResolveSecrets, never logged
 }
 
 // TokenSource gives OAuth2 access tokens (golang.org/x/oauth2).
