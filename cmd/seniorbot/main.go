@@ -41,7 +41,8 @@ Commands:
             samples once, prints the tilmeldinger and every mail sent, and
             exits.
   parse     print what the parser reads in one mail (FILE.eml, or - for
-            standard input) as JSON.
+            standard input) as JSON; several files or a folder as JSON
+            Lines, one object per mail with its "file".
   list      list the tilmeldinger: kommune, unit, status, day, participants
             per side, what is missing (--json for JSON).
   invite    send the invitation with the reply form to each kommune's
@@ -53,14 +54,19 @@ Commands:
             step, saying what to do about each problem.
   backup    write a consistent copy of the database to FILE (safe while
             the daemon runs).
-  purge     delete raw messages and sent mail bodies older than the
-            retention (--older-than 180d); the tilmeldinger are kept.
+  purge     delete the personal text of messages and sent mail older than
+            the retention (--older-than 180d); the tilmeldinger are kept.
   summary   print today's summary for the contacts without sending it
             (--send: send it now; the daemon sends it every day by itself).
   export    write every tilmelding, one row per participant, as CSV or
             XLSX for Excel (--format csv|xlsx, --out FILE).
   show      show one kommune's tilmelding (code or name): its state, its
-            history (which mail changed what), and the mails sent about it.
+            history (which mail changed what), and the mails sent about it;
+            --person ADDRESS: everything held about one person.
+  decide    apply or reject a change held for a person (an unverified
+            sender): seniorbot decide ID apply|reject (the number in show).
+  forget    erase one person by address from tilmeldinger, history, mails
+            and outbox, keeping only a record that an erasure took place.
   resend    send a kommune's current confirmation or missing-information
             mail again (--unit, --all, --queue-only).
   reprocess run the stored mails through the current parser and rules
