@@ -165,4 +165,3 @@ func listDecisions(ctx context.Context, q querier, where string, args ...any) ([
 // NormalizeToken makes a token as typed comparable with a stored one:
 // trimmed and upper case (base32 is case-insensitive to a person).
 func NormalizeToken(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
-
