@@ -25,6 +25,12 @@ type action struct {
 	// approved: staff applied this held change (Decide); the sender is
 	// then trusted as the kommune's.
 	approved bool
+	// cc is the staff member who decided by mail: in Cc of the answer
+	// to the kommune, so they see what it got.
+	cc string
+	// actionMail: the mail is a staff action (staffAction); it never
+	// gets a token of its own, even when held.
+	actionMail bool
 }
 
 // dispatch applies the rules for the kind of mail.
@@ -58,6 +64,9 @@ func (a *action) dispatch(ctx context.Context) error {
 		rec.Outcome, rec.Attention = OutcomeLeftForPerson, AttentionUnverifiedStaff
 		rec.AttentionReason = "videresendt af " + r.ForwardedBy + ", afsender " + VerdictText(rec.Auth) + a.authDetail()
 	default:
+		if verb, token, ok := replies.ReadActionSubject(r.Meta.Subject); ok && r.ForwardedBy == "" {
+			return a.staffAction(ctx, verb, token)
+		}
 		return a.answerable(ctx)
 	}
 	return nil
@@ -567,6 +576,9 @@ func (a *action) answerTo(ctx context.Context, to string, tmpl replies.Template,
 	}
 	if r.ForwardedBy != "" && to != r.ForwardedBy && kind != "held" && (a.approved || a.p.isStaff(r.ForwardedBy)) {
 		m.Cc = []replies.Address{{Email: r.ForwardedBy}}
+	}
+	if a.cc != "" && !strings.EqualFold(a.cc, to) {
+		m.Cc = append(m.Cc, replies.Address{Email: a.cc})
 	}
 	return a.enqueue(ctx, kind, m, tilmeldingID, to)
 }
