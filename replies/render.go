@@ -21,16 +21,16 @@ type Template string
 
 // The replies the bot sends.
 const (
-	TemplateConfirmation    Template = "confirmation"     // a complete tilmelding, repeated back
-	TemplateMissing         Template = "missing"          // what is missing, with the pre-filled form
-	TemplateQuestionAck     Template = "question_ack"     // to the asker: passed on to the contacts
-	TemplateQuestionForward Template = "question_forward" // to the contacts: the question
-	TemplateLate            Template = "late"             // to the sender: after the deadline, passed on
-	TemplateLateForward     Template = "late_forward"     // to the contacts: a late registration to decide on
-	TemplateCancellation    Template = "cancellation"     // to the sender: the tilmelding is cancelled
-	TemplateInvitation      Template = "invitation"       // to a kommune: the invitation with the blank form (seniorbot invite)
-	TemplateReminder        Template = "reminder"         // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
-	TemplateHeld            Template = "held"             // to a sender who may not change the tilmelding: passed on, nothing revealed
+	TemplateConfirmation    Template = "confirmation"      // a complete tilmelding, repeated back
+	TemplateMissing         Template = "missing"           // what is missing, with the pre-filled form
+	TemplateQuestionAck     Template = "question_ack"      // to the asker: passed on to the contacts
+	TemplateQuestionForward Template = "question_forward"  // to the contacts: the question
+	TemplateLate            Template = "late"              // to the sender: after the deadline, passed on
+	TemplateLateForward     Template = "late_forward"      // to the contacts: a late registration to decide on
+	TemplateCancellation    Template = "cancellation"      // to the sender: the tilmelding is cancelled
+	TemplateInvitation      Template = "invitation"        // to a kommune: the invitation with the blank form (seniorbot invite)
+	TemplateReminder        Template = "reminder"          // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
+	TemplateHeld            Template = "held"              // to a sender who may not change the tilmelding: passed on, nothing revealed
 	TemplateRejected        Template = "decision_rejected" // to a kommune: staff refused its request (Afvis), with their reason
 	TemplateReceipt         Template = "decision_receipt"  // to a staff member: what their action mail did, in one line
 	TemplateNotice          Template = "decision_notice"   // to the contacts: the items waiting for a decision, with action links
@@ -191,7 +191,7 @@ func sampleView() View {
 		Question: "Hvor mange?", OriginalText: "Hej\nHvor mange?", SenderName: "D", SenderEmail: "d@example.org",
 		OriginalSubject: "Spørgsmål",
 		CalendarMethod:  CalendarPublish, CalendarEntries: []string{"1. udviklingsdag, torsdag den 29. september 2022"},
-		Reason:          "Fristen er overskredet.", Receipt: "Godkendt.",
+		Reason: "Fristen er overskredet.", Receipt: "Godkendt.",
 		Decisions: []DecisionItem{{What: "Sen tilmelding", Actions: []DecisionAction{
 			NewDecisionAction(VerbApprove, "ABCDEFGHIJKLMNOP", "bot@example.org")}}},
 	}

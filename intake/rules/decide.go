@@ -354,4 +354,3 @@ func decisionKindOf(rec *storage.Message) string {
 	}
 	return ""
 }
-
