@@ -39,7 +39,9 @@ func (a *action) staffAction(ctx context.Context, verb, token string) error {
 		a.p.Log.Info("action mail handled", "message_key", a.rec.Key, "by", who, "verb", verb, "receipt", receipt)
 	}
 	view := replies.View{Campaign: a.p.CampaignView(), Receipt: receipt}
-	return a.answerTo(ctx, who, replies.TemplateReceipt, "decision_receipt", view, 0, "")
+	// Not "Re: Godkend [SP-A-…]": a reply to the receipt would read as a
+	// second use of the token.
+	return a.answerTo(ctx, who, replies.TemplateReceipt, "decision_receipt", view, 0, "Kvittering: SP-A-"+token)
 }
 
 // decideByMail makes the decision a staff member's action mail asks for
