@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
+	"github.com/seniorpartnerskabet/seniorbot/parser"
+	"github.com/seniorpartnerskabet/seniorbot/replies"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
@@ -269,5 +272,99 @@ func TestTokenFromNonStaffIsHeld(t *testing.T) {
 		if m.subject != "Tak for din mail" {
 			t.Errorf("a forged token got %q, want only the neutral acknowledgement", m.subject)
 		}
+	}
+}
+
+// summaryHTML renders the HTML summary of everything recorded so far.
+func (h *harness) summaryHTML(t *testing.T) string {
+	t.Helper()
+	s, err := ops.BuildSummary(context.Background(), h.db(), h.cfg, parser.New(parser.Options{}).Kommuner(),
+		ops.SummaryWindow{}, h.clock().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := replies.NewRenderer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, html, err := r.RenderSummary(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return html
+}
+
+func TestSummaryListsOpenDecisionsWithActionLinks(t *testing.T) {
+	h := stampingHarness(t)
+	tok := lateAarhus(t, h)
+	text := h.summaryText(t)
+	for _, want := range []string{"VENTER PÅ JERES BESLUTNING (1)", "Sen tilmelding fra Aarhus Kommune (hr@aarhus.dk)",
+		"    Godkend [SP-A-" + tok.Token + "]", "    Afvis [SP-A-" + tok.Token + "]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, text)
+		}
+	}
+	html := h.summaryHTML(t)
+	for _, verb := range []string{"Godkend", "Afvis"} {
+		link := `href="mailto:` + botAddr + `?subject=` + verb + `%20%5BSP-A-` + tok.Token + `%5D"`
+		if !strings.Contains(html, link) {
+			t.Errorf("the HTML summary lacks the link %s", link)
+		}
+	}
+	// Decided, the item leaves the list.
+	h.appendMailAt(actionMail(staffAddr, "<godkend-s@kl.dk>", "Godkend [SP-A-"+tok.Token+"]", ""), afterDeadline)
+	h.syncOnce()
+	if text := h.summaryText(t); strings.Contains(text, "VENTER PÅ JERES BESLUTNING") || strings.Contains(text, tok.Token) {
+		t.Errorf("a decided item is still listed:\n%s", text)
+	}
+}
+
+func TestNoticeIsRateLimited(t *testing.T) {
+	h := stampingHarness(t)
+	ctx := context.Background()
+	app := newTestApp(t, h)
+	if sent, err := app.SendNoticeIfDue(ctx, testNow); err != nil || sent {
+		t.Fatalf("a notice with nothing open: %v, %v", sent, err)
+	}
+	tok := lateAarhus(t, h)
+	if sent, err := app.SendNoticeIfDue(ctx, afterDeadline); err != nil || !sent {
+		t.Fatalf("the first notice: %v, %v", sent, err)
+	}
+	if sent, _ := app.SendNoticeIfDue(ctx, afterDeadline.Add(time.Minute)); sent {
+		t.Error("a notice with nothing new was sent")
+	}
+	// A question half an hour later waits for the interval (1h by default).
+	later := afterDeadline.Add(30 * time.Minute)
+	h.clock = func() time.Time { return later }
+	h.appendMailAt(stamp(mailQuestion, "dkim=pass header.d=roskilde.dk; dmarc=pass header.from=roskilde.dk"), later)
+	h.syncOnce()
+	if sent, _ := app.SendNoticeIfDue(ctx, later); sent {
+		t.Error("a second notice within notice_interval")
+	}
+	if sent, err := app.SendNoticeIfDue(ctx, afterDeadline.Add(time.Hour)); err != nil || !sent {
+		t.Fatalf("the notice after the interval: %v, %v", sent, err)
+	}
+	// The next pass of the daemon sends what is queued.
+	h.clock = func() time.Time { return afterDeadline.Add(time.Hour) }
+	h.syncOnce()
+	var notices []sunk
+	for _, m := range h.sink.to("kontakt-ff@example.com") {
+		if strings.HasPrefix(m.subject, "Seniorbot: ") {
+			notices = append(notices, m)
+		}
+	}
+	if len(notices) != 2 {
+		t.Fatalf("%d notices at the sink, want 2", len(notices))
+	}
+	if notices[0].subject != "Seniorbot: 1 sag venter på jeres beslutning" ||
+		notices[1].subject != "Seniorbot: 2 sager venter på jeres beslutning" {
+		t.Errorf("notice subjects %q, %q", notices[0].subject, notices[1].subject)
+	}
+	if !slices.Equal(notices[0].rcpt, []string{"kontakt-kl@example.org", "kontakt-ff@example.com"}) {
+		t.Errorf("notice recipients %v, want the contacts", notices[0].rcpt)
+	}
+	notices[1].expectText(t, "Godkend [SP-A-"+tok.Token+"]", "Afvis [SP-A-"+tok.Token+"]", "Besvaret [SP-A-", "Spørgsmål fra hr@roskilde.dk")
+	if !strings.Contains(string(notices[0].raw), "mailto:") {
+		t.Error("the notice's HTML has no mailto: links")
 	}
 }

@@ -82,6 +82,11 @@ func BuildSummary(ctx context.Context, db *storage.DB, cfg config.Config, dir *p
 		return Summary{}, err
 	}
 	b.maybeTwice(twice)
+	open, err := db.OpenDecisions(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.s.Decisions = decisionItems(open, dir, botAddress(cfg), loc)
 	return b.s, nil
 }
 
