@@ -131,6 +131,9 @@ type View struct {
 	// 1. udviklingsdag, torsdag den 29. september 2022".
 	CalendarEntries []string
 
+	// CorrectedBy is the staff member who corrected the tilmelding with
+	// the reply form (issue 13, item 2); the kommune's answer says so.
+	CorrectedBy string
 	// Reason is what staff wrote when they refused a request (Afvis), passed
 	// on to the kommune by decision_rejected; "" when they wrote nothing.
 	Reason string

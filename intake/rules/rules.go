@@ -31,6 +31,9 @@ type action struct {
 	// actionMail: the mail is a staff action (staffAction); it never
 	// gets a token of its own, even when held.
 	actionMail bool
+	// extraTo are further addresses of the kommune an answer goes to
+	// besides its To (a staff correction reaches every address on record).
+	extraTo []string
 }
 
 // dispatch applies the rules for the kind of mail.
@@ -237,12 +240,24 @@ func (a *action) registration(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A verified staff member's own reply form corrects the tilmelding as
+	// staff: the kommune is answered at its addresses on record, with the
+	// staff member in Cc, and stays the address answered next time.
+	var onRecord []string
+	staffFix := existed && a.staffCorrection()
+	if staffFix {
+		onRecord = a.kommuneAddresses(t)
+	}
 	before := *t
 	before.Participants = append([]parser.Participant(nil), t.Participants...)
 	var notes []string
 	t.Participants, notes = applyAmendments(t.Participants, r.Participants, readAmendments(r.Meta.NewText, t.Participants))
 	merge(t, r)
 	t.ReplyTo = answerTo
+	if staffFix && len(onRecord) > 0 {
+		t.ReplyTo, answerTo = before.ReplyTo, onRecord[0]
+		a.extraTo, a.cc = onRecord[1:], r.From
+	}
 	others, err := a.otherParticipants(ctx, t)
 	if err != nil {
 		return err
@@ -255,11 +270,18 @@ func (a *action) registration(ctx context.Context) error {
 	}
 	late := before.Status == storage.StatusLate || !existed && a.p.AfterDeadline(a.rec.ReceivedAt)
 	t.Status = status(t, late)
-	if err := a.save(ctx, t, DescribeChange(before, *t, existed, notes)); err != nil {
+	change := DescribeChange(before, *t, existed, notes)
+	if staffFix {
+		change = "rettet af " + r.From + " (KL/FF): " + change
+	}
+	if err := a.save(ctx, t, change); err != nil {
 		return err
 	}
 	view := a.p.View(t, r)
 	view.Amended = existed && before.Status != storage.StatusCancelled
+	if staffFix {
+		view.CorrectedBy = r.From
+	}
 	switch {
 	case late:
 		a.rec.Outcome, a.rec.Attention = OutcomeLatePassedOn, AttentionLate
@@ -563,6 +585,13 @@ func (a *action) answerTo(ctx context.Context, to string, tmpl replies.Template,
 		name = ""
 	}
 	m := a.p.NewMail([]replies.Address{{Name: name, Email: to}}, subject, text, html)
+	for _, x := range a.extraTo {
+		if dead, err := a.tx.IsUndeliverable(ctx, x); err != nil {
+			return err
+		} else if !dead {
+			m.To = append(m.To, replies.Address{Email: x})
+		}
+	}
 	m.Attachments = ics
 	// A Message-ID the builder cannot use (blanks, angle brackets
 	// inside) is left out of the threading; the answer still goes.
