@@ -368,3 +368,23 @@ func TestNoticeIsRateLimited(t *testing.T) {
 		t.Error("the notice's HTML has no mailto: links")
 	}
 }
+
+// TestReprocessKeepsALateDecision: `seniorbot reprocess` rebuilds a
+// tilmelding from its mails; staff's decision on a late one stands, and
+// the action mail decides nothing again.
+func TestReprocessKeepsALateDecision(t *testing.T) {
+	h := stampingHarness(t)
+	tok := lateAarhus(t, h)
+	h.appendMailAt(actionMail(staffAddr, "<godkend-r@kl.dk>", "Godkend [SP-A-"+tok.Token+"]", ""), afterDeadline)
+	h.syncOnce()
+	rep, err := newTestApp(t, h).Reprocess(context.Background(), ops.ReprocessOptions{Apply: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tl := h.tilmelding("0751"); tl.Status != storage.StatusComplete {
+		t.Errorf("after reprocess: status %q, want complete (staff approved it); report %+v", tl.Status, rep.Tilmeldinger)
+	}
+	if d := h.decisions()[0]; d.DecidedBy != staffAddr || d.Decision != storage.DecisionApprove {
+		t.Errorf("the token after reprocess: %+v", d)
+	}
+}

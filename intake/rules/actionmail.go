@@ -31,6 +31,12 @@ func (a *action) staffAction(ctx context.Context, verb, token string) error {
 		return a.hold(ctx, why, 0)
 	}
 	a.rec.Outcome = OutcomeDecisionMail
+	if a.p.Replay != nil {
+		// Reprocessing never decides again: the decision is recorded
+		// with its token, and the late registration's replay keeps it
+		// (lateDecided).
+		return nil
+	}
 	receipt, err := a.decideByMail(ctx, verb, token, who)
 	if err != nil {
 		return err
@@ -148,4 +154,14 @@ func (p *Processor) createToken(ctx context.Context, tx *storage.Tx, rec *storag
 		return err
 	}
 	return tx.CreateDecision(ctx, tok, rec.ID, kind, p.Now())
+}
+
+// lateDecided is, for a replay of this message, whether it is still late
+// and whether staff refused it: their decision on its token stands.
+func (a *action) lateDecided(ctx context.Context, late bool) (stillLate, rejected bool, err error) {
+	d, err := a.tx.DecisionForMessage(ctx, a.rec.ID)
+	if err != nil || d == nil || d.Kind != storage.DecisionKindLate || d.Open() {
+		return late, false, err
+	}
+	return false, d.Decision == storage.DecisionReject, nil
 }

@@ -269,7 +269,18 @@ func (a *action) registration(ctx context.Context) error {
 		}
 	}
 	late := before.Status == storage.StatusLate || !existed && a.p.AfterDeadline(a.rec.ReceivedAt)
+	rejected := false
+	if late && a.p.Replay != nil {
+		// Staff decided on this late registration (by mail or seniorbot
+		// decide): a replay keeps their decision.
+		if late, rejected, err = a.lateDecided(ctx, late); err != nil {
+			return err
+		}
+	}
 	t.Status = status(t, late)
+	if rejected {
+		t.Status = storage.StatusCancelled
+	}
 	change := DescribeChange(before, *t, existed, notes)
 	if staffFix {
 		change = "rettet af " + r.From + " (KL/FF): " + change
