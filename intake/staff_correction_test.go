@@ -72,3 +72,22 @@ func TestStaffCorrectsATilmeldingWithTheForm(t *testing.T) {
 		t.Errorf("an unverified staff form: outcome %q, want held", out)
 	}
 }
+
+// TestStaffCorrectionByReference: the form names no kommune, the subject
+// carries its [SP-nnnn] reference.
+func TestStaffCorrectionByReference(t *testing.T) {
+	h := stampingHarness(t)
+	registeredAarhus(t, h)
+	n := len(h.sink.messages())
+	form := strings.Replace(aarhusFormWithCarla, "Kommune: Aarhus Kommune", "Kommune:", 1)
+	h.appendMail(actionMail("kollega@forhandlingsfaellesskabet.dk", "<rettelse-ref@forhandlingsfaellesskabet.dk>", "Rettelse [SP-0751]", form))
+	h.syncOnce()
+	if got := participantNames(h.tilmelding("0751")); !slices.Contains(got, "Carla Holm") {
+		t.Errorf("after the staff correction by reference: %v", got)
+	}
+	m := h.sink.newMailTo(t, n, "hr@aarhus.dk")
+	if !slices.Contains(m.rcpt, "kollega@forhandlingsfaellesskabet.dk") {
+		t.Errorf("recipients %v lack the staff member", m.rcpt)
+	}
+	m.expectText(t, "Sekretariatet (kollega@forhandlingsfaellesskabet.dk) har rettet jeres tilmelding")
+}
