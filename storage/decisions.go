@@ -110,7 +110,11 @@ func (db *DB) OpenDecisions(ctx context.Context) ([]OpenDecision, error) {
 		d.decided_by, d.decision, d.note, d.noticed_at, m.sender, m.subject, m.received_at, m.attention_reason,
 		coalesce(t.kommune_code, '')
 		FROM decisions d JOIN messages m ON m.id = d.message_id LEFT JOIN tilmeldinger t ON t.id = m.tilmelding_id
-		WHERE d.decided_at = '' ORDER BY d.created_at, d.message_id`)
+		WHERE d.decided_at = '' AND m.decision = ''
+		-- A late registration decided through another of its mails, or
+		-- cancelled since, waits for nothing any more.
+		AND NOT (d.kind = ? AND coalesce(t.status, '') != ?)
+		ORDER BY d.created_at, d.message_id`, DecisionKindLate, StatusLate)
 	if err != nil {
 		return nil, fmt.Errorf("list open decisions: %w", err)
 	}

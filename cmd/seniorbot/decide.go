@@ -66,6 +66,6 @@ func cmdDecide(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "message %d from %s: %s; %d mail(s) queued for the daemon to send.\n", res.MessageID, res.Sender, res.Outcome, res.Queued)
+	fmt.Fprintf(e.stdout, "message %d from %s: %s; %d mail(s) queued for the daemon to send.\n%s\n", res.MessageID, res.Sender, res.Outcome, res.Queued, res.Done)
 	return nil
 }

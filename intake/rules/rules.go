@@ -620,7 +620,14 @@ func (a *action) answerTo(ctx context.Context, to string, tmpl replies.Template,
 	if a.cc != "" && !strings.EqualFold(a.cc, to) {
 		m.Cc = append(m.Cc, replies.Address{Email: a.cc})
 	}
-	return a.enqueue(ctx, kind, m, tilmeldingID, to)
+	answers := to
+	if !tmpl.ToKommune() {
+		// A receipt to a staff member is not an automatic answer that
+		// counts against their daily limit: deciding twenty items must
+		// not make their next correction a "flood".
+		answers = ""
+	}
+	return a.enqueue(ctx, kind, m, tilmeldingID, answers)
 }
 
 // enqueue queues m; answers names the sender an automatic answer goes to,
