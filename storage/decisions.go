@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -165,7 +164,3 @@ func listDecisions(ctx context.Context, q querier, where string, args ...any) ([
 	}
 	return out, rows.Err()
 }
-
-// NormalizeToken makes a token as typed comparable with a stored one:
-// trimmed and upper case (base32 is case-insensitive to a person).
-func NormalizeToken(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
