@@ -301,11 +301,15 @@ func (p *Processor) decideLate(ctx context.Context, tx *storage.Tx, rec *storage
 	if who.Addr != "" {
 		cc = " med dig i Cc"
 	}
+	sent := fmt.Sprintf("svaret er sendt til %s%s", t.ReplyTo, cc)
+	if orig.queued == 0 {
+		// The address bounced before (answerTo sends nothing then).
+		sent = fmt.Sprintf("intet svar er sendt: %s har tidligere givet en returmail – skriv selv til kommunen", t.ReplyTo)
+	}
 	if d == DecideApply {
-		out.Done = fmt.Sprintf("Godkendt: den sene tilmelding fra %s er registreret (%s); svaret er sendt til %s%s.",
-			kommune, replies.StatusText(t.Status), t.ReplyTo, cc)
+		out.Done = fmt.Sprintf("Godkendt: den sene tilmelding fra %s er registreret (%s); %s.", kommune, replies.StatusText(t.Status), sent)
 	} else {
-		out.Done = fmt.Sprintf("Afvist: den sene tilmelding fra %s er afmeldt; svaret med din begrundelse er sendt til %s%s.", kommune, t.ReplyTo, cc)
+		out.Done = fmt.Sprintf("Afvist: den sene tilmelding fra %s er afmeldt; %s.", kommune, sent)
 	}
 	return tx.SetDecision(ctx, id, decision, now)
 }
