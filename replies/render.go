@@ -21,16 +21,19 @@ type Template string
 
 // The replies the bot sends.
 const (
-	TemplateConfirmation    Template = "confirmation"     // a complete tilmelding, repeated back
-	TemplateMissing         Template = "missing"          // what is missing, with the pre-filled form
-	TemplateQuestionAck     Template = "question_ack"     // to the asker: passed on to the contacts
-	TemplateQuestionForward Template = "question_forward" // to the contacts: the question
-	TemplateLate            Template = "late"             // to the sender: after the deadline, passed on
-	TemplateLateForward     Template = "late_forward"     // to the contacts: a late registration to decide on
-	TemplateCancellation    Template = "cancellation"     // to the sender: the tilmelding is cancelled
-	TemplateInvitation      Template = "invitation"       // to a kommune: the invitation with the blank form (seniorbot invite)
-	TemplateReminder        Template = "reminder"         // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
-	TemplateHeld            Template = "held"             // to a sender who may not change the tilmelding: passed on, nothing revealed
+	TemplateConfirmation    Template = "confirmation"      // a complete tilmelding, repeated back
+	TemplateMissing         Template = "missing"           // what is missing, with the pre-filled form
+	TemplateQuestionAck     Template = "question_ack"      // to the asker: passed on to the contacts
+	TemplateQuestionForward Template = "question_forward"  // to the contacts: the question
+	TemplateLate            Template = "late"              // to the sender: after the deadline, passed on
+	TemplateLateForward     Template = "late_forward"      // to the contacts: a late registration to decide on
+	TemplateCancellation    Template = "cancellation"      // to the sender: the tilmelding is cancelled
+	TemplateInvitation      Template = "invitation"        // to a kommune: the invitation with the blank form (seniorbot invite)
+	TemplateReminder        Template = "reminder"          // to a kommune: not (fully) registered yet, before the deadline (seniorbot remind)
+	TemplateHeld            Template = "held"              // to a sender who may not change the tilmelding: passed on, nothing revealed
+	TemplateRejected        Template = "decision_rejected" // to a kommune: staff refused its request (Afvis), with their reason
+	TemplateReceipt         Template = "decision_receipt"  // to a staff member: what their action mail did, in one line
+	TemplateNotice          Template = "decision_notice"   // to the contacts: the items waiting for a decision, with action links
 )
 
 // toKommune are the templates whose mail goes to a kommune (not to staff):
@@ -38,12 +41,13 @@ const (
 // place that says how to reach a person (issue 13, item 5).
 var toKommune = map[Template]bool{TemplateConfirmation: true, TemplateMissing: true, TemplateQuestionAck: true,
 	TemplateLate: true, TemplateCancellation: true, TemplateInvitation: true, TemplateReminder: true,
-	TemplateHeld: true}
+	TemplateHeld: true, TemplateRejected: true}
 
 // toStaff are the templates whose mail goes to the staff contacts; they
 // end with the plain signature. Every template is in exactly one of
 // toKommune and toStaff (a test checks), so a new one is placed on purpose.
-var toStaff = map[Template]bool{TemplateQuestionForward: true, TemplateLateForward: true, TemplateSummary: true}
+var toStaff = map[Template]bool{TemplateQuestionForward: true, TemplateLateForward: true, TemplateSummary: true,
+	TemplateReceipt: true, TemplateNotice: true}
 
 // ToKommune reports whether t's mail goes to a kommune rather than to the
 // staff contacts.
@@ -51,7 +55,8 @@ func (t Template) ToKommune() bool { return toKommune[t] }
 
 // allTemplates lists every Template; NewRenderer parses each of them.
 var allTemplates = []Template{TemplateConfirmation, TemplateMissing, TemplateQuestionAck, TemplateQuestionForward,
-	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder, TemplateHeld}
+	TemplateLate, TemplateLateForward, TemplateCancellation, TemplateInvitation, TemplateReminder, TemplateHeld,
+	TemplateRejected, TemplateReceipt, TemplateNotice}
 
 // sharedName is the base name of the blocks every reply uses (form, signature).
 const sharedName = "_shared"
@@ -186,6 +191,9 @@ func sampleView() View {
 		Question: "Hvor mange?", OriginalText: "Hej\nHvor mange?", SenderName: "D", SenderEmail: "d@example.org",
 		OriginalSubject: "Spørgsmål",
 		CalendarMethod:  CalendarPublish, CalendarEntries: []string{"1. udviklingsdag, torsdag den 29. september 2022"},
+		Reason: "Fristen er overskredet.", Receipt: "Godkendt.",
+		Decisions: []DecisionItem{{What: "Sen tilmelding", Actions: []DecisionAction{
+			NewDecisionAction(VerbApprove, "ABCDEFGHIJKLMNOP", "bot@example.org")}}},
 	}
 }
 

@@ -45,7 +45,10 @@ type Summary struct {
 	Questions    []SummaryMessage    // questions received since Since
 	Bounced      []BouncedAddress    // every address a bounce reported, oldest first
 	Attention    []AttentionGroup    // messages since Since a person should look at, by reason
-	Failed       []FailedMail        // mails the SMTP server refused for good
+	// Decisions are every item still waiting for a staff decision, old
+	// or new, with its action links (issue 13).
+	Decisions []DecisionItem
+	Failed    []FailedMail // mails the SMTP server refused for good
 	// MaybeTwice are mails sent since Since whose first attempt was cut
 	// off after the final "." (a crash, a lost connection): the recipient
 	// may have them twice.
@@ -411,6 +414,7 @@ func sampleSummary() Summary {
 		Bounced: []BouncedAddress{{Address: "b@example.org", Status: "5.1.1", KommuneName: "Aarhus Kommune",
 			Role: "deltager", FirstSeen: now, New: true}},
 		Attention: []AttentionGroup{{Flag: "other", Label: "Andet", Messages: []SummaryMessage{msg}}},
+		Decisions: v.Decisions,
 		Failed: []FailedMail{{CreatedAt: now, Kind: "confirmation", Recipients: "a@example.org",
 			Subject: "Re: Tilmelding", Error: "550 5.1.1 no such user"}},
 		MaybeTwice: []RepeatedMail{{SentAt: now, Recipients: "c@example.org", Subject: "Re: Tilmelding til seniorpartnerskabet"}},

@@ -130,6 +130,19 @@ type View struct {
 	// CalendarEntries names the attached entries, e.g. "Seniorpartnerskabet:
 	// 1. udviklingsdag, torsdag den 29. september 2022".
 	CalendarEntries []string
+
+	// CorrectedBy is the staff member who corrected the tilmelding with
+	// the reply form (issue 13, item 2); the kommune's answer says so.
+	CorrectedBy string
+	// Reason is what staff wrote when they refused a request (Afvis), passed
+	// on to the kommune by decision_rejected; "" when they wrote nothing.
+	Reason string
+	// Receipt is the one line telling a staff member what their action
+	// mail did (decision_receipt).
+	Receipt string
+	// Decisions are the items waiting for staff, with their action links
+	// (decision_notice).
+	Decisions []DecisionItem
 }
 
 // CalendarPublished reports whether the mail carries the programme's

@@ -288,3 +288,12 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// TilmeldingByID returns tilmelding id; nil when there is none.
+func (tx *Tx) TilmeldingByID(ctx context.Context, id int64) (*Tilmelding, error) {
+	ts, err := listTilmeldinger(ctx, tx.tx, `WHERE id = ?`, id)
+	if err != nil || len(ts) == 0 {
+		return nil, err
+	}
+	return &ts[0], nil
+}

@@ -13,17 +13,27 @@ import (
 
 const decideHelp = `Usage: seniorbot [--config FILE] decide MESSAGE apply|reject
 
-Decides a change held for a person: a mail that would create, amend or
-cancel a kommune's tilmelding, but whose sender may not (not at the
-kommune's domains nor on record for the tilmelding, or failing or lacking
-the sender check). The nightly summary lists these under "afsender ikke
-bekræftet" with the reason; MESSAGE is the number shown there and by
-seniorbot show --person.
+Decides an item waiting for staff, the same way as the Godkend, Afvis and
+Besvaret links of the notice and the nightly summary (one code path):
 
-  apply   make the change as if the kommune had sent it, and answer the
-          sender as if the mail had just arrived (the answer is queued;
-          the daemon sends it).
-  reject  change nothing and send nothing; the decision is recorded.
+  - a change held for a person: a mail that would create, amend or cancel
+    a kommune's tilmelding, but whose sender may not (not at the kommune's
+    domains nor on record for the tilmelding, or failing or lacking the
+    sender check);
+  - a late registration (after the deadline);
+  - a question passed on to the contacts (apply closes it as answered).
+
+MESSAGE is the number the summary shows ("nr. 42") and seniorbot show
+--person lists. An item decided once, here or by mail, is not decided again.
+
+  apply   held change: make it as if the kommune had sent it, and answer
+          the sender as if the mail had just arrived. Late registration:
+          record it (complete or incomplete, as in time) and send the
+          kommune its confirmation. Question: mark it answered.
+  reject  held change: change nothing and send nothing. Late registration:
+          cancel it and tell the kommune (no reason: write one with Afvis
+          by mail). The decision is recorded either way; mail queued here
+          goes out with the daemon.
 `
 
 func cmdDecide(ctx context.Context, e *env, args []string) error {
@@ -56,6 +66,6 @@ func cmdDecide(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "message %d from %s: %s; %d mail(s) queued for the daemon to send.\n", res.MessageID, res.Sender, res.Outcome, res.Queued)
+	fmt.Fprintf(e.stdout, "message %d from %s: %s; %d mail(s) queued for the daemon to send.\n%s\n", res.MessageID, res.Sender, res.Outcome, res.Queued, res.Done)
 	return nil
 }

@@ -63,8 +63,9 @@ Commands:
   show      show one kommune's tilmelding (code or name): its state, its
             history (which mail changed what), and the mails sent about it;
             --person ADDRESS: everything held about one person.
-  decide    apply or reject a change held for a person (an unverified
-            sender): seniorbot decide ID apply|reject (the number in show).
+  decide    apply or reject an item waiting for staff (a held change, a
+            late registration, a question), as Godkend/Afvis/Besvaret by
+            mail: seniorbot decide ID apply|reject (the number in show).
   forget    erase one person by address from tilmeldinger, history, mails
             and outbox, keeping only a record that an erasure took place.
   resend    send a kommune's current confirmation or missing-information

@@ -36,6 +36,15 @@ type Config struct {
 	HTTP      HTTPConfig      `toml:"http"`   // health and metrics endpoint (package status)
 	OAuth2    OAuth2Config    `toml:"oauth2"` // XOAUTH2 tokens for IMAP and SMTP (oauth.go)
 	Trust     TrustConfig     `toml:"trust"`  // who may change a tilmelding (issue 11)
+	Staff     StaffConfig     `toml:"staff"`  // how staff are told about decisions (issue 13)
+}
+
+// StaffConfig sets how the contacts hear of items waiting for their
+// decision between two summaries.
+type StaffConfig struct {
+	// NoticeInterval is the shortest time between two notice mails: a
+	// notice gathers what came in since the previous one.
+	NoticeInterval Duration `toml:"notice_interval"`
 }
 
 // Modes of reading the receiving side's verdict on a sender ([imap] auth_results).
@@ -451,6 +460,9 @@ func (c *Config) validateCampaign() error {
 	}
 	if c.Invite.Rate.Duration < 0 {
 		return errors.New("[invite] rate must not be negative")
+	}
+	if c.Staff.NoticeInterval.Duration < time.Minute {
+		return fmt.Errorf("[staff] notice_interval: at least 1m, got %s (the notice is checked once a minute)", c.Staff.NoticeInterval.Duration)
 	}
 	if c.Storage.Retention.Duration < 24*time.Hour {
 		return errors.New("[storage] retention must be at least \"1d\"")

@@ -82,6 +82,11 @@ func BuildSummary(ctx context.Context, db *storage.DB, cfg config.Config, dir *p
 		return Summary{}, err
 	}
 	b.maybeTwice(twice)
+	open, err := db.OpenDecisions(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	b.s.Decisions = decisionItems(open, dir, botAddress(cfg), loc)
 	return b.s, nil
 }
 
@@ -332,6 +337,7 @@ var outcomeTexts = map[string]string{
 	rules.OutcomeHeld:              "holdt tilbage – intet ændret, afsenderen har fået en neutral kvittering",
 	rules.OutcomeApplied:           "holdt tilbage, siden gennemført af jer",
 	rules.OutcomeRejected:          "holdt tilbage, siden afvist af jer – intet ændret",
+	rules.OutcomeDecisionMail:      "jeres beslutningsmail (Godkend/Afvis/Besvaret) – udført, afsenderen har fået kvittering",
 }
 
 func outcomeText(outcome string) string {
@@ -346,7 +352,7 @@ func outcomeText(outcome string) string {
 // still listed, under its code.
 var attentionLabels = []struct{ flag, label string }{
 	{rules.AttentionLate, "Sene tilmeldinger – venter på jeres beslutning"},
-	{rules.AttentionUnverifiedSender, "Afsender ikke bekræftet – ændringen er IKKE foretaget og venter på jer (seniorbot decide NR apply|reject); afsenderen har kun fået en neutral kvittering"},
+	{rules.AttentionUnverifiedSender, "Afsender ikke bekræftet – ændringen er IKKE foretaget og venter på jer (Godkend/Afvis under »Venter på jeres beslutning«, eller seniorbot decide NR apply|reject); afsenderen har kun fået en neutral kvittering"},
 	{rules.AttentionUnverifiedStaff, "Videresendt fra en KL/FF-adresse, som ikke bestod afsenderkontrollen (SPF/DKIM/DMARC) – ikke behandlet som tilmelding"},
 	{rules.AttentionFlood, "Ikke besvaret: afsenderen har fået dagens største antal automatiske svar (mulig mail-løkke) – mailen er gemt"},
 	{rules.AttentionUndeliverable, "Ikke besvaret: afsenderens adresse har tidligere givet en returmail"},

@@ -306,6 +306,11 @@ func (p *Processor) apply(ctx context.Context, tx *storage.Tx, rec *storage.Mess
 	if err := tx.SetMessageTrust(ctx, rec.ID, rec.Auth, rec.AttentionReason); err != nil {
 		return 0, err
 	}
+	if !act.actionMail {
+		if err := p.createToken(ctx, tx, rec); err != nil {
+			return 0, err
+		}
+	}
 	return act.queued, nil
 }
 

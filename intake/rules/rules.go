@@ -25,6 +25,15 @@ type action struct {
 	// approved: staff applied this held change (Decide); the sender is
 	// then trusted as the kommune's.
 	approved bool
+	// cc is the staff member who decided by mail: in Cc of the answer
+	// to the kommune, so they see what it got.
+	cc string
+	// actionMail: the mail is a staff action (staffAction); it never
+	// gets a token of its own, even when held.
+	actionMail bool
+	// extraTo are further addresses of the kommune an answer goes to
+	// besides its To (a staff correction reaches every address on record).
+	extraTo []string
 }
 
 // dispatch applies the rules for the kind of mail.
@@ -58,6 +67,9 @@ func (a *action) dispatch(ctx context.Context) error {
 		rec.Outcome, rec.Attention = OutcomeLeftForPerson, AttentionUnverifiedStaff
 		rec.AttentionReason = "videresendt af " + r.ForwardedBy + ", afsender " + VerdictText(rec.Auth) + a.authDetail()
 	default:
+		if verb, token, ok := replies.ReadActionSubject(r.Meta.Subject); ok && r.ForwardedBy == "" {
+			return a.staffAction(ctx, verb, token)
+		}
 		return a.answerable(ctx)
 	}
 	return nil
@@ -228,12 +240,24 @@ func (a *action) registration(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A verified staff member's own reply form corrects the tilmelding as
+	// staff: the kommune is answered at its addresses on record, with the
+	// staff member in Cc, and stays the address answered next time.
+	var onRecord []string
+	staffFix := existed && a.staffCorrection()
+	if staffFix {
+		onRecord = a.kommuneAddresses(t)
+	}
 	before := *t
 	before.Participants = append([]parser.Participant(nil), t.Participants...)
 	var notes []string
 	t.Participants, notes = applyAmendments(t.Participants, r.Participants, readAmendments(r.Meta.NewText, t.Participants))
 	merge(t, r)
 	t.ReplyTo = answerTo
+	if staffFix && len(onRecord) > 0 {
+		t.ReplyTo, answerTo = before.ReplyTo, onRecord[0]
+		a.extraTo, a.cc = onRecord[1:], r.From
+	}
 	others, err := a.otherParticipants(ctx, t)
 	if err != nil {
 		return err
@@ -245,12 +269,30 @@ func (a *action) registration(ctx context.Context) error {
 		}
 	}
 	late := before.Status == storage.StatusLate || !existed && a.p.AfterDeadline(a.rec.ReceivedAt)
+	rejected := false
+	if late && a.p.Replay != nil {
+		// Staff decided on this late registration (by mail or seniorbot
+		// decide): a replay keeps their decision.
+		if late, rejected, err = a.lateDecided(ctx, late); err != nil {
+			return err
+		}
+	}
 	t.Status = status(t, late)
-	if err := a.save(ctx, t, DescribeChange(before, *t, existed, notes)); err != nil {
+	if rejected {
+		t.Status = storage.StatusCancelled
+	}
+	change := DescribeChange(before, *t, existed, notes)
+	if staffFix {
+		change = "rettet af " + r.From + " (KL/FF): " + change
+	}
+	if err := a.save(ctx, t, change); err != nil {
 		return err
 	}
 	view := a.p.View(t, r)
 	view.Amended = existed && before.Status != storage.StatusCancelled
+	if staffFix {
+		view.CorrectedBy = r.From
+	}
 	switch {
 	case late:
 		a.rec.Outcome, a.rec.Attention = OutcomeLatePassedOn, AttentionLate
@@ -554,6 +596,13 @@ func (a *action) answerTo(ctx context.Context, to string, tmpl replies.Template,
 		name = ""
 	}
 	m := a.p.NewMail([]replies.Address{{Name: name, Email: to}}, subject, text, html)
+	for _, x := range a.extraTo {
+		if dead, err := a.tx.IsUndeliverable(ctx, x); err != nil {
+			return err
+		} else if !dead {
+			m.To = append(m.To, replies.Address{Email: x})
+		}
+	}
 	m.Attachments = ics
 	// A Message-ID the builder cannot use (blanks, angle brackets
 	// inside) is left out of the threading; the answer still goes.
@@ -568,7 +617,17 @@ func (a *action) answerTo(ctx context.Context, to string, tmpl replies.Template,
 	if r.ForwardedBy != "" && to != r.ForwardedBy && kind != "held" && (a.approved || a.p.isStaff(r.ForwardedBy)) {
 		m.Cc = []replies.Address{{Email: r.ForwardedBy}}
 	}
-	return a.enqueue(ctx, kind, m, tilmeldingID, to)
+	if a.cc != "" && !strings.EqualFold(a.cc, to) {
+		m.Cc = append(m.Cc, replies.Address{Email: a.cc})
+	}
+	answers := to
+	if !tmpl.ToKommune() {
+		// A receipt to a staff member is not an automatic answer that
+		// counts against their daily limit: deciding twenty items must
+		// not make their next correction a "flood".
+		answers = ""
+	}
+	return a.enqueue(ctx, kind, m, tilmeldingID, answers)
 }
 
 // enqueue queues m; answers names the sender an automatic answer goes to,

@@ -189,3 +189,35 @@ func (a *action) answerAddress(ctx context.Context, t *storage.Tilmelding, exist
 	}
 	return r.ForwardedBy, nil
 }
+
+// staffCorrection reports whether this mail is a staff member's own
+// reply form (not a forward) that the trust rules let act as staff: from
+// a staff domain or a configured contact, verified where a verdict source
+// is configured, never failed.
+func (a *action) staffCorrection() bool {
+	r, p := a.reply, a.p
+	if r.ForwardedBy != "" || a.approved || a.rec.Auth == AuthFailed {
+		return false
+	}
+	if !p.isStaff(r.From) && !p.isContact(r.From) {
+		return false
+	}
+	return !p.authConfigured() || a.rec.Auth == AuthVerified
+}
+
+// kommuneAddresses are the addresses on record for tilmelding t that
+// belong to the kommune: the one answered last, its contact, and the one
+// that registered it; staff's and the bot's own left out, each once.
+func (a *action) kommuneAddresses(t *storage.Tilmelding) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range []string{t.ReplyTo, t.Contact.Email, t.RegisteredBy} {
+		f := storage.FoldAddress(x)
+		if x == "" || seen[f] || a.p.isStaff(x) || a.p.isContact(x) || a.p.isOwn(x) {
+			continue
+		}
+		seen[f] = true
+		out = append(out, strings.ToLower(x))
+	}
+	return out
+}
