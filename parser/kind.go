@@ -264,12 +264,17 @@ func isDigits(s string) bool {
 // cancellation.
 func cancels(sents []string) bool {
 	for _, s := range sents {
-		if !strings.HasSuffix(s, "?") && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s)) {
+		if !strings.HasSuffix(s, "?") && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s) && !partialRe.MatchString(s)) {
 			return true
 		}
 	}
 	return false
 }
+
+// partialRe matches what makes "vi kan ikke deltage …" about one day or
+// one person rather than the whole registration: a date, a day, or a
+// "men" that offers something else ("men gerne den 11. oktober").
+var partialRe = regexp.MustCompile(`(?i)(\d|januar|februar|marts|april|\bmaj\b|juni|juli|august|september|oktober|november|december|udviklingsdag|\bdag(?:en)?\b|\bday\b|\bmen\b|\bbut\b)`)
 
 // maxQuestion bounds the question text forwarded to the contacts.
 const maxQuestion = 2000

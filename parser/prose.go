@@ -462,6 +462,9 @@ func isTitleWord(w string) bool {
 // capitalised word that is neither a title, a side word nor a sentence
 // word.
 func isNameWord(w string) bool {
+	if strings.HasSuffix(w, ":") {
+		return false // "Participants:" leads a list
+	}
 	w = strings.Trim(w, ",;:()\"'.")
 	r := []rune(w)
 	if len(r) == 0 || !unicode.IsUpper(r[0]) || notNameWords[fold(w)] || explicitWord(fold(w)) != "" {
@@ -749,7 +752,10 @@ func titledName(cl string) (Participant, bool) {
 	}
 	words := strings.Fields(cl)
 	for i := 0; i < len(words); i++ {
-		if !isTitleOnly(strings.Trim(words[i], ",;:()")) {
+		first := i // where the title starts
+		if i+2 < len(words) && committeeRe.MatchString(strings.Join(words[i:i+3], " ")) {
+			i += 2 // "næstformand i HovedMED Bo Jensen"
+		} else if !isTitleOnly(strings.Trim(words[i], ",;:()")) {
 			continue
 		}
 		n := i + 1
@@ -760,8 +766,8 @@ func titledName(cl string) (Participant, bool) {
 		if !isPersonName(name) {
 			continue
 		}
-		t := i
-		for t > 0 && i-t < 2 && isTitleWord(strings.Trim(words[t-1], ",;:()")) {
+		t := first
+		for t > 0 && first-t < 2 && isTitleWord(strings.Trim(words[t-1], ",;:()")) {
 			t--
 		}
 		title := strings.Trim(strings.Join(words[t:i+1], " "), ",;:()")

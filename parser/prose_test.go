@@ -125,6 +125,9 @@ func TestProseParticipantsMore(t *testing.T) {
 		{"amendment: the person replaced is not listed, the new one has the title written",
 			"Udskift venligst Anne Hansen (ah@vejle.dk) med Bo Nielsen (bn@vejle.dk), kommunaldirektør.",
 			[]Participant{{"Bo Nielsen", "bn@vejle.dk", "kommunaldirektør", SideLedelse}}},
+		{"a list lead-in is not a name",
+			"We would like to participate. Participants: Anne Hansen (ah@vejle.dk), HR manager, management side; Bo Jensen (bj@vejle.dk), shop steward.",
+			[]Participant{{"Anne Hansen", "ah@vejle.dk", "HR manager", SideLedelse}, {"Bo Jensen", "bj@vejle.dk", "shop steward", SideMedarbejder}}},
 		{"english",
 			"Our participants are HR Director Jane Holm (jaho@kk.dk) for management and union representative Ole Nyborg (olny@kk.dk).",
 			[]Participant{{"Jane Holm", "jaho@kk.dk", "HR Director", SideLedelse}, {"Ole Nyborg", "olny@kk.dk", "union representative", SideMedarbejder}}},
@@ -150,6 +153,9 @@ func TestNamedInProse(t *testing.T) {
 		{"someone who will not come",
 			"Direktør Ulla Sand kan desværre ikke deltage, men vi kommer med TR Ib Dam.",
 			[]Participant{{"Ib Dam", "", "TR", SideMedarbejder}}},
+		{"a committee title",
+			"Vores deltagere bliver direktør Anne Hansen og næstformand i HovedMED Bo Jensen.",
+			[]Participant{{"Anne Hansen", "", "direktør", SideLedelse}, {"Bo Jensen", "", "næstformand i HovedMED", SideMedarbejder}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -119,7 +119,7 @@ func statements(sents []string) []string {
 // cancelWeRe matches a withdrawal in plain words with the kommune as its
 // subject ("Vi kan desværre ikke deltage alligevel", "vi må melde fra"),
 // so that "direktøren kan desværre ikke deltage" is no cancellation.
-var cancelWeRe = regexp.MustCompile(`(?i)\b(?:vi|kommunen|we)\b[^.?!]{0,40}?\b(?:ikke\s+(?:\S+\s+){0,3}?(?:deltage|deltager|være\s+med|participate|attend|take\s+part)|melde\S*\s+(?:os\s+)?fra|sige\S*\s+fra|trække\S*\s+os|withdraw\S*|cancel\S*)`)
+var cancelWeRe = regexp.MustCompile(`(?i)\b(?:vi|kommunen|we)\b[^.?!]{0,40}?\b(?:ikke\s+(?:\S+\s+){0,3}?(?:deltage|deltager|være\s+med|participate|attend|take\s+part)|(?:not|unable\s+to|cannot|can't)\s+(?:\S+\s+){0,2}?(?:participate|attend|take\s+part|join)|melde\S*\s+(?:os\s+)?fra|sige\S*\s+fra|trække\S*\s+os|afstå\S*\s+fra|springer\s+over|withdraw\S*|cancel\S*)`)
 
 // unitCueRes find the forvaltning or område a kommune takes part from in
 // prose: "Kun Børne- og Ungeforvaltningen deltager", "vi deltager fra

@@ -4,18 +4,24 @@ import "testing"
 
 func TestCancellationInPlainWords(t *testing.T) {
 	cases := map[string]bool{
-		"Vi kan desværre ikke deltage alligevel.":                  true,
-		"Helsingør Kommune må desværre melde fra.":                 true,
-		"Vi må melde fra.":                                         true,
-		"Vi trækker os fra Seniorpartnerskabet.":                   true,
-		"We have to withdraw our registration.":                    true,
-		"Direktøren kan desværre ikke deltage.":                    false,
-		"Anne Hansen kan ikke deltage den 29. september.":          false,
-		"Kan vi melde fra senere, hvis det bliver nødvendigt?":     false,
-		"Vi deltager gerne med to personer.":                       false,
-		"Ja tak, vi vil gerne deltage – navne følger.":             false,
-		"Vi har talt om det, og vi ønsker ikke at deltage i år.":   true,
-		"Vores TR kan ikke deltage, men vi deltager med to andre.": false,
+		"Vi kan desværre ikke deltage alligevel.":                           true,
+		"Helsingør Kommune må desværre melde fra.":                          true,
+		"Vi må melde fra.":                                                  true,
+		"Vi trækker os fra Seniorpartnerskabet.":                            true,
+		"We have to withdraw our registration.":                             true,
+		"Direktøren kan desværre ikke deltage.":                             false,
+		"Anne Hansen kan ikke deltage den 29. september.":                   false,
+		"Kan vi melde fra senere, hvis det bliver nødvendigt?":              false,
+		"Vi deltager gerne med to personer.":                                false,
+		"Ja tak, vi vil gerne deltage – navne følger.":                      false,
+		"Vi har talt om det, og vi ønsker ikke at deltage i år.":            true,
+		"Vores TR kan ikke deltage, men vi deltager med to andre.":          false,
+		"We are unfortunately unable to participate after all.":             true,
+		"We cannot take part this year.":                                    true,
+		"Vi afstår fra at deltage i denne omgang.":                          true,
+		"Our director cannot attend the first day.":                         false,
+		"Vi kan ikke deltage den 29. september, men gerne den 11. oktober.": false,
+		"We cannot attend on the first day but will join later.":            false,
 	}
 	for text, want := range cases {
 		if got := cancels(sentences(text)); got != want {

@@ -63,11 +63,12 @@ func scanNewText(body string, keep func(line string) bool) {
 			keep(before)
 			return
 		}
-		if end, ok := quotedAttribution(lines, i); ok {
+		end, attribution := attributionEnd(lines, i)
+		if attribution && quotedAfter(lines, end) {
 			i = end // skip the attribution; its ">" lines are skipped above
 			continue
 		}
-		if startsQuote(lines, i) {
+		if attribution || startsQuote(lines, i) {
 			if empty && forwardSepRe.MatchString(t) {
 				// Forwarded with nothing written above it: the forwarded
 				// mail's own text, after its header, is what is sent.
@@ -92,19 +93,11 @@ func scanNewText(body string, keep func(line string) bool) {
 // quoted one).
 var forwardSepRe = regexp.MustCompile(`(?i)(forwarded message|videresendt (meddelelse|besked)|begin forwarded message|start på videresendt|weitergeleitete nachricht|message transféré|doorgestuurd bericht|mensaje reenviado)`)
 
-// quotedAttribution reports whether an attribution starts at lines[i]
-// (on one line or wrapped over up to five) and is followed by ">"
-// quoted lines, and returns its last line.
-func quotedAttribution(lines []string, i int) (int, bool) {
-	end, ok := attributionEnd(lines, i)
-	if !ok {
-		return 0, false
-	}
+// quotedAfter reports whether the first line with text after lines[end]
+// is quoted with ">".
+func quotedAfter(lines []string, end int) bool {
 	k := nextNonEmpty(lines, end+1)
-	if k < 0 || !strings.HasPrefix(cleanLine(lines[k]), ">") {
-		return 0, false
-	}
-	return end, true
+	return k >= 0 && strings.HasPrefix(cleanLine(lines[k]), ">")
 }
 
 // attributionEnd reports whether lines[i] starts an attribution and
@@ -117,31 +110,43 @@ func attributionEnd(lines []string, i int) (int, bool) {
 	// Wrapped over several lines, an attribution starts with its lead
 	// word or its date; a line of prose with an address does not start one.
 	single := !hasAttributionLead(t) && !startsWithDigit(t) && !verbWordRe.MatchString(t)
-	if listItemRe.MatchString(t) && !dateStartRe.MatchString(t) || isFormLine(t) {
-		return 0, false
-	}
 	joined := ""
 	for j := i; j < len(lines) && j < i+6; j++ {
 		l := cleanLine(lines[j])
 		if l == "" {
 			continue
 		}
-		if j > i && (listItemRe.MatchString(l) || isFormLine(l)) {
-			return 0, false
-		}
 		joined += " " + strings.TrimPrefix(l, ">")
 		if len(joined) > 300 {
 			return 0, false
 		}
+		// The cheap tests first: most lines ending in a colon are form
+		// labels, which have no attribution verb.
 		if endsInColon(l) && strings.ContainsAny(joined, "@0123456789") && hasVerbTail(joined) &&
 			(attributionVerbRe.MatchString(l) || attributionRe.MatchString(cleanLine(joined))) {
-			return j, true
+			return j, !listedOrForm(lines[i : j+1])
 		}
 		if single {
 			return 0, false
 		}
 	}
 	return 0, false
+}
+
+// listedOrForm reports whether one of the lines of a would-be
+// attribution is a list item or a form line: then it is the sender's
+// text ("1. Anne Hansen, ah@x.dk" above "Deltagere:"), not an attribution.
+func listedOrForm(lines []string) bool {
+	for k, l := range lines {
+		t := cleanLine(l)
+		if t == "" {
+			continue
+		}
+		if listItemRe.MatchString(t) && !(k == 0 && dateStartRe.MatchString(t)) || isFormLine(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // dateStartRe matches a line starting with a numeric date ("02.04.2012"),
@@ -224,7 +229,7 @@ func sharedLineAttribution(lines []string, i int) (string, bool) {
 }
 
 // startsQuote reports whether lines[i] begins the quoted original or a
-// footer.
+// footer. (newText tests for an attribution, attributionEnd, first.)
 func startsQuote(lines []string, i int) bool {
 	t := cleanLine(lines[i])
 	switch {
@@ -241,9 +246,6 @@ func startsQuote(lines []string, i int) bool {
 	case headerField(t) != "":
 		return headerBlockAt(lines, i)
 	case startsWithDigit(t) && datedSenderRe.MatchString(t):
-		return true
-	}
-	if _, ok := attributionEnd(lines, i); ok {
 		return true
 	}
 	return attributionBeforeQuote(lines, i)
