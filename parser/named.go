@@ -1,0 +1,99 @@
+// People named by title and name in a sentence about taking part, without
+// an address: participants whose address the bot asks for.
+
+package parser
+
+import (
+	"regexp"
+	"strings"
+)
+
+// namedInProse reads the people a sentence about taking part names by
+// title and name without an address ("Vi deltager med HR-chef Anne
+// Hansen og FTR Bo Jensen"): participants whose address is missing, so
+// the kommune is asked for it. Someone who will not come, the contact
+// person and a person already read (by name) are left out.
+func namedInProse(stated []string, known []Participant) []Participant {
+	var out []Participant
+	for _, s := range stated {
+		if !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") || !namedPartRe.MatchString(s) {
+			continue
+		}
+		for _, cl := range clauses(s) {
+			if excludeRe.MatchString(cl) || replacedRe.MatchString(cl) || notPartRe.MatchString(cl) {
+				continue
+			}
+			if p, ok := titledName(cl); ok && !hasName(known, p.Name) && !hasName(out, p.Name) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+var (
+	// namedPartRe matches the verbs of a sentence that names who takes
+	// part ("deltager", not "deltagelsen", which HovedMED approves).
+	namedPartRe = regexp.MustCompile(`(?i)\b(deltager|deltage|deltagere|tilmelder|tilmeldes|kommer|attend\w*|participants?|take\s+part)\b`)
+	// notPartRe matches a clause about someone who is talked with, not
+	// someone who takes part.
+	notPartRe = regexp.MustCompile(`(?i)\b(talt|snakket|drøftet|aftalt|spurgt|hørt|godkendt|godkender|besluttet|udpeget|udpeger|udvalgt|vælger)\b`)
+)
+
+// clauseSepRe separates the clauses of a sentence that may each name a
+// person.
+var clauseSepRe = regexp.MustCompile(`,\s+|\s+(?:og|samt|and|men|but)\s+|;\s+`)
+
+// clauses splits a sentence into its clauses.
+func clauses(s string) []string {
+	return clauseSepRe.Split(strings.TrimRight(s, ".!"), -1)
+}
+
+// titledName reads "HR-chef Anne Hansen (for ledelsen)" in a clause: a
+// title of the side vocabulary right before two to four name words.
+func titledName(cl string) (Participant, bool) {
+	if strings.Contains(cl, "@") {
+		return Participant{}, false // an address is read by proseParticipants
+	}
+	words := strings.Fields(cl)
+	for i := 0; i < len(words); i++ {
+		first := i // where the title starts
+		if i+2 < len(words) && committeeRe.MatchString(strings.Join(words[i:i+3], " ")) {
+			i += 2 // "næstformand i HovedMED Bo Jensen"
+		} else if !isTitleOnly(strings.Trim(words[i], ",;:()")) {
+			continue
+		}
+		n := i + 1
+		for n < len(words) && n-i <= 4 && isNameWord(words[n]) {
+			n++
+		}
+		name := strings.Trim(strings.Join(words[i+1:n], " "), ",;:().")
+		if !isPersonName(name) {
+			continue
+		}
+		t := first
+		for t > 0 && first-t < 2 && isTitleWord(strings.Trim(words[t-1], ",;:()")) {
+			t--
+		}
+		title := strings.Trim(strings.Join(words[t:i+1], " "), ",;:()")
+		side := explicitSide(strings.Join(words[n:], " "))
+		if side == "" {
+			side = explicitSide(strings.Join(words[:t], " "))
+		}
+		if side == "" {
+			side = sideOf(title)
+		}
+		return Participant{Name: name, Title: title, Side: side}, true
+	}
+	return Participant{}, false
+}
+
+// hasName reports whether one of ps is named name.
+func hasName(ps []Participant, name string) bool {
+	for _, p := range ps {
+		if strings.EqualFold(p.Name, name) {
+			return true
+		}
+	}
+	return false
+}
