@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"path"
 	"strings"
 
+	"github.com/emersion/go-message/mail"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -53,6 +55,41 @@ func attachmentKind(mediaType, name string) string {
 		return docKindUnreadable
 	}
 	return ""
+}
+
+// ReadsDocument reports whether the parser reads an attached document of
+// this media type or file name for the registration form (.docx, .xlsx),
+// so the mailbox fetches it even from a large mail (up to
+// MaxDocumentBytes).
+func ReadsDocument(mediaType, name string) bool {
+	k := attachmentKind(mediaType, name)
+	return k == docKindDocx || k == docKindXlsx
+}
+
+// MaxDocumentBytes is how much of one attached document the parser reads.
+const MaxDocumentBytes = maxDocBytes
+
+// omittedDocuments names the attached documents that may hold the form
+// but were left on the server (X-Seniorbot-Omitted, written by the
+// mailbox for a large mail: "part 2; name; media/type; N bytes"): the
+// parser cannot read them, so a person must — the mail is never answered
+// as if nothing had been sent.
+func omittedDocuments(h mail.Header) []attachment {
+	var out []attachment
+	for _, v := range h.Values("X-Seniorbot-Omitted") {
+		f := strings.Split(v, "; ")
+		if len(f) < 3 {
+			continue
+		}
+		name := f[1]
+		if dec, err := new(mime.WordDecoder).DecodeHeader(name); err == nil {
+			name = dec
+		}
+		if attachmentKind(strings.ToLower(f[2]), name) != "" {
+			out = append(out, attachment{name: name, kind: docKindUnreadable})
+		}
+	}
+	return out
 }
 
 // readAttachment extracts the text of an attached document. A document

@@ -92,3 +92,19 @@ func TestNewTextFormWinsOverTheQuotedForm(t *testing.T) {
 		t.Errorf("participants = %+v, want Carl and Bo", r.Participants)
 	}
 }
+
+// A document left on the server by the mailbox (a large mail's PDF) is
+// named as unread, so the mail is never answered as if nothing was sent.
+func TestOmittedDocumentIsUnread(t *testing.T) {
+	raw := "From: Anne Hansen <hr@aarhus.dk>\r\nSubject: Tilmelding\r\n" +
+		"X-Seniorbot-Omitted: part 2; =?utf-8?q?Tilmelding_=C3=A6.pdf?=; application/pdf; 30000000 bytes\r\n" +
+		"X-Seniorbot-Omitted: part 3; logo.png; image/png; 4000 bytes\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nHej\r\n\r\nVi vil gerne deltage, se vedhæftede.\r\n\r\nMvh Anne\r\nAarhus Kommune\r\n"
+	r, err := New(Options{}).Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.UnreadAttachments) != 1 || r.UnreadAttachments[0] != "Tilmelding æ.pdf" {
+		t.Errorf("unread attachments = %q, want the PDF only", r.UnreadAttachments)
+	}
+}

@@ -73,6 +73,9 @@ func decodeNested(raw []byte, budget *int64, nested int) (*mailMsg, error) {
 	m.from = parseFrom(m.header)
 	w := walker{m: m, budget: budget, nested: nested}
 	w.walk(e, 0)
+	if nested == 0 && len(m.docs) < maxDocsPerMail {
+		m.docs = append(m.docs, omittedDocuments(m.header)...)
+	}
 	return m, nil
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/seniorpartnerskabet/seniorbot/parser"
 )
 
 // maxBatchBytes bounds the bytes fetched in one FETCH of whole messages, so
@@ -298,13 +299,18 @@ func (s *session) fetchLarge(uid imap.UID, info sizeInfo) (*fetched, error) {
 }
 
 // keepPart says whether a part of a large message is fetched: text that is
-// not an attachment (its first textPartBytes, however big it is), and
-// forwarded messages (staff forwards) when below the limit.
+// not an attachment (its first textPartBytes, however big it is),
+// forwarded messages (staff forwards) when below the limit, and attached
+// documents the parser reads the form from (.docx, .xlsx: "se
+// vedhæftede") up to what it reads of one.
 func keepPart(p *imap.BodyStructureSinglePart, limit int64) bool {
-	if isText(p) {
+	switch {
+	case isText(p):
 		return true
+	case p.MediaType() == "message/rfc822":
+		return int64(p.Size) <= limit
 	}
-	return p.MediaType() == "message/rfc822" && int64(p.Size) <= limit
+	return parser.ReadsDocument(p.MediaType(), p.Filename()) && int64(p.Size) <= parser.MaxDocumentBytes
 }
 
 // isText reports whether p is a text part a person wrote (not an attachment).

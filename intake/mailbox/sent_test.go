@@ -254,3 +254,33 @@ func TestLeftoversFromACrashAreMovedNotHandled(t *testing.T) {
 		t.Errorf("%d messages in the processed folder, want 3", n)
 	}
 }
+
+// A document the parser reads the form from (.docx, .xlsx) is fetched
+// even from a large message; the PDF beside it stays on the server.
+func TestLargeMessageKeepsAFormDocument(t *testing.T) {
+	ts := newTestServer(t, capsFull, nil)
+	big := largeMail(2 << 20)
+	docx := "--ydre\r\nContent-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name=\"Tilmelding.docx\"\r\n" +
+		"Content-Disposition: attachment; filename=\"Tilmelding.docx\"\r\nContent-Transfer-Encoding: base64\r\n\r\nUEsDBERPQ1g=\r\n"
+	big = bytes.Replace(big, []byte("--ydre--\r\n"), []byte(docx+"--ydre--\r\n"), 1)
+	if _, err := ts.user.Append("INBOX", bytes.NewReader(big), &imap.AppendOptions{Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := ts.config()
+	cfg.LargeMessageBytes = 1 << 20
+	h := &fakeHandler{}
+	if err := newTestWatcher(t, cfg, h, newMemState()).SyncOnce(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	got := h.handled()
+	if len(got) != 1 || !got[0].Reduced {
+		t.Fatalf("handled %+v, want the large message, reduced", got)
+	}
+	raw := string(got[0].Raw)
+	if !strings.Contains(raw, "UEsDBERPQ1g=") || !strings.Contains(raw, "Tilmelding.docx") {
+		t.Errorf("the .docx was not fetched:\n%.2000s", raw)
+	}
+	if strings.Contains(raw, strings.Repeat("QUJD", 19)) || !strings.Contains(raw, "X-Seniorbot-Omitted: part 2; deltagere.pdf") {
+		t.Errorf("the PDF was fetched, or not named as omitted:\n%.2000s", raw)
+	}
+}
