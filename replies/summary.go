@@ -458,8 +458,9 @@ func campaignName(c Campaign) string {
 	return c.Name
 }
 
-// slug makes a file-name-safe lower-case ASCII version of name.
-func slug(name string) string {
+// Slug makes a file-name- and UID-safe lower-case ASCII version of name
+// (æ, ø, å spelt out, anything else between words a dash).
+func Slug(name string) string {
 	r := strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "ae", "Ø", "oe", "Å", "aa")
 	var b strings.Builder
 	dash := false

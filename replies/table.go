@@ -15,7 +15,7 @@ import (
 
 // CSVFilename is the attachment's name, e.g. "seniorpartnerskabet-2026-11-25.csv".
 func (s Summary) CSVFilename() string {
-	return slug(campaignName(s.Campaign)) + "-" + s.Now.Format(time.DateOnly) + ".csv"
+	return Slug(campaignName(s.Campaign)) + "-" + s.Now.Format(time.DateOnly) + ".csv"
 }
 
 // CSVContentType is the attachment's content type.

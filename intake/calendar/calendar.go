@@ -110,7 +110,7 @@ func (p Programme) Events(id int64, day time.Time) []replies.CalendarEvent {
 		if where == "" {
 			where = pick(east, pd.EastLocation, pd.WestLocation)
 		}
-		out = append(out, p.event(id, "programme-"+slug(pd.Title), pd.Title, d, pd.Start, pd.End, where))
+		out = append(out, p.event(id, "programme-"+replies.Slug(pd.Title), pd.Title, d, pd.Start, pd.End, where))
 	}
 	return out
 }
@@ -123,7 +123,7 @@ func (p Programme) event(id int64, key, title string, day time.Time, start, end,
 		name = "Seniorpartnerskabet"
 	}
 	ev := replies.CalendarEvent{
-		UID:      fmt.Sprintf("%s-tilmelding-%d-%s@%s", slug(name), id, key, domainOf(p.Organizer.Email)),
+		UID:      fmt.Sprintf("%s-tilmelding-%d-%s@%s", replies.Slug(name), id, key, domainOf(p.Organizer.Email)),
 		Summary:  name + ": " + title,
 		Location: location,
 		Day:      day,
@@ -171,21 +171,4 @@ func domainOf(addr string) string {
 		return strings.ToLower(d)
 	}
 	return "seniorbot.invalid"
-}
-
-// slug makes a UID-safe lower-case ASCII key of a title.
-func slug(s string) string {
-	r := strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "ae", "Ø", "oe", "Å", "aa")
-	var b strings.Builder
-	dash := false
-	for _, c := range strings.ToLower(r.Replace(s)) {
-		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
-			b.WriteRune(c)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
 }

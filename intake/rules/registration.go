@@ -40,15 +40,8 @@ func (a *action) registration(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	why, err := a.mayChange(ctx, t, existed)
-	if err != nil {
-		return err
-	}
-	if why != "" {
-		return a.hold(ctx, why, t.ID)
-	}
-	answerTo, err := a.answerAddress(ctx, t, existed)
-	if err != nil {
+	answerTo, held, err := a.authorise(ctx, t, existed)
+	if err != nil || held {
 		return err
 	}
 	// A verified staff member's own reply form corrects the tilmelding as
@@ -170,15 +163,8 @@ func (a *action) cancellation(ctx context.Context) error {
 		a.rec.Outcome, a.rec.Attention = OutcomeLeftForPerson, AttentionUnknownKommune
 		return nil
 	}
-	why, err := a.mayChange(ctx, t, existed)
-	if err != nil {
-		return err
-	}
-	if why != "" {
-		return a.hold(ctx, why, t.ID)
-	}
-	answerTo, err := a.answerAddress(ctx, t, existed)
-	if err != nil {
+	answerTo, held, err := a.authorise(ctx, t, existed)
+	if err != nil || held {
 		return err
 	}
 	before := t.Status
@@ -301,4 +287,19 @@ func DescribeChange(before, after storage.Tilmelding, existed bool, notes []stri
 
 func sameBool(a, b *bool) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// authorise asks the trust rules whether this mail may change t: when it
+// may not, the change is held for a person (held is true); when it may,
+// answerTo is the kommune's address the answer goes to.
+func (a *action) authorise(ctx context.Context, t *storage.Tilmelding, existed bool) (answerTo string, held bool, err error) {
+	why, err := a.mayChange(ctx, t, existed)
+	if err != nil {
+		return "", false, err
+	}
+	if why != "" {
+		return "", true, a.hold(ctx, why, t.ID)
+	}
+	answerTo, err = a.answerAddress(ctx, t, existed)
+	return answerTo, false, err
 }
