@@ -61,6 +61,8 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"bad tls mode", `tls = "none"` + "\x00" + `tls = "ssl"`, `[imap] tls must be`},
 		{"unknown key", `port = 1143` + "\x00" + "port = 1143\nmailboks = \"x\"", `unknown key "imap.mailboks"`},
 		{"bad duration", `port = 1143` + "\x00" + "port = 1143\npoll_interval = \"often\"", `poll_interval`},
+		{"idle check too short", `port = 1143` + "\x00" + "port = 1143\nidle_check = \"100ms\"", `[imap] idle_check must be at least 1s`},
+		{"command timeout too long", `port = 1143` + "\x00" + "port = 1143\ncommand_timeout = \"1h\"", `[imap] command_timeout must be between`},
 		{"missing env", `password_env = "SENIORBOT_TEST_IMAP_PW"` + "\x00" + `password_env = "SENIORBOT_TEST_UNSET_PW"`, `environment variable SENIORBOT_TEST_UNSET_PW is not set`},
 		{"bad from", `from = "Bot <bot@example.org>"` + "\x00" + `from = "nobody"`, `[smtp] from`},
 		{"bad deadline", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ndeadline = \"1. september\"", `deadline`},

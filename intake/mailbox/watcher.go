@@ -55,12 +55,13 @@ type Watcher struct {
 	// Tuning; the defaults are set by NewWatcher and shortened by tests.
 	minBackoff    time.Duration  // first reconnect delay, doubled per failure
 	maxBackoff    time.Duration  // cap of the reconnect delay
-	cmdTimeout    time.Duration  // watchdog for one IMAP command
-	fetchTimeout  time.Duration  // watchdog for one FETCH batch
+	cmdTimeout    time.Duration  // watchdog for one short IMAP command; see writeTimeout, silence
+	fetchTimeout  time.Duration  // upper bound for one FETCH of bodies (a silent server is dropped sooner: silence)
 	logoutTimeout time.Duration  // watchdog for LOGOUT and IDLE DONE on the way out
 	handleTimeout time.Duration  // upper bound for one HandleMessage call
 	batchSize     int            // UIDs per FETCH
 	forcePoll     bool           // poll even when the server has IDLE
+	onIdleCheck   func()         // tests: called after each IDLE check the server answered
 	rootCAs       *x509.CertPool // TLS roots; nil: the system pool
 	maxMoveTries  int            // attempts for a failed move before it is left for a person
 	// quarantineAfter: failures in a row before a message is quarantined
@@ -82,6 +83,9 @@ func NewWatcher(cfg config.IMAPConfig, h inbox.Handler, st inbox.StateStore, log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.CommandTimeout.Duration <= 0 { // a config not from config.Load (tests, tools)
+		cfg.CommandTimeout.Duration = 20 * time.Second
+	}
 	return &Watcher{
 		cfg:             cfg,
 		h:               h,
@@ -89,7 +93,7 @@ func NewWatcher(cfg config.IMAPConfig, h inbox.Handler, st inbox.StateStore, log
 		log:             log.With("mailbox", cfg.Mailbox),
 		minBackoff:      time.Second,
 		maxBackoff:      5 * time.Minute,
-		cmdTimeout:      2 * time.Minute,
+		cmdTimeout:      cfg.CommandTimeout.Duration,
 		fetchTimeout:    10 * time.Minute,
 		logoutTimeout:   10 * time.Second,
 		handleTimeout:   10 * time.Minute,
@@ -98,6 +102,25 @@ func NewWatcher(cfg config.IMAPConfig, h inbox.Handler, st inbox.StateStore, log
 		quarantineAfter: inbox.QuarantineAfter,
 		nudge:           make(chan struct{}, 1),
 	}
+}
+
+// writeTimeout is the watchdog for commands that make the server write
+// (MOVE, COPY, STORE, EXPUNGE, APPEND, CREATE): they may take a busy
+// server longer than a NOOP, and dropping one half done costs a retry.
+func (w *Watcher) writeTimeout() time.Duration { return 2 * w.cmdTimeout }
+
+// silence is how long a command that may rightly run for minutes (a FETCH
+// of large bodies) may go without a single byte from the server before
+// the connection is taken for dead. A server that is sending is alive.
+func (w *Watcher) silence() time.Duration { return 2 * w.cmdTimeout }
+
+// idleCheck is how often IDLE is interrupted to see the server still
+// answers; see config.IMAPConfig.IdleCheck.
+func (w *Watcher) idleCheck() time.Duration {
+	if d := w.cfg.IdleCheck.Duration; d > 0 {
+		return d
+	}
+	return time.Minute
 }
 
 func (w *Watcher) pollInterval() time.Duration {
@@ -132,7 +155,8 @@ func (w *Watcher) SyncOnce(ctx context.Context) error {
 }
 
 // Run is the daemon: it connects, syncs, then waits for new mail with IDLE
-// (restarted every IdleCycle, resyncing after each cycle and on every EXISTS)
+// (restarted every IdleCycle, resyncing after each cycle and on every EXISTS;
+// checked every IdleCheck so a server that stopped answering is noticed)
 // or, without IDLE, by polling every PollInterval. Connection errors and
 // handler errors end the session; Run reconnects with exponential backoff
 // (1s doubling up to 5m, reset after a successful sync). A refused login is
