@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -48,9 +49,72 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 // ClaimLease is how long a mail taken by DueOutbox is hidden from other
 // senders. A sender that dies holding it (kill -9, power cut) leaves the
 // mail due again after the lease, so it must be short: that is how long a
-// reply is delayed after a crash. A live sender settles a batch (sent,
+// reply is delayed after a crash — unless the next daemon takes the claim
+// over at its start (TakeOverClaims). A live sender settles a batch (sent,
 // retry or failed) well within it.
 const ClaimLease = 2 * time.Minute
+
+// ErrDaemonRunning is returned by TakeOverClaims when another process
+// holds the database's daemon lock.
+var ErrDaemonRunning = errors.New("another seniorbot daemon holds this database's daemon lock")
+
+// TakeOverClaims makes this process the database's daemon: it takes the
+// daemon lock (the file path + "-daemon", held until Close; the kernel
+// drops it when a process dies, kill -9 included) and releases at once
+// every claim another daemon made and did not settle. Holding the lock
+// proves those daemons are dead, so their mails need not wait out
+// ClaimLease: a reply held up by a crash goes out right after the
+// restart. Claims of commands (`seniorbot resend`, `summary --send`),
+// which may be running now, carry no owner and are left to their lease.
+// From here on this process's claims carry its own token.
+//
+// The claims' mails are folded with the sent log as at any claim: one the
+// server accepted is marked sent, one cut off after its final "." is
+// flagged maybe_twice before it is sent again. It returns how many claims
+// it released; ErrDaemonRunning when another process holds the lock.
+func (db *DB) TakeOverClaims(ctx context.Context, now time.Time) (int, error) {
+	if db.daemonLock != nil {
+		return 0, nil // this process is the daemon already (a second Run)
+	}
+	f, err := os.OpenFile(db.path+"-daemon", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("daemon lock: %w", err)
+	}
+	ok, err := tryLockFile(f)
+	if err != nil || !ok {
+		f.Close()
+		if err != nil {
+			return 0, fmt.Errorf("daemon lock: %w", err)
+		}
+		return 0, ErrDaemonRunning
+	}
+	owner := fmt.Sprintf("daemon:%d:%d", os.Getpid(), time.Now().UnixNano()) // the real clock: unique even under a test clock
+	var released int64
+	err = db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `
+UPDATE outbox SET next_attempt = ?, claimed_by = NULL
+WHERE status = 'pending' AND claimed_by LIKE 'daemon:%' AND claimed_by <> ?`, formatTime(now), owner)
+		if err != nil {
+			return err
+		}
+		released, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		f.Close()
+		return 0, fmt.Errorf("take over claims: %w", err)
+	}
+	db.daemonLock = f
+	db.owner.Store(owner)
+	return int(released), nil
+}
+
+// claimOwner is what this process writes into claimed_by: its daemon
+// token after TakeOverClaims, else "" (stored as NULL).
+func (db *DB) claimOwner() string {
+	s, _ := db.owner.Load().(string)
+	return s
+}
 
 // DueOutbox claims and returns up to limit pending mails whose next attempt
 // is due. Claiming (pushing the next attempt past ClaimLease) happens in
@@ -95,8 +159,10 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 			return err
 		}
 		lease := formatTime(now.Add(ClaimLease))
+		owner := db.claimOwner()
 		for _, it := range out {
-			if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ?`, lease, it.ID); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, claimed_by = NULLIF(?, '') WHERE id = ?`,
+				lease, owner, it.ID); err != nil {
 				return err
 			}
 		}
@@ -132,7 +198,7 @@ UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error 
 // MarkOutboxRetry records a failed attempt; the mail is tried again at next.
 func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, errText string) error {
 	return db.execMark(ctx, fmt.Sprintf("mark outbox %d for retry", id), `
-UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ? AND status = 'pending'`,
+UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?, claimed_by = NULL WHERE id = ? AND status = 'pending'`,
 		formatTime(next), errText, id)
 }
 
@@ -140,7 +206,7 @@ UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHER
 // without counting an attempt: its sender stopped before trying it.
 func (db *DB) ReleaseOutbox(ctx context.Context, id int64) error {
 	return db.execMark(ctx, fmt.Sprintf("release outbox %d", id),
-		`UPDATE outbox SET next_attempt = created_at WHERE id = ? AND status = 'pending'`, id)
+		`UPDATE outbox SET next_attempt = created_at, claimed_by = NULL WHERE id = ? AND status = 'pending'`, id)
 }
 
 // MarkOutboxFailed records that mail id was refused for good.
