@@ -39,6 +39,9 @@ type freezer struct {
 	mu       sync.Mutex
 	sessions []*freezableSession
 	release  chan struct{}
+	// movesHang: MOVE hangs in every session, new ones too, as on a
+	// server whose frozen process holds the folder's lock.
+	movesHang bool
 }
 
 func (f *freezer) wrap(s imapserver.Session) imapserver.Session {
@@ -111,6 +114,12 @@ func (s *freezableSession) Fetch(w *imapserver.FetchWriter, set imap.NumSet, o *
 
 func (s *freezableSession) Move(w *imapserver.MoveWriter, set imap.NumSet, dest string) error {
 	s.hang(frozenAll, frozenCmds)
+	s.f.mu.Lock()
+	locked := s.f.movesHang
+	s.f.mu.Unlock()
+	if locked {
+		<-s.f.release
+	}
 	return s.SessionIMAP4rev2.Move(w, set, dest)
 }
 
@@ -192,6 +201,26 @@ func TestWatchdogNoticesServerFrozenBetweenCommands(t *testing.T) {
 	}
 	if n := f.count(); n != 2 {
 		t.Errorf("%d connections, want 2", n)
+	}
+}
+
+// A server process froze in the middle of a MOVE and holds the folder's
+// lock, so every MOVE hangs, on new connections too: new mail is still
+// handled (and so answered) on each new connection before the moves that
+// failed are tried again.
+func TestNewMailHandledWhileMovesHang(t *testing.T) {
+	ts, f, h := frozenSetup(t, nil, nil)
+	f.mu.Lock()
+	f.movesHang = true
+	f.mu.Unlock()
+	for i := 2; i <= 4; i++ {
+		ts.appendMail("INBOX", i)
+		if m := waitFor(t, h.seen, fmt.Sprintf("message %d while moves hang", i)); m.UID != uint32(i) {
+			t.Fatalf("uid %d, want %d", m.UID, i)
+		}
+	}
+	if got := subjects(h.handled()); len(got) != 4 {
+		t.Errorf("handled %v, want each of the 4 messages once", got)
 	}
 }
 

@@ -96,14 +96,14 @@ func (s *session) moveOrQueue(p *pendingMove, log *slog.Logger) error {
 	return err
 }
 
-// retryPending retries moves that failed earlier under this UIDVALIDITY.
-func (s *session) retryPending(ctx context.Context) error {
+// retryMoves retries moves that failed earlier (todo, taken out of
+// w.pending) under this UIDVALIDITY; what fails again goes back to
+// w.pending.
+func (s *session) retryMoves(ctx context.Context, todo []pendingMove) error {
 	w := s.w
-	if len(w.pending) == 0 {
+	if len(todo) == 0 {
 		return nil
 	}
-	todo := w.pending
-	w.pending = nil
 	var keep []pendingMove
 	for _, p := range todo {
 		if p.uidValidity == s.uidValidity {
@@ -120,7 +120,7 @@ func (s *session) retryPending(ctx context.Context) error {
 		defer s.disarm()
 		return s.ensureFolder(w.cfg.ProcessedFolder)
 	}(); err != nil && !isRefusal(err) {
-		w.pending = keep
+		w.pending = append(w.pending, keep...)
 		return err
 	}
 	for i := range keep {

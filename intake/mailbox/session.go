@@ -157,6 +157,11 @@ func (w *Watcher) session(ctx context.Context, daemon bool) (synced bool, err er
 	}
 	for {
 		n, err := s.syncAll(ctx)
+		if n > 0 {
+			// Progress, even if the pass then failed (a move that hangs):
+			// reconnect soon, not after a growing backoff.
+			synced = true
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				s.logout()

@@ -15,12 +15,26 @@ import (
 )
 
 // syncAll handles everything above lastUID, searching again until nothing
-// is left, and returns how many messages it handled.
-func (s *session) syncAll(ctx context.Context) (int, error) {
+// is left, then retries the moves that failed before, and returns how many
+// messages it handled. New mail comes first: a move can hang where new
+// mail does not (a server process that froze mid-MOVE holds the folder's
+// lock, and every MOVE waits for it), and a recorded message is answered
+// whether or not it has left the INBOX yet.
+func (s *session) syncAll(ctx context.Context) (handled int, err error) {
 	w := s.w
-	handled := 0
-	if err := s.retryPending(ctx); err != nil {
-		return 0, err
+	// The moves that failed before this pass; a move that fails in it
+	// waits for the next one.
+	earlier := w.pending
+	w.pending = nil
+	retried := false
+	defer func() {
+		if !retried {
+			w.pending = append(earlier, w.pending...)
+		}
+	}()
+	retry := func() error {
+		retried = true
+		return s.retryMoves(ctx, earlier)
 	}
 	for {
 		select { // the search below covers any EXISTS seen so far
@@ -32,7 +46,7 @@ func (s *session) syncAll(ctx context.Context) (int, error) {
 			return handled, err
 		}
 		if len(uids) == 0 {
-			return handled, nil
+			return handled, retry()
 		}
 		before := s.lastUID
 		for rest := uids; len(rest) > 0; {
@@ -56,7 +70,7 @@ func (s *session) syncAll(ctx context.Context) (int, error) {
 			// Search keeps finding UIDs that FETCH does not return: don't
 			// spin; the next pass (IDLE cycle, poll, reconnect) tries again.
 			s.log.Warn("search found messages that could not be fetched", "uids", len(uids))
-			return handled, nil
+			return handled, retry()
 		}
 	}
 }
