@@ -29,6 +29,10 @@ type session struct {
 	mu        sync.Mutex
 	armed     bool
 	cancelled bool
+	// holding: recorded messages wait to be moved (moveGroup), so a
+	// cancellation must not close the connection under a FETCH: the pass
+	// notices ctx between batches and moves them first.
+	holding bool
 
 	caps        imap.CapSet
 	idleBroken  bool
@@ -42,7 +46,7 @@ func (s *session) cancel() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cancelled = true
-	if s.armed {
+	if s.armed && !s.holding {
 		s.c.Close()
 	}
 }
@@ -57,6 +61,13 @@ func (s *session) arm() bool {
 	}
 	s.armed = true
 	return true
+}
+
+// holdRecorded says whether recorded messages wait to be moved; see holding.
+func (s *session) holdRecorded(on bool) {
+	s.mu.Lock()
+	s.holding = on
+	s.mu.Unlock()
 }
 
 func (s *session) disarm() {

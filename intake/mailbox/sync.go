@@ -26,16 +26,24 @@ func (s *session) syncAll(ctx context.Context) (handled int, err error) {
 	// waits for the next one.
 	earlier := w.pending
 	w.pending = nil
-	retried := false
-	defer func() {
-		if !retried {
-			w.pending = append(earlier, w.pending...)
-		}
-	}()
-	retry := func() error {
-		retried = true
-		return s.retryMoves(ctx, earlier)
+	var recorded []imap.UID // handled in this pass, not yet moved
+	handled, err = s.handleNew(ctx, &recorded)
+	// Whatever ended the pass, what was recorded is moved (or queued).
+	if mErr := s.moveRecorded(&recorded); mErr != nil && err == nil {
+		err = mErr
 	}
+	if err != nil {
+		w.pending = append(earlier, w.pending...)
+		return handled, err
+	}
+	return handled, s.retryMoves(ctx, earlier)
+}
+
+// handleNew is syncAll's loop over new mail; the UIDs it handled are added
+// to *recorded, and moved whenever Watcher.moveGroup of them are waiting
+// and when a search's messages are all handled.
+func (s *session) handleNew(ctx context.Context, recorded *[]imap.UID) (handled int, err error) {
+	w := s.w
 	for {
 		select { // the search below covers any EXISTS seen so far
 		case <-s.wake:
@@ -46,10 +54,13 @@ func (s *session) syncAll(ctx context.Context) (handled int, err error) {
 			return handled, err
 		}
 		if len(uids) == 0 {
-			return handled, retry()
+			return handled, nil
 		}
 		before := s.lastUID
 		for rest := uids; len(rest) > 0; {
+			if err := ctx.Err(); err != nil {
+				return handled, err // what was recorded is moved by syncAll
+			}
 			sizes, err := s.fetchSizes(rest[:min(max(w.batchSize, 1), len(rest))])
 			if err != nil {
 				return handled, err
@@ -61,18 +72,43 @@ func (s *session) syncAll(ctx context.Context) (handled int, err error) {
 			}
 			rest = rest[n:]
 			done, err := s.processBatch(ctx, msgs)
-			handled += done
+			handled += len(done)
+			*recorded = append(*recorded, done...)
 			if err != nil {
 				return handled, err
 			}
+			s.holdRecorded(len(*recorded) > 0)
+			if len(*recorded) >= w.moveGroup {
+				if err := s.moveRecorded(recorded); err != nil {
+					return handled, err
+				}
+			}
+		}
+		// The search's messages are all handled: move them before searching
+		// again, so a few new messages leave the INBOX at once.
+		if err := s.moveRecorded(recorded); err != nil {
+			return handled, err
 		}
 		if s.lastUID == before {
 			// Search keeps finding UIDs that FETCH does not return: don't
 			// spin; the next pass (IDLE cycle, poll, reconnect) tries again.
 			s.log.Warn("search found messages that could not be fetched", "uids", len(uids))
-			return handled, retry()
+			return handled, nil
 		}
 	}
+}
+
+// moveRecorded moves the handled messages in *recorded with one MOVE (or
+// queues them for a retry) and empties it. Only a transport failure is
+// returned.
+func (s *session) moveRecorded(recorded *[]imap.UID) error {
+	if len(*recorded) == 0 {
+		return nil
+	}
+	p := pendingMove{uidValidity: s.uidValidity, uids: *recorded}
+	*recorded = nil
+	defer s.holdRecorded(false)
+	return s.moveOrQueue(&p, s.log.With("uids", len(p.uids)))
 }
 
 // searchNew returns the UIDs above lastUID in ascending order. "UID n:*"
@@ -112,19 +148,15 @@ func (s *session) searchNew() ([]imap.UID, error) {
 	return slices.Compact(uids), nil
 }
 
-// processBatch hands each fetched message to the handler in UID order,
-// then moves the handled ones together: one MOVE per batch instead of one
-// per message. A crash between the two leaves recorded messages in the
-// mailbox; the next session moves them (queueLeftovers) without handling
-// them again. It stops at a handler error or cancellation, after moving
-// what was handled.
-func (s *session) processBatch(ctx context.Context, msgs []fetched) (handled int, err error) {
-	var done []imap.UID
+// processBatch hands each fetched message to the handler in UID order and
+// returns the UIDs it handled; the caller moves them (moveRecorded). It
+// stops at a handler error or cancellation.
+func (s *session) processBatch(ctx context.Context, msgs []fetched) (done []imap.UID, err error) {
 	if err = ctx.Err(); err == nil && len(msgs) > 1 && s.processTogether(ctx, msgs) {
 		for _, m := range msgs {
 			done = append(done, m.uid)
 		}
-		msgs = nil
+		return done, nil
 	}
 	for _, m := range msgs {
 		if err = ctx.Err(); err != nil {
@@ -135,13 +167,7 @@ func (s *session) processBatch(ctx context.Context, msgs []fetched) (handled int
 		}
 		done = append(done, m.uid)
 	}
-	if len(done) > 0 {
-		p := pendingMove{uidValidity: s.uidValidity, uids: done}
-		if mErr := s.moveOrQueue(&p, s.log.With("uids", len(done))); mErr != nil && err == nil {
-			err = mErr
-		}
-	}
-	return len(done), err
+	return done, err
 }
 
 // processTogether hands a whole batch to a handler that records batches in
