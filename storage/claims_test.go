@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -133,5 +134,48 @@ func TestTakeOverClaimsFlagsAMailCutOffAfterItsDot(t *testing.T) {
 	next.sql.QueryRow(`SELECT maybe_twice FROM outbox WHERE id = ?`, ids[0]).Scan(&twice)
 	if twice != 1 {
 		t.Errorf("maybe_twice = %d, want 1: the server may have it already", twice)
+	}
+}
+
+// A batch's accepted mails: each in the sent log at once (LogSent), the
+// outbox marked for all of them in one write. One the process died before
+// marking is folded in by the next claim and not handed out again.
+func TestLogSentThenMarkOutboxSentMany(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	ids := enqueueN(t, db, 4, now)
+	if _, err := db.DueOutbox(ctx, now, 4); err != nil {
+		t.Fatal(err)
+	}
+	var marks []SentMark
+	for i, id := range ids {
+		m := SentMark{ID: id, MessageID: fmt.Sprintf("m%d@example.org", i), At: now, Response: "250 ok"}
+		if err := db.LogSent(m); err != nil {
+			t.Fatal(err)
+		}
+		marks = append(marks, m)
+	}
+	// The batch is marked but for the last mail (the process died first).
+	if err := db.MarkOutboxSentMany(ctx, marks[:3]); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := db.Outbox(ctx)
+	for i, r := range rows[:3] {
+		if r.Status != OutboxSent || r.SentAt.IsZero() {
+			t.Errorf("mail %d: status %q sent_at %v, want sent", i, r.Status, r.SentAt)
+		}
+	}
+	later := now.Add(ClaimLease + time.Minute) // the claim has run out
+	if due, err := db.DueOutbox(ctx, later, 10); err != nil || len(due) != 0 {
+		t.Fatalf("due after the fold = %+v, %v; want nothing: the last mail is in the sent log", due, err)
+	}
+	rows, _ = db.Outbox(ctx)
+	if rows[3].Status != OutboxSent {
+		t.Errorf("the unmarked mail: status %q, want sent (folded from the sent log)", rows[3].Status)
+	}
+	// Marking again what is settled changes nothing.
+	if err := db.MarkOutboxSentMany(ctx, marks); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -182,10 +182,9 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 // messageID (the mail's Message-ID) keeps a log line from ever matching
 // another mail, should an id be reused after a purge.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, messageID string, at time.Time, serverResponse string) error {
-	logErr := db.sent.append(sentRecord{ID: id, MessageID: messageID, State: logSent, At: formatTime(at), Response: serverResponse})
-	if err := db.execMark(ctx, fmt.Sprintf("mark outbox %d sent", id), `
-UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '' WHERE id = ?`,
-		formatTime(at), serverResponse, id); err != nil {
+	m := SentMark{ID: id, MessageID: messageID, At: at, Response: serverResponse}
+	logErr := db.LogSent(m)
+	if err := db.MarkOutboxSentMany(ctx, []SentMark{m}); err != nil {
 		if logErr != nil {
 			return errors.Join(err, logErr)
 		}
@@ -193,6 +192,52 @@ UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error 
 		return fmt.Errorf("%w (the sent log has it, so it is not sent again)", err)
 	}
 	return nil // a failed log append does not matter once the outbox has it
+}
+
+// SentMark is a mail the SMTP server accepted, for LogSent and
+// MarkOutboxSentMany.
+type SentMark struct {
+	ID        int64
+	MessageID string // without <>
+	At        time.Time
+	Response  string // the server's answer to the final "."
+}
+
+// LogSent notes in the sent log, at once and without waiting for the
+// database, that the server accepted m. From here on m is never sent
+// again: the next claim folds the line into the outbox if nothing else
+// marks it first. The sender marks the outbox later, with the other mails
+// of its batch (MarkOutboxSentMany): one write for the batch instead of
+// one per mail, each of which waited behind the batch of incoming mail
+// being recorded.
+func (db *DB) LogSent(m SentMark) error {
+	return db.sent.append(sentRecord{ID: m.ID, MessageID: m.MessageID, State: logSent, At: formatTime(m.At), Response: m.Response})
+}
+
+// MarkOutboxSentMany marks the mails in marks sent in the outbox, in one
+// transaction; a mail no longer pending (folded meanwhile) is left as it is.
+func (db *DB) MarkOutboxSentMany(ctx context.Context, marks []SentMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	db.write.Lock()
+	defer db.write.Unlock()
+	tx, err := db.marks.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mark %d outbox mails sent: %w", len(marks), err)
+	}
+	defer tx.Rollback()
+	for _, m := range marks {
+		if _, err := tx.ExecContext(ctx, `
+UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '', claimed_by = NULL
+WHERE id = ? AND status = 'pending'`, formatTime(m.At), m.Response, m.ID); err != nil {
+			return fmt.Errorf("mark outbox %d sent: %w", m.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mark %d outbox mails sent: %w", len(marks), err)
+	}
+	return nil
 }
 
 // MarkOutboxRetry records a failed attempt; the mail is tried again at next.
