@@ -32,6 +32,7 @@ func (s *session) syncAll(ctx context.Context) (handled int, err error) {
 	if mErr := s.moveRecorded(&recorded); mErr != nil && err == nil {
 		err = mErr
 	}
+	s.holdRecorded(false)
 	if err != nil {
 		w.pending = append(earlier, w.pending...)
 		return handled, err
@@ -57,31 +58,46 @@ func (s *session) handleNew(ctx context.Context, recorded *[]imap.UID) (handled 
 			return handled, nil
 		}
 		before := s.lastUID
-		for rest := uids; len(rest) > 0; {
-			if err := ctx.Err(); err != nil {
-				return handled, err // what was recorded is moved by syncAll
+		if err := ctx.Err(); err != nil {
+			return handled, err
+		}
+		rest := uids
+		cur := s.fetchBatch(rest)
+		for {
+			if cur.err != nil {
+				return handled, cur.err
 			}
-			sizes, err := s.fetchSizes(rest[:min(max(w.batchSize, 1), len(rest))])
-			if err != nil {
-				return handled, err
+			rest = rest[cur.n:]
+			// The next batch is fetched while this one is recorded: the
+			// server's FETCH and our parse and commit overlap. Meanwhile the
+			// fetch owns the connection (the handler never touches IMAP),
+			// and a cancellation must not cut it under the batch in hand.
+			var next chan fetchedBatch
+			if len(rest) > 0 && ctx.Err() == nil {
+				s.holdRecorded(true)
+				next = make(chan fetchedBatch, 1)
+				go func(rest []imap.UID) { next <- s.fetchBatch(rest) }(rest)
 			}
-			n := s.takeBatch(rest, sizes)
-			msgs, err := s.fetchBodies(rest[:n], sizes)
-			if err != nil {
-				return handled, err
-			}
-			rest = rest[n:]
-			done, err := s.processBatch(ctx, msgs)
+			done, err := s.processBatch(ctx, cur.msgs)
 			handled += len(done)
 			*recorded = append(*recorded, done...)
+			s.holdRecorded(len(*recorded) > 0)
+			if next != nil {
+				cur = <-next // always waited for: it holds the connection
+			}
 			if err != nil {
 				return handled, err
 			}
-			s.holdRecorded(len(*recorded) > 0)
 			if len(*recorded) >= w.moveGroup {
 				if err := s.moveRecorded(recorded); err != nil {
 					return handled, err
 				}
+			}
+			if len(rest) == 0 {
+				break
+			}
+			if next == nil || ctx.Err() != nil {
+				return handled, ctx.Err() // the prefetched batch is not handled: the next session fetches it again
 			}
 		}
 		// The search's messages are all handled: move them before searching
@@ -96,6 +112,26 @@ func (s *session) handleNew(ctx context.Context, recorded *[]imap.UID) (handled 
 			return handled, nil
 		}
 	}
+}
+
+// fetchedBatch is the next batch of a search's messages: the first n of
+// the UIDs left, fetched.
+type fetchedBatch struct {
+	msgs []fetched
+	n    int
+	err  error
+}
+
+// fetchBatch fetches the next batch of rest: sizes first, then as many
+// bodies as fit a batch (takeBatch).
+func (s *session) fetchBatch(rest []imap.UID) fetchedBatch {
+	sizes, err := s.fetchSizes(rest[:min(max(s.w.batchSize, 1), len(rest))])
+	if err != nil {
+		return fetchedBatch{err: err}
+	}
+	n := s.takeBatch(rest, sizes)
+	msgs, err := s.fetchBodies(rest[:n], sizes)
+	return fetchedBatch{msgs: msgs, n: n, err: err}
 }
 
 // moveRecorded moves the handled messages in *recorded with one MOVE (or

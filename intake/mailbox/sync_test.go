@@ -339,9 +339,9 @@ func TestBacklogIsMovedInGroups(t *testing.T) {
 }
 
 // Cancelled while recorded messages wait for their group's MOVE, during
-// the FETCH of the next batch: the cancellation does not cut the
-// connection under that FETCH; the pass stops after it, handles nothing
-// more, and moves what it recorded before it logs out.
+// the FETCH of a next batch: the cancellation does not cut the connection
+// under that FETCH; the pass stops after it, handles nothing more, and
+// moves what it recorded before it logs out.
 func TestCancelMovesTheRecordedGroup(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -351,7 +351,7 @@ func TestCancelMovesTheRecordedGroup(t *testing.T) {
 		return cancellingFetch{s.(imapserver.SessionIMAP4rev2), func() {
 			mu.Lock()
 			defer mu.Unlock()
-			if bodyFetches++; bodyFetches == 2 {
+			if bodyFetches++; bodyFetches == 3 {
 				cancel()
 				// Give the session's cancel time to act (close the
 				// connection, were it allowed to) before the answer.
@@ -370,11 +370,15 @@ func TestCancelMovesTheRecordedGroup(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("SyncOnce = %v, want context.Canceled", err)
 	}
-	if _, last := st.get(); last != 4 {
-		t.Fatalf("last = %d, want 4: only the first batch recorded", last)
+	// The batch being recorded while the next one is fetched may or may
+	// not be finished when the cancellation lands; what counts is that
+	// everything recorded is moved and nothing else.
+	_, last := st.get()
+	if last != 4 && last != 8 {
+		t.Fatalf("last = %d, want 4 or 8: the cancellation came during the third batch's FETCH", last)
 	}
-	if in, done := ts.list("INBOX"), ts.list("Behandlet"); len(in) != 8 || len(done) != 4 {
-		t.Errorf("INBOX %d, processed %d; want the recorded 4 moved and 8 left", len(in), len(done))
+	if in, done := ts.list("INBOX"), ts.list("Behandlet"); len(in) != 12-int(last) || len(done) != int(last) {
+		t.Errorf("INBOX %d, processed %d; want the recorded %d moved and the rest left", len(in), len(done), last)
 	}
 }
 
