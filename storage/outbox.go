@@ -134,7 +134,7 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 	var out []OutboxItem
 	var logSize int64
 	var logKeep []sentRecord
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := db.markTx(ctx, func(tx *Tx) error {
 		out = nil
 		var err error
 		if logSize, logKeep, err = tx.foldSentLog(ctx, db.sent, now); err != nil {
@@ -175,6 +175,27 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 	// lines are in the outbox already and fold again harmlessly.
 	db.sent.rewrite(logSize, logKeep)
 	return out, nil
+}
+
+// markTx is Tx on the marks pool (synchronous=NORMAL, see DB.marks), for
+// the claims: a claim lost to a power cut only makes its mails due again,
+// which a stopped sender's claims are anyway. An fsync per claim was one
+// more wait for the batch of incoming mail behind the same write lock.
+func (db *DB) markTx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.write.Lock()
+	defer db.write.Unlock()
+	stx, err := db.marks.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(&Tx{tx: stx}); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // MarkOutboxSent records that the SMTP server accepted mail id: first in
@@ -220,21 +241,17 @@ func (db *DB) MarkOutboxSentMany(ctx context.Context, marks []SentMark) error {
 	if len(marks) == 0 {
 		return nil
 	}
-	db.write.Lock()
-	defer db.write.Unlock()
-	tx, err := db.marks.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("mark %d outbox mails sent: %w", len(marks), err)
-	}
-	defer tx.Rollback()
-	for _, m := range marks {
-		if _, err := tx.ExecContext(ctx, `
+	err := db.markTx(ctx, func(tx *Tx) error {
+		for _, m := range marks {
+			if _, err := tx.tx.ExecContext(ctx, `
 UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '', claimed_by = NULL
 WHERE id = ? AND status = 'pending'`, formatTime(m.At), m.Response, m.ID); err != nil {
-			return fmt.Errorf("mark outbox %d sent: %w", m.ID, err)
+				return fmt.Errorf("mark outbox %d sent: %w", m.ID, err)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("mark %d outbox mails sent: %w", len(marks), err)
 	}
 	return nil
