@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -177,5 +178,59 @@ func TestLogSentThenMarkOutboxSentMany(t *testing.T) {
 	// Marking again what is settled changes nothing.
 	if err := db.MarkOutboxSentMany(ctx, marks); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The sent log is emptied of what a fold settled even when senders keep
+// appending meanwhile: lines appended after the fold read the log are
+// kept, the folded ones go. A log another process rewrote in between is
+// left alone.
+func TestSentLogRewriteKeepsLinesAppendedSinceTheFold(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2022, 8, 1, 10, 0, 0, 0, time.UTC)
+	ids := enqueueN(t, db, 3, now)
+	line := func(i int) SentMark {
+		return SentMark{ID: ids[i], MessageID: fmt.Sprintf("m%d@example.org", i), At: now, Response: "250 ok"}
+	}
+	db.LogSent(line(0))
+	var cut logCut
+	var keep []sentRecord
+	err := db.Tx(ctx, func(tx *Tx) (err error) {
+		cut, keep, err = tx.foldSentLog(ctx, db.sent, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.LogSent(line(1)) // another sender, between the fold and the rewrite
+	if err := db.sent.rewrite(cut, keep); err != nil {
+		t.Fatal(err)
+	}
+	recs, _, _ := db.sent.read()
+	if len(recs) != 1 || recs[0].ID != ids[1] {
+		t.Fatalf("log after the rewrite = %+v, want only the line appended since the fold", recs)
+	}
+
+	// Another process folds and rewrites between this fold and its rewrite.
+	db.LogSent(line(2))
+	err = db.Tx(ctx, func(tx *Tx) (err error) {
+		cut, keep, err = tx.foldSentLog(ctx, db.sent, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.FoldSentLog(ctx); err != nil { // the other process
+		t.Fatal(err)
+	}
+	db.LogSent(line(2)) // and more appends after it, longer than before
+	db.LogSent(line(1))
+	before, _ := os.ReadFile(db.sent.path)
+	if err := db.sent.rewrite(cut, keep); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(db.sent.path); string(after) != string(before) {
+		t.Errorf("a log rewritten by someone else was changed:\nbefore %q\nafter  %q", before, after)
 	}
 }

@@ -132,12 +132,12 @@ func (db *DB) ClaimOutboxItem(ctx context.Context, id int64, now time.Time) ([]O
 
 func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...any) ([]OutboxItem, error) {
 	var out []OutboxItem
-	var logSize int64
+	var cut logCut
 	var logKeep []sentRecord
 	err := db.markTx(ctx, func(tx *Tx) error {
 		out = nil
 		var err error
-		if logSize, logKeep, err = tx.foldSentLog(ctx, db.sent, now); err != nil {
+		if cut, logKeep, err = tx.foldSentLog(ctx, db.sent, now); err != nil {
 			return err
 		}
 		rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM outbox WHERE `+where, args...)
@@ -173,7 +173,7 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 	}
 	// Rewriting the log can wait for the next claim if it fails now; its
 	// lines are in the outbox already and fold again harmlessly.
-	db.sent.rewrite(logSize, logKeep)
+	db.sent.rewrite(cut, logKeep)
 	return out, nil
 }
 
