@@ -7,6 +7,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -110,6 +111,16 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer stopHTTP()
+	// Mail a killed daemon had claimed goes out now, not after the claim
+	// lease: with the daemon lock held, no other daemon is alive to send it.
+	switch n, err := a.DB.TakeOverClaims(ctx, a.Now()); {
+	case errors.Is(err, storage.ErrDaemonRunning):
+		a.Log.Warn("another seniorbot daemon uses this database; mail it claimed waits for its claim to run out", "err", err)
+	case err != nil:
+		a.Log.Warn("could not take over the claims of a stopped daemon; they are sent when their claim runs out", "err", err)
+	case n > 0:
+		a.Log.Info("took over outbox mail a stopped daemon had claimed", "count", n)
+	}
 	var wg sync.WaitGroup
 	sendCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	// Several connections send at once: the outbox claims each mail for

@@ -276,6 +276,24 @@ func (q *fakeQueue) MarkOutboxSent(_ context.Context, id int64, _ string, at tim
 	return nil
 }
 
+// LogSent and MarkOutboxSentMany do together what MarkOutboxSent does:
+// the fake has no log to fold, so the mark is kept until the batch's.
+func (q *fakeQueue) LogSent(m storage.SentMark) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.sentLog = append(q.sentLog, fmt.Sprintf("sent %d", m.ID))
+	return nil
+}
+
+func (q *fakeQueue) MarkOutboxSentMany(ctx context.Context, marks []storage.SentMark) error {
+	for _, m := range marks {
+		if err := q.MarkOutboxSent(ctx, m.ID, m.MessageID, m.At, m.Response); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (q *fakeQueue) LogSending(id int64, _ string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()

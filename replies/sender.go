@@ -24,6 +24,11 @@ type Queue interface {
 	// MarkOutboxSent records that the server accepted the item.
 	// messageID is the item's MessageID.
 	MarkOutboxSent(ctx context.Context, id int64, messageID string, at time.Time, serverResponse string) error
+	// LogSent notes at once, without waiting for the database, that the
+	// server accepted a mail, so it is never sent again; MarkOutboxSentMany
+	// then marks a batch of such mails in the outbox in one write.
+	LogSent(m storage.SentMark) error
+	MarkOutboxSentMany(ctx context.Context, marks []storage.SentMark) error
 	// LogSending notes that the item's final "." goes out next, and
 	// LogRefused that the server refused it at that point; with them a
 	// mail whose attempt was cut off in between is flagged when it is sent
@@ -243,6 +248,15 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 		}
 	}()
 	var errs []error
+	// Accepted mails, in the sent log already; marked in the outbox
+	// together when the batch is done.
+	var accepted []storage.SentMark
+	defer func() {
+		if mErr := s.q.MarkOutboxSentMany(context.WithoutCancel(ctx), accepted); mErr != nil {
+			// The sent log has them: the next claim marks them; none is sent again.
+			err = errors.Join(err, fmt.Errorf("marking %d outbox mails sent (the sent log has them): %w", len(accepted), mErr))
+		}
+	}()
 	start := time.Now()
 	for i, j := range jobs {
 		// Stop on shutdown, or before the claim on the items runs out and
@@ -262,7 +276,7 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 				s.log.Warn("sent log", "outbox_id", j.item.ID, "error", err)
 			}
 		}
-		ok, mErr := s.settle(ctx, j, o)
+		ok, mErr := s.settle(ctx, j, o, &accepted)
 		if ok {
 			sent++
 		}
@@ -297,14 +311,22 @@ func (s *Sender) retryAll(ctx context.Context, jobs []job, errText string) error
 }
 
 // settle records the outcome of one transaction and reports whether the
-// mail was delivered. An accepted mail is marked before anything else is
-// done, logging included: until the mark, a crash means sending it again.
-// The marks use a context that outlives cancellation for the same reason.
-func (s *Sender) settle(ctx context.Context, j job, o outcome) (bool, error) {
+// mail was delivered. An accepted mail goes to the sent log before anything
+// else is done, logging included: until then, a crash means sending it
+// again. Its outbox mark waits for the end of the batch (*accepted); should
+// the sent log fail, the outbox is marked at once instead. The marks use a
+// context that outlives cancellation for the same reason.
+func (s *Sender) settle(ctx context.Context, j job, o outcome, accepted *[]storage.SentMark) (bool, error) {
 	ctx = context.WithoutCancel(ctx)
 	switch o.verdict {
 	case verdictSent:
-		err := s.q.MarkOutboxSent(ctx, j.item.ID, j.item.MessageID, s.Now(), o.detail)
+		m := storage.SentMark{ID: j.item.ID, MessageID: j.item.MessageID, At: s.Now(), Response: o.detail}
+		if s.q.LogSent(m) == nil {
+			s.log.Info("mail sent", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "smtp_response", o.detail)
+			*accepted = append(*accepted, m)
+			return true, nil
+		}
+		err := s.q.MarkOutboxSent(ctx, j.item.ID, j.item.MessageID, m.At, o.detail)
 		s.log.Info("mail sent", "outbox_id", j.item.ID, "message_id", j.item.MessageID, "smtp_response", o.detail)
 		if err != nil {
 			return true, fmt.Errorf("marking outbox %d sent: %w", j.item.ID, err)

@@ -130,7 +130,7 @@ func TestTransactionsWithoutNoopOrRset(t *testing.T) {
 	if got, want := srv.saw(), "MAIL RCPT DATA . MAIL RCPT DATA ."; got != want {
 		t.Errorf("server saw %q, want %q", got, want)
 	}
-	if got, want := q.logged(), "sending 1, sending 2"; got != want {
+	if got, want := q.logged(), "sending 1, sent 1, sending 2, sent 2"; got != want {
 		t.Errorf("sent log %q, want %q", got, want)
 	}
 }
@@ -143,10 +143,10 @@ func TestRefusedCommandsAndTheNextMail(t *testing.T) {
 		name, verb, reply, state string
 		logged                   string // the sent log: a refusal at "." is noted there
 	}{
-		{"5xx recipient", "RCPT", "550 5.1.1 no such user", "failed", "sending 2"},
-		{"4xx sender", "MAIL", "451 4.3.0 try later", "queued", "sending 2"},
-		{"5xx data", ".", "554 5.7.1 rejected as spam", "failed", "sending 1, refused 1, sending 2"},
-		{"4xx data", ".", "451 4.7.1 try again later", "queued", "sending 1, refused 1, sending 2"},
+		{"5xx recipient", "RCPT", "550 5.1.1 no such user", "failed", "sending 2, sent 2"},
+		{"4xx sender", "MAIL", "451 4.3.0 try later", "queued", "sending 2, sent 2"},
+		{"5xx data", ".", "554 5.7.1 rejected as spam", "failed", "sending 1, refused 1, sending 2, sent 2"},
+		{"4xx data", ".", "451 4.7.1 try again later", "queued", "sending 1, refused 1, sending 2, sent 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, port := startScriptServer(t, func(verb string, n int) string {

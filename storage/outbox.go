@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -48,9 +49,72 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 // ClaimLease is how long a mail taken by DueOutbox is hidden from other
 // senders. A sender that dies holding it (kill -9, power cut) leaves the
 // mail due again after the lease, so it must be short: that is how long a
-// reply is delayed after a crash. A live sender settles a batch (sent,
+// reply is delayed after a crash — unless the next daemon takes the claim
+// over at its start (TakeOverClaims). A live sender settles a batch (sent,
 // retry or failed) well within it.
 const ClaimLease = 2 * time.Minute
+
+// ErrDaemonRunning is returned by TakeOverClaims when another process
+// holds the database's daemon lock.
+var ErrDaemonRunning = errors.New("another seniorbot daemon holds this database's daemon lock")
+
+// TakeOverClaims makes this process the database's daemon: it takes the
+// daemon lock (the file path + "-daemon", held until Close; the kernel
+// drops it when a process dies, kill -9 included) and releases at once
+// every claim another daemon made and did not settle. Holding the lock
+// proves those daemons are dead, so their mails need not wait out
+// ClaimLease: a reply held up by a crash goes out right after the
+// restart. Claims of commands (`seniorbot resend`, `summary --send`),
+// which may be running now, carry no owner and are left to their lease.
+// From here on this process's claims carry its own token.
+//
+// The claims' mails are folded with the sent log as at any claim: one the
+// server accepted is marked sent, one cut off after its final "." is
+// flagged maybe_twice before it is sent again. It returns how many claims
+// it released; ErrDaemonRunning when another process holds the lock.
+func (db *DB) TakeOverClaims(ctx context.Context, now time.Time) (int, error) {
+	if db.daemonLock != nil {
+		return 0, nil // this process is the daemon already (a second Run)
+	}
+	f, err := os.OpenFile(db.path+"-daemon", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("daemon lock: %w", err)
+	}
+	ok, err := tryLockFile(f)
+	if err != nil || !ok {
+		f.Close()
+		if err != nil {
+			return 0, fmt.Errorf("daemon lock: %w", err)
+		}
+		return 0, ErrDaemonRunning
+	}
+	owner := fmt.Sprintf("daemon:%d:%d", os.Getpid(), time.Now().UnixNano()) // the real clock: unique even under a test clock
+	var released int64
+	err = db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `
+UPDATE outbox SET next_attempt = ?, claimed_by = NULL
+WHERE status = 'pending' AND claimed_by LIKE 'daemon:%' AND claimed_by <> ?`, formatTime(now), owner)
+		if err != nil {
+			return err
+		}
+		released, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		f.Close()
+		return 0, fmt.Errorf("take over claims: %w", err)
+	}
+	db.daemonLock = f
+	db.owner.Store(owner)
+	return int(released), nil
+}
+
+// claimOwner is what this process writes into claimed_by: its daemon
+// token after TakeOverClaims, else "" (stored as NULL).
+func (db *DB) claimOwner() string {
+	s, _ := db.owner.Load().(string)
+	return s
+}
 
 // DueOutbox claims and returns up to limit pending mails whose next attempt
 // is due. Claiming (pushing the next attempt past ClaimLease) happens in
@@ -68,12 +132,12 @@ func (db *DB) ClaimOutboxItem(ctx context.Context, id int64, now time.Time) ([]O
 
 func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...any) ([]OutboxItem, error) {
 	var out []OutboxItem
-	var logSize int64
+	var cut logCut
 	var logKeep []sentRecord
-	err := db.Tx(ctx, func(tx *Tx) error {
+	err := db.markTx(ctx, func(tx *Tx) error {
 		out = nil
 		var err error
-		if logSize, logKeep, err = tx.foldSentLog(ctx, db.sent, now); err != nil {
+		if cut, logKeep, err = tx.foldSentLog(ctx, db.sent, now); err != nil {
 			return err
 		}
 		rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM outbox WHERE `+where, args...)
@@ -95,8 +159,10 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 			return err
 		}
 		lease := formatTime(now.Add(ClaimLease))
+		owner := db.claimOwner()
 		for _, it := range out {
-			if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ?`, lease, it.ID); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, claimed_by = NULLIF(?, '') WHERE id = ?`,
+				lease, owner, it.ID); err != nil {
 				return err
 			}
 		}
@@ -107,8 +173,29 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 	}
 	// Rewriting the log can wait for the next claim if it fails now; its
 	// lines are in the outbox already and fold again harmlessly.
-	db.sent.rewrite(logSize, logKeep)
+	db.sent.rewrite(cut, logKeep)
 	return out, nil
+}
+
+// markTx is Tx on the marks pool (synchronous=NORMAL, see DB.marks), for
+// the claims: a claim lost to a power cut only makes its mails due again,
+// which a stopped sender's claims are anyway. An fsync per claim was one
+// more wait for the batch of incoming mail behind the same write lock.
+func (db *DB) markTx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.write.Lock()
+	defer db.write.Unlock()
+	stx, err := db.marks.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(&Tx{tx: stx}); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // MarkOutboxSent records that the SMTP server accepted mail id: first in
@@ -116,10 +203,9 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 // messageID (the mail's Message-ID) keeps a log line from ever matching
 // another mail, should an id be reused after a purge.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, messageID string, at time.Time, serverResponse string) error {
-	logErr := db.sent.append(sentRecord{ID: id, MessageID: messageID, State: logSent, At: formatTime(at), Response: serverResponse})
-	if err := db.execMark(ctx, fmt.Sprintf("mark outbox %d sent", id), `
-UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '' WHERE id = ?`,
-		formatTime(at), serverResponse, id); err != nil {
+	m := SentMark{ID: id, MessageID: messageID, At: at, Response: serverResponse}
+	logErr := db.LogSent(m)
+	if err := db.MarkOutboxSentMany(ctx, []SentMark{m}); err != nil {
 		if logErr != nil {
 			return errors.Join(err, logErr)
 		}
@@ -129,10 +215,52 @@ UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error 
 	return nil // a failed log append does not matter once the outbox has it
 }
 
+// SentMark is a mail the SMTP server accepted, for LogSent and
+// MarkOutboxSentMany.
+type SentMark struct {
+	ID        int64
+	MessageID string // without <>
+	At        time.Time
+	Response  string // the server's answer to the final "."
+}
+
+// LogSent notes in the sent log, at once and without waiting for the
+// database, that the server accepted m. From here on m is never sent
+// again: the next claim folds the line into the outbox if nothing else
+// marks it first. The sender marks the outbox later, with the other mails
+// of its batch (MarkOutboxSentMany): one write for the batch instead of
+// one per mail, each of which waited behind the batch of incoming mail
+// being recorded.
+func (db *DB) LogSent(m SentMark) error {
+	return db.sent.append(sentRecord{ID: m.ID, MessageID: m.MessageID, State: logSent, At: formatTime(m.At), Response: m.Response})
+}
+
+// MarkOutboxSentMany marks the mails in marks sent in the outbox, in one
+// transaction; a mail no longer pending (folded meanwhile) is left as it is.
+func (db *DB) MarkOutboxSentMany(ctx context.Context, marks []SentMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	err := db.markTx(ctx, func(tx *Tx) error {
+		for _, m := range marks {
+			if _, err := tx.tx.ExecContext(ctx, `
+UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '', claimed_by = NULL
+WHERE id = ? AND status = 'pending'`, formatTime(m.At), m.Response, m.ID); err != nil {
+				return fmt.Errorf("mark outbox %d sent: %w", m.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark %d outbox mails sent: %w", len(marks), err)
+	}
+	return nil
+}
+
 // MarkOutboxRetry records a failed attempt; the mail is tried again at next.
 func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, errText string) error {
 	return db.execMark(ctx, fmt.Sprintf("mark outbox %d for retry", id), `
-UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ? AND status = 'pending'`,
+UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?, claimed_by = NULL WHERE id = ? AND status = 'pending'`,
 		formatTime(next), errText, id)
 }
 
@@ -140,7 +268,7 @@ UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHER
 // without counting an attempt: its sender stopped before trying it.
 func (db *DB) ReleaseOutbox(ctx context.Context, id int64) error {
 	return db.execMark(ctx, fmt.Sprintf("release outbox %d", id),
-		`UPDATE outbox SET next_attempt = created_at WHERE id = ? AND status = 'pending'`, id)
+		`UPDATE outbox SET next_attempt = created_at, claimed_by = NULL WHERE id = ? AND status = 'pending'`, id)
 }
 
 // MarkOutboxFailed records that mail id was refused for good.

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"sync"
@@ -86,16 +88,24 @@ func (l *sentLog) append(r sentRecord) error {
 	return nil
 }
 
-// read returns the records in the log and its size. A line that cannot
-// be read (cut short by a full disk) is skipped: at worst that mail is
-// sent again, which is what happened before the log existed.
-func (l *sentLog) read() ([]sentRecord, int64, error) {
+// logCut is how much of the log a fold read: its size and a digest of
+// those bytes, so a rewrite can tell lines appended since (kept) from a
+// log another process has rewritten meanwhile (left alone).
+type logCut struct {
+	size int64
+	sum  [sha256.Size]byte
+}
+
+// read returns the records in the log and how much of it was read. A line
+// that cannot be read (cut short by a full disk) is skipped: at worst that
+// mail is sent again, which is what happened before the log existed.
+func (l *sentLog) read() ([]sentRecord, logCut, error) {
 	data, err := os.ReadFile(l.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, 0, nil
+		return nil, logCut{}, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("sent log: %w", err)
+		return nil, logCut{}, fmt.Errorf("sent log: %w", err)
 	}
 	var recs []sentRecord
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -106,14 +116,19 @@ func (l *sentLog) read() ([]sentRecord, int64, error) {
 			recs = append(recs, r)
 		}
 	}
-	return recs, int64(len(data)), nil
+	return recs, logCut{size: int64(len(data)), sum: sha256.Sum256(data)}, nil
 }
 
-// rewrite replaces the log's contents with keep if it still has size
-// bytes, i.e. nothing was appended since it was folded; otherwise the next
-// fold does it.
-func (l *sentLog) rewrite(size int64, keep []sentRecord) error {
-	if size == 0 {
+// rewrite replaces the part of the log a fold read (cut) with keep, and
+// keeps whatever was appended after it. Senders append all the time, so
+// waiting for a moment with no append (as this once did) could leave the
+// log growing through a whole backlog, and every claim reading all of it.
+// Appenders hold a shared lock, this an exclusive one, so nothing is
+// appended while it works. If the first cut.size bytes are no longer what
+// the fold read, another process has rewritten the log: it is left alone
+// and the next fold does it.
+func (l *sentLog) rewrite(cut logCut, keep []sentRecord) error {
+	if cut.size == 0 {
 		return nil
 	}
 	var buf bytes.Buffer
@@ -125,7 +140,7 @@ func (l *sentLog) rewrite(size int64, keep []sentRecord) error {
 		buf.Write(line)
 		buf.WriteByte('\n')
 	}
-	f, err := os.OpenFile(l.path, os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(l.path, os.O_RDWR, 0o600)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -136,10 +151,14 @@ func (l *sentLog) rewrite(size int64, keep []sentRecord) error {
 	if err := lockFile(f, true); err != nil {
 		return fmt.Errorf("sent log: %w", err)
 	}
-	st, err := f.Stat()
-	if err != nil || st.Size() != size {
-		return err
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return fmt.Errorf("sent log: %w", err)
 	}
+	if int64(len(data)) < cut.size || sha256.Sum256(data[:cut.size]) != cut.sum {
+		return nil
+	}
+	buf.Write(data[cut.size:]) // appended since the fold
 	if err := f.Truncate(0); err != nil {
 		return fmt.Errorf("sent log: %w", err)
 	}
@@ -160,10 +179,10 @@ type mailKey struct {
 // accepted mail still pending is marked sent; a mail left at "sending"
 // that is pending and due again is flagged maybe_twice. It returns the
 // log's size and the lines to keep (mails in flight) for rewrite.
-func (tx *Tx) foldSentLog(ctx context.Context, l *sentLog, now time.Time) (int64, []sentRecord, error) {
-	recs, size, err := l.read()
+func (tx *Tx) foldSentLog(ctx context.Context, l *sentLog, now time.Time) (logCut, []sentRecord, error) {
+	recs, cut, err := l.read()
 	if err != nil || len(recs) == 0 {
-		return size, nil, err
+		return cut, nil, err
 	}
 	// The last word on each mail counts, except that "sent" is final.
 	last := map[mailKey]sentRecord{}
@@ -180,7 +199,7 @@ func (tx *Tx) foldSentLog(ctx context.Context, l *sentLog, now time.Time) (int64
 	}
 	rows, err := tx.outboxRows(ctx, order)
 	if err != nil {
-		return 0, nil, fmt.Errorf("fold sent log: %w", err)
+		return logCut{}, nil, fmt.Errorf("fold sent log: %w", err)
 	}
 	var keep []sentRecord
 	for _, k := range order {
@@ -203,10 +222,10 @@ func (tx *Tx) foldSentLog(ctx context.Context, l *sentLog, now time.Time) (int64
 			continue
 		}
 		if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
-			return 0, nil, fmt.Errorf("fold sent log: %w", err)
+			return logCut{}, nil, fmt.Errorf("fold sent log: %w", err)
 		}
 	}
-	return size, keep, nil
+	return cut, keep, nil
 }
 
 // outboxRow is what a fold needs to know of an outbox row.
@@ -243,16 +262,16 @@ func (tx *Tx) outboxRows(ctx context.Context, keys []mailKey) (map[mailKey]outbo
 // is settled. Claims do this themselves; Backup calls it so a copy never
 // holds as pending a mail that was sent.
 func (db *DB) FoldSentLog(ctx context.Context) error {
-	var size int64
+	var cut logCut
 	var keep []sentRecord
 	err := db.Tx(ctx, func(tx *Tx) (err error) {
-		size, keep, err = tx.foldSentLog(ctx, db.sent, time.Now())
+		cut, keep, err = tx.foldSentLog(ctx, db.sent, time.Now())
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	return db.sent.rewrite(size, keep)
+	return db.sent.rewrite(cut, keep)
 }
 
 // LogSending notes in the sent log that mail id is about to be handed

@@ -17,9 +17,11 @@ import (
 	"io/fs"
 	"maps"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite" // pure-Go SQLite driver: static binary, CGO_ENABLED=0
@@ -43,6 +45,12 @@ type DB struct {
 	// Other processes (the commands) still queue on the busy timeout.
 	write sync.Mutex
 	sent  *sentLog // see sentlog.go
+
+	path string
+	// daemonLock and owner are set by TakeOverClaims (outbox.go): the
+	// held daemon lock file, and the token this process's claims carry.
+	daemonLock *os.File
+	owner      atomic.Value // string
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -62,7 +70,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{sql: sdb, sent: &sentLog{path: path + "-sent"}}
+	db := &DB{sql: sdb, sent: &sentLog{path: path + "-sent"}, path: path}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
@@ -88,8 +96,15 @@ func openPool(path string, q url.Values, synchronous string) (*sql.DB, error) {
 	return sdb, nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return errors.Join(db.marks.Close(), db.sql.Close()) }
+// Close closes the database (and lets go of the daemon lock, if held).
+func (db *DB) Close() error {
+	err := errors.Join(db.marks.Close(), db.sql.Close())
+	if db.daemonLock != nil {
+		// After the pools: a daemon that starts now finds no writer of ours.
+		err = errors.Join(err, db.daemonLock.Close())
+	}
+	return err
+}
 
 // Tx runs fn in one write transaction: everything fn does is recorded
 // together or not at all.

@@ -109,6 +109,17 @@ type IMAPConfig struct {
 	ProcessedFolder string   `toml:"processed_folder"`
 	PollInterval    Duration `toml:"poll_interval"` // used when the server has no IDLE
 	IdleCycle       Duration `toml:"idle_cycle"`    // IDLE is restarted (and the mailbox resynced) this often
+	// IdleCheck is how often, during IDLE, the watcher ends the IDLE (DONE)
+	// to see the server still answers, and IDLE again: a server that
+	// stopped answering but left the TCP connection open says nothing, and
+	// is otherwise noticed only at the end of the idle cycle.
+	IdleCheck Duration `toml:"idle_check"`
+	// CommandTimeout is how long a short IMAP command (NOOP, SELECT,
+	// SEARCH, DONE, LOGIN, ...) may go unanswered before the connection is
+	// dropped and made again. Commands that write (MOVE, APPEND, EXPUNGE)
+	// get twice as long; a FETCH of message bodies is dropped only when the
+	// server sends nothing for twice as long.
+	CommandTimeout Duration `toml:"command_timeout"`
 	// AuthServID is the authserv-id of the Authentication-Results headers
 	// the receiving server adds (RFC 8601 §2.5); only those count.
 	AuthServID string `toml:"authserv_id"`

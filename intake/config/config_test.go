@@ -65,6 +65,8 @@ func TestLoadConfigErrorsNameTheKey(t *testing.T) {
 		{"unknown key", `port = 1143` + "\x00" + "port = 1143\nmailboks = \"x\"", `unknown key "imap.mailboks"`},
 		{"bad duration", `port = 1143` + "\x00" + "port = 1143\npoll_interval = \"often\"", `poll_interval`},
 		{"password twice", `password_env = "SENIORBOT_TEST_IMAP_PW"` + "\x00" + "password_env = \"SENIORBOT_TEST_IMAP_PW\"\npassword_file = \"/x\"", `[imap] set password_env or password_file, not both`},
+		{"idle check too short", `port = 1143` + "\x00" + "port = 1143\nidle_check = \"100ms\"", `[imap] idle_check must be at least 1s`},
+		{"command timeout too long", `port = 1143` + "\x00" + "port = 1143\ncommand_timeout = \"1h\"", `[imap] command_timeout must be between`},
 		{"bad from", `from = "Bot <bot@example.org>"` + "\x00" + `from = "nobody"`, `[smtp] from`},
 		{"bad deadline", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ndeadline = \"1. september\"", `deadline`},
 		{"bad contact", `from = "Bot <bot@example.org>"` + "\x00" + "from = \"Bot <bot@example.org>\"\n[campaign]\ncontacts = [{name = \"A\", email = \"a\"}]", `contacts[0].email`},

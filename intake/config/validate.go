@@ -45,6 +45,12 @@ func (c *Config) Validate() error {
 	if c.IMAP.IdleCycle.Duration < time.Second || c.IMAP.IdleCycle.Duration > 29*time.Minute {
 		return errors.New("[imap] idle_cycle must be between 1s and 29m (RFC 2177)")
 	}
+	if c.IMAP.IdleCheck.Duration < time.Second {
+		return errors.New("[imap] idle_check must be at least 1s")
+	}
+	if c.IMAP.CommandTimeout.Duration < time.Second || c.IMAP.CommandTimeout.Duration > 10*time.Minute {
+		return errors.New("[imap] command_timeout must be between 1s and 10m")
+	}
 	if err := validateServer("smtp", c.SMTP.Host, c.SMTP.Port, c.SMTP.TLS); err != nil {
 		return err
 	}

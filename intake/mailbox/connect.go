@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -46,17 +47,56 @@ func (w *Watcher) connect(ctx context.Context) (*session, error) {
 			},
 		},
 	}
+	// The connection is dialled here rather than by imapclient's Dial
+	// functions so that the watchdog can see bytes arrive (progressConn):
+	// a long FETCH is cut off when the server goes silent, not when it is
+	// merely slow.
+	dialer := opts.Dialer
+	tlsConf := opts.TLSConfig.Clone()
 	var dial func() (*imapclient.Client, error)
 	switch w.cfg.TLS {
 	case "tls":
-		dial = func() (*imapclient.Client, error) { return imapclient.DialTLS(addr, opts) }
+		dial = func() (*imapclient.Client, error) {
+			raw, err := dialer.Dial("tcp", addr)
+			if err != nil {
+				return nil, err
+			}
+			s.conn = &progressConn{Conn: raw}
+			tlsConf.NextProtos = []string{"imap"} // as imapclient.DialTLS does
+			tc := tls.Client(s.conn, tlsConf)
+			// The handshake has no deadline of its own; the dialer's
+			// timeout bounds it as it bounds the dial.
+			tc.SetDeadline(time.Now().Add(dialer.Timeout))
+			if err := tc.Handshake(); err != nil {
+				raw.Close()
+				return nil, err
+			}
+			tc.SetDeadline(time.Time{})
+			return imapclient.New(tc, opts), nil
+		}
 	case "starttls":
-		dial = func() (*imapclient.Client, error) { return imapclient.DialStartTLS(addr, opts) }
+		dial = func() (*imapclient.Client, error) {
+			raw, err := dialer.Dial("tcp", addr)
+			if err != nil {
+				return nil, err
+			}
+			s.conn = &progressConn{Conn: raw}
+			o := *opts
+			o.TLSConfig = tlsConf
+			return imapclient.NewStartTLS(s.conn, &o)
+		}
 	case "none":
 		if !config.IsLoopback(host) {
 			return nil, &permanentError{fmt.Errorf("imap: tls = \"none\" is only allowed for a loopback host, not %q", host)}
 		}
-		dial = func() (*imapclient.Client, error) { return imapclient.DialInsecure(addr, opts) }
+		dial = func() (*imapclient.Client, error) {
+			raw, err := dialer.Dial("tcp", addr)
+			if err != nil {
+				return nil, err
+			}
+			s.conn = &progressConn{Conn: raw}
+			return imapclient.New(s.conn, opts), nil
+		}
 	default:
 		return nil, &permanentError{fmt.Errorf("imap: tls must be \"tls\", \"starttls\" or \"none\", got %q", w.cfg.TLS)}
 	}
@@ -85,6 +125,23 @@ func (w *Watcher) connect(ctx context.Context) (*session, error) {
 		return nil, ctx.Err()
 	}
 	return s, nil
+}
+
+// progressConn counts the bytes read from the server, so the watchdog
+// can tell a server that is slowly sending a large FETCH from one that
+// has stopped answering while the TCP connection stays open (a frozen
+// process, a half-dead middlebox), which TCP keepalive does not notice.
+type progressConn struct {
+	net.Conn
+	read atomic.Uint64
+}
+
+func (c *progressConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.read.Add(uint64(n))
+	}
+	return n, err
 }
 
 func (s *session) login() error {

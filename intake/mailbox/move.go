@@ -32,14 +32,14 @@ func (s *session) safeMove(p *pendingMove) error {
 	uids := imap.UIDSetNum(p.uids...)
 
 	if s.caps.Has(imap.CapMove) {
-		return s.step("UID MOVE", w.cmdTimeout, func() error {
+		return s.step("UID MOVE", w.writeTimeout(), func() error {
 			_, err := s.c.Move(uids, dest).Wait()
 			return err
 		})
 	}
 
 	if !p.copied {
-		err := s.step("UID COPY", w.cmdTimeout, func() error {
+		err := s.step("UID COPY", w.writeTimeout(), func() error {
 			_, err := s.c.Copy(uids, dest).Wait()
 			return err
 		})
@@ -50,13 +50,13 @@ func (s *session) safeMove(p *pendingMove) error {
 	}
 
 	del := &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}
-	if err := s.step("UID STORE", w.cmdTimeout, func() error { return s.c.Store(uids, del, nil).Close() }); err != nil {
+	if err := s.step("UID STORE", w.writeTimeout(), func() error { return s.c.Store(uids, del, nil).Close() }); err != nil {
 		return fmt.Errorf("copied to %q, but flagging the original \\Deleted failed: %w", dest, err)
 	}
 	if !s.caps.Has(imap.CapUIDPlus) {
 		return nil // never a blanket EXPUNGE on a shared mailbox
 	}
-	if err := s.step("UID EXPUNGE", w.cmdTimeout, func() error {
+	if err := s.step("UID EXPUNGE", w.writeTimeout(), func() error {
 		_, err := s.c.UIDExpunge(uids).Collect()
 		return err
 	}); err != nil {
@@ -96,14 +96,14 @@ func (s *session) moveOrQueue(p *pendingMove, log *slog.Logger) error {
 	return err
 }
 
-// retryPending retries moves that failed earlier under this UIDVALIDITY.
-func (s *session) retryPending(ctx context.Context) error {
+// retryMoves retries moves that failed earlier (todo, taken out of
+// w.pending) under this UIDVALIDITY; what fails again goes back to
+// w.pending.
+func (s *session) retryMoves(ctx context.Context, todo []pendingMove) error {
 	w := s.w
-	if len(w.pending) == 0 {
+	if len(todo) == 0 {
 		return nil
 	}
-	todo := w.pending
-	w.pending = nil
 	var keep []pendingMove
 	for _, p := range todo {
 		if p.uidValidity == s.uidValidity {
@@ -120,7 +120,7 @@ func (s *session) retryPending(ctx context.Context) error {
 		defer s.disarm()
 		return s.ensureFolder(w.cfg.ProcessedFolder)
 	}(); err != nil && !isRefusal(err) {
-		w.pending = keep
+		w.pending = append(w.pending, keep...)
 		return err
 	}
 	for i := range keep {

@@ -132,7 +132,7 @@ func (s *session) ensureFolder(name string) error {
 			return nil
 		}
 	}
-	err = s.step("CREATE", w.cmdTimeout, func() error { return s.c.Create(name, nil).Wait() })
+	err = s.step("CREATE", w.writeTimeout(), func() error { return s.c.Create(name, nil).Wait() })
 	var ie *imap.Error
 	if errors.As(err, &ie) && ie.Code == imap.ResponseCodeAlreadyExists {
 		return nil

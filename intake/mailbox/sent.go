@@ -138,7 +138,7 @@ func (s *session) appendOne(c SentCopy) error {
 	}
 	defer s.disarm()
 	opts := &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: c.Date}
-	return s.step("APPEND", s.w.cmdTimeout, func() error {
+	return s.step("APPEND", s.w.writeTimeout(), func() error {
 		cmd := s.c.Append(s.sentFolder, int64(len(c.Raw)), opts)
 		if _, err := cmd.Write(c.Raw); err != nil {
 			cmd.Close()

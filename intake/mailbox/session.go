@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -20,6 +19,7 @@ import (
 type session struct {
 	w    *Watcher
 	c    *imapclient.Client
+	conn *progressConn // under c (and under TLS): counts what the server sends
 	log  *slog.Logger
 	wake chan struct{} // EXISTS seen; buffered 1, filled without blocking
 
@@ -29,6 +29,10 @@ type session struct {
 	mu        sync.Mutex
 	armed     bool
 	cancelled bool
+	// holding: recorded messages wait to be moved (moveGroup), so a
+	// cancellation must not close the connection under a FETCH: the pass
+	// notices ctx between batches and moves them first.
+	holding bool
 
 	caps        imap.CapSet
 	idleBroken  bool
@@ -42,7 +46,7 @@ func (s *session) cancel() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cancelled = true
-	if s.armed {
+	if s.armed && !s.holding {
 		s.c.Close()
 	}
 }
@@ -59,6 +63,13 @@ func (s *session) arm() bool {
 	return true
 }
 
+// holdRecorded says whether recorded messages wait to be moved; see holding.
+func (s *session) holdRecorded(on bool) {
+	s.mu.Lock()
+	s.holding = on
+	s.mu.Unlock()
+}
+
 func (s *session) disarm() {
 	s.mu.Lock()
 	s.armed = false
@@ -66,17 +77,53 @@ func (s *session) disarm() {
 }
 
 // step runs one blocking IMAP exchange under a watchdog that closes the
-// connection when the server does not answer within d.
+// connection when the server does not answer within d. When d is longer
+// than Watcher.silence (a FETCH of bodies), the watchdog also closes it as
+// soon as the server has sent nothing for that long: a slow download goes
+// on, a server that froze mid-command is dropped within the silence.
 func (s *session) step(name string, d time.Duration, f func() error) error {
-	var fired atomic.Bool
-	t := time.AfterFunc(d, func() {
-		fired.Store(true)
-		s.c.Close()
-	})
+	every := min(d, s.w.silence())
+	start := time.Now()
+	var (
+		mu      sync.Mutex
+		t       *time.Timer
+		done    bool
+		fired   string // why the watchdog closed the connection
+		lastIn  = s.conn.read.Load()
+		watcher func()
+	)
+	watcher = func() {
+		mu.Lock()
+		if done {
+			mu.Unlock()
+			return
+		}
+		in := s.conn.read.Load()
+		switch {
+		case time.Since(start) >= d:
+			fired = fmt.Sprintf("after %v", d)
+		case in == lastIn:
+			fired = fmt.Sprintf("after %v without a byte from the server", every)
+		default:
+			lastIn = in
+			t.Reset(every)
+		}
+		mu.Unlock()
+		if fired != "" {
+			s.c.Close()
+		}
+	}
+	mu.Lock()
+	t = time.AfterFunc(every, watcher)
+	mu.Unlock()
 	err := f()
+	mu.Lock()
+	done = true
 	t.Stop()
-	if fired.Load() {
-		return fmt.Errorf("imap %s: %w after %v", name, errWatchdog, d)
+	why := fired
+	mu.Unlock()
+	if why != "" {
+		return fmt.Errorf("imap %s: %w %s", name, errWatchdog, why)
 	}
 	if err != nil {
 		return fmt.Errorf("imap %s: %w", name, err)
@@ -121,6 +168,11 @@ func (w *Watcher) session(ctx context.Context, daemon bool) (synced bool, err er
 	}
 	for {
 		n, err := s.syncAll(ctx)
+		if n > 0 {
+			// Progress, even if the pass then failed (a move that hangs):
+			// reconnect soon, not after a growing backoff.
+			synced = true
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				s.logout()

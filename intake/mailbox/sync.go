@@ -15,13 +15,36 @@ import (
 )
 
 // syncAll handles everything above lastUID, searching again until nothing
-// is left, and returns how many messages it handled.
-func (s *session) syncAll(ctx context.Context) (int, error) {
+// is left, then retries the moves that failed before, and returns how many
+// messages it handled. New mail comes first: a move can hang where new
+// mail does not (a server process that froze mid-MOVE holds the folder's
+// lock, and every MOVE waits for it), and a recorded message is answered
+// whether or not it has left the INBOX yet.
+func (s *session) syncAll(ctx context.Context) (handled int, err error) {
 	w := s.w
-	handled := 0
-	if err := s.retryPending(ctx); err != nil {
-		return 0, err
+	// The moves that failed before this pass; a move that fails in it
+	// waits for the next one.
+	earlier := w.pending
+	w.pending = nil
+	var recorded []imap.UID // handled in this pass, not yet moved
+	handled, err = s.handleNew(ctx, &recorded)
+	// Whatever ended the pass, what was recorded is moved (or queued).
+	if mErr := s.moveRecorded(&recorded); mErr != nil && err == nil {
+		err = mErr
 	}
+	s.holdRecorded(false)
+	if err != nil {
+		w.pending = append(earlier, w.pending...)
+		return handled, err
+	}
+	return handled, s.retryMoves(ctx, earlier)
+}
+
+// handleNew is syncAll's loop over new mail; the UIDs it handled are added
+// to *recorded, and moved whenever Watcher.moveGroup of them are waiting
+// and when a search's messages are all handled.
+func (s *session) handleNew(ctx context.Context, recorded *[]imap.UID) (handled int, err error) {
+	w := s.w
 	for {
 		select { // the search below covers any EXISTS seen so far
 		case <-s.wake:
@@ -35,22 +58,52 @@ func (s *session) syncAll(ctx context.Context) (int, error) {
 			return handled, nil
 		}
 		before := s.lastUID
-		for rest := uids; len(rest) > 0; {
-			sizes, err := s.fetchSizes(rest[:min(max(w.batchSize, 1), len(rest))])
+		if err := ctx.Err(); err != nil {
+			return handled, err
+		}
+		rest := uids
+		cur := s.fetchBatch(rest)
+		for {
+			if cur.err != nil {
+				return handled, cur.err
+			}
+			rest = rest[cur.n:]
+			// The next batch is fetched while this one is recorded: the
+			// server's FETCH and our parse and commit overlap. Meanwhile the
+			// fetch owns the connection (the handler never touches IMAP),
+			// and a cancellation must not cut it under the batch in hand.
+			var next chan fetchedBatch
+			if len(rest) > 0 && ctx.Err() == nil {
+				s.holdRecorded(true)
+				next = make(chan fetchedBatch, 1)
+				go func(rest []imap.UID) { next <- s.fetchBatch(rest) }(rest)
+			}
+			done, err := s.processBatch(ctx, cur.msgs)
+			handled += len(done)
+			*recorded = append(*recorded, done...)
+			s.holdRecorded(len(*recorded) > 0)
+			if next != nil {
+				cur = <-next // always waited for: it holds the connection
+			}
 			if err != nil {
 				return handled, err
 			}
-			n := s.takeBatch(rest, sizes)
-			msgs, err := s.fetchBodies(rest[:n], sizes)
-			if err != nil {
-				return handled, err
+			if len(*recorded) >= w.moveGroup {
+				if err := s.moveRecorded(recorded); err != nil {
+					return handled, err
+				}
 			}
-			rest = rest[n:]
-			done, err := s.processBatch(ctx, msgs)
-			handled += done
-			if err != nil {
-				return handled, err
+			if len(rest) == 0 {
+				break
 			}
+			if next == nil || ctx.Err() != nil {
+				return handled, ctx.Err() // the prefetched batch is not handled: the next session fetches it again
+			}
+		}
+		// The search's messages are all handled: move them before searching
+		// again, so a few new messages leave the INBOX at once.
+		if err := s.moveRecorded(recorded); err != nil {
+			return handled, err
 		}
 		if s.lastUID == before {
 			// Search keeps finding UIDs that FETCH does not return: don't
@@ -59,6 +112,39 @@ func (s *session) syncAll(ctx context.Context) (int, error) {
 			return handled, nil
 		}
 	}
+}
+
+// fetchedBatch is the next batch of a search's messages: the first n of
+// the UIDs left, fetched.
+type fetchedBatch struct {
+	msgs []fetched
+	n    int
+	err  error
+}
+
+// fetchBatch fetches the next batch of rest: sizes first, then as many
+// bodies as fit a batch (takeBatch).
+func (s *session) fetchBatch(rest []imap.UID) fetchedBatch {
+	sizes, err := s.fetchSizes(rest[:min(max(s.w.batchSize, 1), len(rest))])
+	if err != nil {
+		return fetchedBatch{err: err}
+	}
+	n := s.takeBatch(rest, sizes)
+	msgs, err := s.fetchBodies(rest[:n], sizes)
+	return fetchedBatch{msgs: msgs, n: n, err: err}
+}
+
+// moveRecorded moves the handled messages in *recorded with one MOVE (or
+// queues them for a retry) and empties it. Only a transport failure is
+// returned.
+func (s *session) moveRecorded(recorded *[]imap.UID) error {
+	if len(*recorded) == 0 {
+		return nil
+	}
+	p := pendingMove{uidValidity: s.uidValidity, uids: *recorded}
+	*recorded = nil
+	defer s.holdRecorded(false)
+	return s.moveOrQueue(&p, s.log.With("uids", len(p.uids)))
 }
 
 // searchNew returns the UIDs above lastUID in ascending order. "UID n:*"
@@ -98,19 +184,15 @@ func (s *session) searchNew() ([]imap.UID, error) {
 	return slices.Compact(uids), nil
 }
 
-// processBatch hands each fetched message to the handler in UID order,
-// then moves the handled ones together: one MOVE per batch instead of one
-// per message. A crash between the two leaves recorded messages in the
-// mailbox; the next session moves them (queueLeftovers) without handling
-// them again. It stops at a handler error or cancellation, after moving
-// what was handled.
-func (s *session) processBatch(ctx context.Context, msgs []fetched) (handled int, err error) {
-	var done []imap.UID
+// processBatch hands each fetched message to the handler in UID order and
+// returns the UIDs it handled; the caller moves them (moveRecorded). It
+// stops at a handler error or cancellation.
+func (s *session) processBatch(ctx context.Context, msgs []fetched) (done []imap.UID, err error) {
 	if err = ctx.Err(); err == nil && len(msgs) > 1 && s.processTogether(ctx, msgs) {
 		for _, m := range msgs {
 			done = append(done, m.uid)
 		}
-		msgs = nil
+		return done, nil
 	}
 	for _, m := range msgs {
 		if err = ctx.Err(); err != nil {
@@ -121,13 +203,7 @@ func (s *session) processBatch(ctx context.Context, msgs []fetched) (handled int
 		}
 		done = append(done, m.uid)
 	}
-	if len(done) > 0 {
-		p := pendingMove{uidValidity: s.uidValidity, uids: done}
-		if mErr := s.moveOrQueue(&p, s.log.With("uids", len(done))); mErr != nil && err == nil {
-			err = mErr
-		}
-	}
-	return len(done), err
+	return done, err
 }
 
 // processTogether hands a whole batch to a handler that records batches in

@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/seniorpartnerskabet/seniorbot/intake/inbox"
 )
 
@@ -281,4 +284,113 @@ func TestBatchWithAPoisonMessageFallsBackToOneByOne(t *testing.T) {
 	if !slices.Equal(left, []uint32{3, 4}) {
 		t.Errorf("INBOX holds %v, want 3 and 4", left)
 	}
+}
+
+// countingMoves counts the MOVE commands the server receives, and the
+// messages in each.
+type countingMoves struct {
+	imapserver.SessionIMAP4rev2
+	mu    *sync.Mutex
+	sizes *[]int
+}
+
+func (s countingMoves) Move(w *imapserver.MoveWriter, set imap.NumSet, dest string) error {
+	n := 0
+	if uids, ok := set.(imap.UIDSet); ok {
+		all, _ := uids.Nums()
+		n = len(all)
+	}
+	s.mu.Lock()
+	*s.sizes = append(*s.sizes, n)
+	s.mu.Unlock()
+	return s.SessionIMAP4rev2.Move(w, set, dest)
+}
+
+// A backlog is moved in groups of several fetched batches (one MOVE costs
+// a server like Dovecot about the same for 20 messages as for 200), and
+// the rest as soon as the search's messages are handled.
+func TestBacklogIsMovedInGroups(t *testing.T) {
+	var mu sync.Mutex
+	var moves []int
+	ts := newTestServer(t, capsFull, func(s imapserver.Session) imapserver.Session {
+		return countingMoves{s.(imapserver.SessionIMAP4rev2), &mu, &moves}
+	})
+	for i := 1; i <= 23; i++ {
+		ts.appendMail("INBOX", i)
+	}
+	st := newMemState()
+	h := &batchHandler{st: st}
+	w := newTestWatcher(t, ts.config(), h, st)
+	w.batchSize, w.moveGroup = 5, 10
+	if err := w.SyncOnce(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.batches) != 5 {
+		t.Errorf("%d batches recorded, want 5 of at most 5", len(h.batches))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(moves, []int{10, 10, 3}) {
+		t.Errorf("MOVEs of %v messages, want [10 10 3]", moves)
+	}
+	if in, done := ts.list("INBOX"), ts.list("Behandlet"); len(in) != 0 || len(done) != 23 {
+		t.Errorf("INBOX %d, processed %d; want 0 and 23", len(in), len(done))
+	}
+}
+
+// Cancelled while recorded messages wait for their group's MOVE, during
+// the FETCH of a next batch: the cancellation does not cut the connection
+// under that FETCH; the pass stops after it, handles nothing more, and
+// moves what it recorded before it logs out.
+func TestCancelMovesTheRecordedGroup(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	bodyFetches := 0
+	ts := newTestServer(t, capsFull, func(s imapserver.Session) imapserver.Session {
+		return cancellingFetch{s.(imapserver.SessionIMAP4rev2), func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if bodyFetches++; bodyFetches == 3 {
+				cancel()
+				// Give the session's cancel time to act (close the
+				// connection, were it allowed to) before the answer.
+				time.Sleep(50 * time.Millisecond)
+			}
+		}}
+	})
+	for i := 1; i <= 12; i++ {
+		ts.appendMail("INBOX", i)
+	}
+	st := newMemState()
+	h := &batchHandler{st: st}
+	w := newTestWatcher(t, ts.config(), h, st)
+	w.batchSize, w.moveGroup = 4, 100
+	err := w.SyncOnce(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("SyncOnce = %v, want context.Canceled", err)
+	}
+	// The batch being recorded while the next one is fetched may or may
+	// not be finished when the cancellation lands; what counts is that
+	// everything recorded is moved and nothing else.
+	_, last := st.get()
+	if last != 4 && last != 8 {
+		t.Fatalf("last = %d, want 4 or 8: the cancellation came during the third batch's FETCH", last)
+	}
+	if in, done := ts.list("INBOX"), ts.list("Behandlet"); len(in) != 12-int(last) || len(done) != int(last) {
+		t.Errorf("INBOX %d, processed %d; want the recorded %d moved and the rest left", len(in), len(done), last)
+	}
+}
+
+// cancellingFetch calls during before each FETCH of message bodies.
+type cancellingFetch struct {
+	imapserver.SessionIMAP4rev2
+	during func()
+}
+
+func (s cancellingFetch) Fetch(w *imapserver.FetchWriter, set imap.NumSet, o *imap.FetchOptions) error {
+	if len(o.BodySection) > 0 {
+		s.during()
+	}
+	return s.SessionIMAP4rev2.Fetch(w, set, o)
 }

@@ -53,16 +53,24 @@ type Watcher struct {
 	log *slog.Logger
 
 	// Tuning; the defaults are set by NewWatcher and shortened by tests.
-	minBackoff    time.Duration  // first reconnect delay, doubled per failure
-	maxBackoff    time.Duration  // cap of the reconnect delay
-	cmdTimeout    time.Duration  // watchdog for one IMAP command
-	fetchTimeout  time.Duration  // watchdog for one FETCH batch
-	logoutTimeout time.Duration  // watchdog for LOGOUT and IDLE DONE on the way out
-	handleTimeout time.Duration  // upper bound for one HandleMessage call
-	batchSize     int            // UIDs per FETCH
-	forcePoll     bool           // poll even when the server has IDLE
-	rootCAs       *x509.CertPool // TLS roots; nil: the system pool
-	maxMoveTries  int            // attempts for a failed move before it is left for a person
+	minBackoff    time.Duration // first reconnect delay, doubled per failure
+	maxBackoff    time.Duration // cap of the reconnect delay
+	cmdTimeout    time.Duration // watchdog for one short IMAP command; see writeTimeout, silence
+	fetchTimeout  time.Duration // upper bound for one FETCH of bodies (a silent server is dropped sooner: silence)
+	logoutTimeout time.Duration // watchdog for LOGOUT and IDLE DONE on the way out
+	handleTimeout time.Duration // upper bound for one HandleMessage call
+	batchSize     int           // UIDs per FETCH
+	// moveGroup is how many handled messages are moved with one MOVE. A
+	// MOVE costs the server about the same for 20 messages as for 200 —
+	// Dovecot rewrites the folder's index and UID list for each, at a cost
+	// that grows with the INBOX — so a backlog is moved in groups of
+	// several fetched batches. A crash before the MOVE leaves recorded
+	// messages in the INBOX; the next session moves them (queueLeftovers).
+	moveGroup    int
+	forcePoll    bool           // poll even when the server has IDLE
+	onIdleCheck  func()         // tests: called after each IDLE check the server answered
+	rootCAs      *x509.CertPool // TLS roots; nil: the system pool
+	maxMoveTries int            // attempts for a failed move before it is left for a person
 	// quarantineAfter: failures in a row before a message is quarantined
 	// (QuarantineAfter; 0: never).
 	quarantineAfter int
@@ -82,6 +90,9 @@ func NewWatcher(cfg config.IMAPConfig, h inbox.Handler, st inbox.StateStore, log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.CommandTimeout.Duration <= 0 { // a config not from config.Load (tests, tools)
+		cfg.CommandTimeout.Duration = 20 * time.Second
+	}
 	return &Watcher{
 		cfg:             cfg,
 		h:               h,
@@ -89,15 +100,35 @@ func NewWatcher(cfg config.IMAPConfig, h inbox.Handler, st inbox.StateStore, log
 		log:             log.With("mailbox", cfg.Mailbox),
 		minBackoff:      time.Second,
 		maxBackoff:      5 * time.Minute,
-		cmdTimeout:      2 * time.Minute,
+		cmdTimeout:      cfg.CommandTimeout.Duration,
 		fetchTimeout:    10 * time.Minute,
 		logoutTimeout:   10 * time.Second,
 		handleTimeout:   10 * time.Minute,
 		batchSize:       20,
+		moveGroup:       200,
 		maxMoveTries:    5,
 		quarantineAfter: inbox.QuarantineAfter,
 		nudge:           make(chan struct{}, 1),
 	}
+}
+
+// writeTimeout is the watchdog for commands that make the server write
+// (MOVE, COPY, STORE, EXPUNGE, APPEND, CREATE): they may take a busy
+// server longer than a NOOP, and dropping one half done costs a retry.
+func (w *Watcher) writeTimeout() time.Duration { return 2 * w.cmdTimeout }
+
+// silence is how long a command that may rightly run for minutes (a FETCH
+// of large bodies) may go without a single byte from the server before
+// the connection is taken for dead. A server that is sending is alive.
+func (w *Watcher) silence() time.Duration { return 2 * w.cmdTimeout }
+
+// idleCheck is how often IDLE is interrupted to see the server still
+// answers; see config.IMAPConfig.IdleCheck.
+func (w *Watcher) idleCheck() time.Duration {
+	if d := w.cfg.IdleCheck.Duration; d > 0 {
+		return d
+	}
+	return time.Minute
 }
 
 func (w *Watcher) pollInterval() time.Duration {
@@ -132,7 +163,8 @@ func (w *Watcher) SyncOnce(ctx context.Context) error {
 }
 
 // Run is the daemon: it connects, syncs, then waits for new mail with IDLE
-// (restarted every IdleCycle, resyncing after each cycle and on every EXISTS)
+// (restarted every IdleCycle, resyncing after each cycle and on every EXISTS;
+// checked every IdleCheck so a server that stopped answering is noticed)
 // or, without IDLE, by polling every PollInterval. Connection errors and
 // handler errors end the session; Run reconnects with exponential backoff
 // (1s doubling up to 5m, reset after a successful sync). A refused login is
