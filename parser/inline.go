@@ -96,10 +96,14 @@ func namesAddress(lines []string, addr string) bool {
 // on the new text and that form together, so the new text's own
 // statements still count.
 func (p *Parser) readQuotedForm(r *Reply, base Reply, body, text string) {
+	own := p.opts.OwnAddress
+	if own == "" || !containsFold(body, own) {
+		return // no quote of the bot's own mail: the cheap test first
+	}
 	if f := readForm(text); f.present() && f.filled() {
 		return
 	}
-	form := quotedForm(body, p.opts.OwnAddress)
+	form := quotedForm(body, own)
 	if form == "" || !readForm(form).filled() {
 		return
 	}

@@ -31,7 +31,7 @@ func beforeReplyLine(body string) string {
 
 // replyLineAt is the byte offset of the line holding ReplyLine, or -1.
 func replyLineAt(body string) int {
-	if !strings.Contains(strings.ToLower(body), "denne linje") {
+	if !containsFold(body, "denne linje") {
 		return -1 // the cheap test first: most mails are not replies to the bot
 	}
 	for at := 0; at < len(body); {
@@ -39,7 +39,8 @@ func replyLineAt(body string) int {
 		if end < 0 {
 			end = len(body) - at
 		}
-		if strings.Contains(foldedWords(body[at:at+end]), replyLineWords) {
+		line := body[at : at+end]
+		if containsFold(line, "denne linje") && strings.Contains(foldedWords(line), replyLineWords) {
 			return at
 		}
 		at += end + 1
