@@ -182,20 +182,7 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 // which a stopped sender's claims are anyway. An fsync per claim was one
 // more wait for the batch of incoming mail behind the same write lock.
 func (db *DB) markTx(ctx context.Context, fn func(tx *Tx) error) error {
-	db.write.Lock()
-	defer db.write.Unlock()
-	stx, err := db.marks.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	if err := fn(&Tx{tx: stx}); err != nil {
-		stx.Rollback()
-		return err
-	}
-	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.txOn(ctx, db.marks, fn)
 }
 
 // MarkOutboxSent records that the SMTP server accepted mail id: first in

@@ -109,9 +109,15 @@ func (db *DB) Close() error {
 // Tx runs fn in one write transaction: everything fn does is recorded
 // together or not at all.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.txOn(ctx, db.sql, fn)
+}
+
+// txOn runs fn in one write transaction on pool, taking this process's
+// writers' turn first (DB.write).
+func (db *DB) txOn(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
 	db.write.Lock()
 	defer db.write.Unlock()
-	stx, err := db.sql.BeginTx(ctx, nil)
+	stx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
