@@ -12,8 +12,6 @@ import (
 
 	"github.com/seniorpartnerskabet/seniorbot/intake/ops"
 	"github.com/seniorpartnerskabet/seniorbot/intake/rules"
-	"github.com/seniorpartnerskabet/seniorbot/parser"
-	"github.com/seniorpartnerskabet/seniorbot/replies"
 	"github.com/seniorpartnerskabet/seniorbot/storage"
 )
 
@@ -278,19 +276,7 @@ func TestTokenFromNonStaffIsHeld(t *testing.T) {
 // summaryHTML renders the HTML summary of everything recorded so far.
 func (h *harness) summaryHTML(t *testing.T) string {
 	t.Helper()
-	s, err := ops.BuildSummary(context.Background(), h.db(), h.cfg, parser.New(parser.Options{}).Kommuner(),
-		ops.SummaryWindow{}, h.clock().Add(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := replies.NewRenderer("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, html, err := r.RenderSummary(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, html := h.renderSummary(t)
 	return html
 }
 

@@ -86,6 +86,14 @@ func (h *harness) expectNoLeak(t *testing.T, secrets []string, allowed ...string
 // summaryText renders the summary of everything recorded so far.
 func (h *harness) summaryText(t *testing.T) string {
 	t.Helper()
+	text, _ := h.renderSummary(t)
+	return text
+}
+
+// renderSummary renders the text and HTML summary of everything recorded
+// so far, as the nightly run an hour from the test clock would.
+func (h *harness) renderSummary(t *testing.T) (text, html string) {
+	t.Helper()
 	s, err := ops.BuildSummary(context.Background(), h.db(), h.cfg, parser.New(parser.Options{}).Kommuner(),
 		ops.SummaryWindow{}, h.clock().Add(time.Hour))
 	if err != nil {
@@ -95,11 +103,11 @@ func (h *harness) summaryText(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, _, err := r.RenderSummary(s)
+	text, html, err = r.RenderSummary(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return text
+	return text, html
 }
 
 // expectHeld checks that message key was held for a person, and that its
