@@ -172,18 +172,20 @@ func splitCards(block []string) [][]string {
 	var at []int // indexes of address lines in lines
 	for _, l := range block {
 		t := cleanLine(l)
-		if m := cardLabelRe.FindStringSubmatch(t); m != nil {
-			t = cleanLine(m[1]) // "Navn: Anne Hansen" → "Anne Hansen"
+		if strings.IndexByte(t, ':') >= 0 {
+			if m := cardLabelRe.FindStringSubmatch(t); m != nil {
+				t = cleanLine(m[1]) // "Navn: Anne Hansen" → "Anne Hansen"
+			}
 		}
-		if cardPhoneRe.MatchString(t) {
+		if t != "" && (isDigit(t[len(t)-1]) || t[len(t)-1] == '-') && cardPhoneRe.MatchString(t) {
 			continue
 		}
 		if len(strings.Fields(t)) > 6 || strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") ||
-			strings.HasSuffix(t, ":") || listItemRe.MatchString(t) || isColumnLine(t) ||
+			strings.HasSuffix(t, ":") || isListItem(t) || isColumnLine(t) ||
 			containsFold(t, "kommune") {
 			return nil
 		}
-		switch n := len(emailRe.FindAllStringIndex(t, 2)); {
+		switch n := countEmails(t, 2); {
 		case n > 1:
 			return nil
 		case n == 1:

@@ -16,11 +16,11 @@ import (
 func namedInProse(stated []string, known []Participant) []Participant {
 	var out []Participant
 	for _, s := range stated {
-		if !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") || !namedPartRe.MatchString(s) {
+		if !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") || !mayNamePart(s) || !namedPartRe.MatchString(s) {
 			continue
 		}
 		for _, cl := range clauses(s) {
-			if excludeRe.MatchString(cl) || replacedRe.MatchString(cl) || notPartRe.MatchString(cl) {
+			if isExcluded(cl) || isReplaced(cl) || mayMatchFold(cl, notPartSubs...) && notPartRe.MatchString(cl) {
 				continue
 			}
 			if p, ok := titledName(cl); ok && !hasName(known, p.Name) && !hasName(out, p.Name) {
@@ -58,7 +58,7 @@ func titledName(cl string) (Participant, bool) {
 	words := strings.Fields(cl)
 	for i := 0; i < len(words); i++ {
 		first := i // where the title starts
-		if i+2 < len(words) && committeeRe.MatchString(strings.Join(words[i:i+3], " ")) {
+		if i+2 < len(words) && isCommitteeTitle(words[i:i+3]) {
 			i += 2 // "næstformand i HovedMED Bo Jensen"
 		} else if !isTitleOnly(strings.Trim(words[i], ",;:()")) {
 			continue

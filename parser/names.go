@@ -24,12 +24,12 @@ var notNameWords = map[string]bool{
 
 // proseParticipant reads one segment of prose ending in an address.
 func proseParticipant(seg string) (Participant, bool) {
-	loc := emailRe.FindStringIndex(seg)
-	if loc == nil {
+	st, e := nextEmail(seg, 0)
+	if st < 0 {
 		return Participant{}, false
 	}
-	p := Participant{Email: strings.ToLower(seg[loc[0]:loc[1]])}
-	before := seg[:loc[0]]
+	p := Participant{Email: strings.ToLower(seg[st:e])}
+	before := seg[:st]
 	var titles []string
 	if i := strings.LastIndex(before, "("); i >= 0 && !strings.Contains(before[i:], ")") {
 		// "Maria Krogh (HR-chef, mk@x.dk)"
@@ -52,7 +52,7 @@ func proseParticipant(seg string) (Participant, bool) {
 			t -= 2 // "kultur- og fritidschef"
 		}
 	}
-	if t == n && t >= 3 && committeeRe.MatchString(strings.Join(words[t-3:t], " ")) {
+	if t == n && t >= 3 && isCommitteeTitle(words[t-3:t]) {
 		t -= 3 // "næstformand i HovedMED"
 	}
 	if t < n {

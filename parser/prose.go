@@ -18,7 +18,7 @@ func readParticipants(f *form, prose, sender string) []Participant {
 			cols = h
 			continue
 		}
-		if len(emailRe.FindAllStringIndex(line, 2)) > 1 && !isColumnLine(line) {
+		if countEmails(line, 2) > 1 && !isColumnLine(line) {
 			// several people in one answer: "HR-chef Anne (a@x) og TR Bo (b@x)"
 			out = append(out, proseParticipants(line, true, "")...)
 			continue
@@ -65,20 +65,20 @@ func (r *proseReader) line(line string) {
 		r.cols = h
 		return
 	}
-	listed := listItemRe.MatchString(t) || isColumnLine(t)
+	listed := isListItem(t) || isColumnLine(t)
 	if !listed && !isEntryLine(t) && (r.heading == "" || isSentence(t) || strings.Contains(t, "@")) {
 		r.para = append(r.para, t) // prose, perhaps wrapped: read by paragraph
 		return
 	}
 	r.flush()
-	item := listItemRe.ReplaceAllString(t, "")
+	item := trimListItem(t)
 	r.entry(t, item, listed)
 }
 
 // entry reads a line that lists participants (a list item, a table row,
 // a line under a side heading, or one "name, address, title" line).
 func (r *proseReader) entry(t, item string, listed bool) {
-	n := len(emailRe.FindAllStringIndex(item, 2))
+	n := countEmails(item, 2)
 	switch {
 	case n == 0:
 		if listed || r.heading != "" {
@@ -126,7 +126,7 @@ func sideHeading(t string) (side, rest string, ok bool) {
 		return "", "", false
 	}
 	head = strings.TrimSuffix(strings.TrimSpace(head), " deltager")
-	if !isSideOnly(head) && !sideHeadingTitleRe.MatchString(head) {
+	if !isSideOnly(head) && !(containsFold(head, "repr") && sideHeadingTitleRe.MatchString(head)) {
 		return "", "", false
 	}
 	if side = sideOf(head); side == "" {
@@ -143,11 +143,11 @@ var sideHeadingTitleRe = regexp.MustCompile(`(?i)^(?:fra\s+|for\s+)?(?:ledelses|
 // its own ("Anne Hansen, ah@x.dk, HR-chef"): one address, with at most a
 // name before it.
 func isEntryLine(t string) bool {
-	locs := emailRe.FindAllStringIndex(t, 2)
-	if len(locs) != 1 {
+	st, e := nextEmail(t, 0)
+	if st < 0 || countEmails(t[e:], 1) > 0 {
 		return false
 	}
-	before := strings.Fields(strings.Trim(t[:locs[0][0]], " ,;:(<[-–"))
+	before := strings.Fields(strings.Trim(t[:st], " ,;:(<[-–"))
 	return len(before) <= 4 && !strings.HasSuffix(t, ".")
 }
 
@@ -195,7 +195,7 @@ func isPersonName(s string) bool {
 // or a word of taking part in its paragraph; a contact person or someone
 // who will not come is not one.
 func proseParticipants(para string, listed bool, heading string) []Participant {
-	locs := emailRe.FindAllStringIndex(para, -1)
+	locs := emailSpans(para)
 	var out []Participant
 	start := 0
 	takingPart := -1 // whether para speaks of taking part; -1: not yet asked
@@ -213,7 +213,7 @@ func proseParticipants(para string, listed bool, heading string) []Participant {
 		}
 		if takingPart < 0 && !listed && p.Side == "" && p.Title == "" && p.Name != "" {
 			takingPart = 0
-			if takingPartRe.MatchString(para) {
+			if mayMatchFold(para, "deltag", "tilmeld", "participa", "attend", "kommer", "med fra os") && takingPartRe.MatchString(para) {
 				takingPart = 1
 			}
 		}
@@ -305,7 +305,7 @@ func excludedAt(lead, tail string) bool {
 	}
 	w := strings.Fields(lead)
 	near := strings.Join(w[max(0, len(w)-8):], " ")
-	return excludeRe.MatchString(near) || excludeRe.MatchString(tail) || replacedRe.MatchString(lead)
+	return isExcluded(near) || isExcluded(tail) || isReplaced(lead)
 }
 
 // replacedRe matches the lead of the person an amendment removes or

@@ -16,14 +16,17 @@ var contactLabelRe = regexp.MustCompile(`(?i)^(navn|e-?mail|mail|tlf\.?|tel\.?|t
 // parseContact reads "navn, e-mail, telefon" in any order and separation.
 func parseContact(s string) Contact {
 	c := Contact{Email: firstEmail(s)}
-	rest := emailRe.ReplaceAllString(s, ",")
+	rest := replaceEmails(s, ",")
 	if ph := phoneRe.FindString(rest); ph != "" {
 		c.Phone = strings.TrimSpace(ph)
 		rest = strings.Replace(rest, ph, ",", 1)
 	}
 	for _, f := range splitFields(rest) {
-		f = cleanLine(contactLabelRe.ReplaceAllString(f, ""))
-		if hasLetter(f) && !contactLabelRe.MatchString(f+" ") {
+		if startsWithAnyOf(f, "emnt") {
+			f = contactLabelRe.ReplaceAllString(f, "")
+		}
+		f = cleanLine(f)
+		if hasLetter(f) && !(startsWithAnyOf(f, "emnt") && contactLabelRe.MatchString(f+" ")) {
 			c.Name = f
 			break
 		}
@@ -41,15 +44,19 @@ func splitFields(s string) []string {
 	if isColumnLine(s) {
 		var out []string
 		for _, c := range splitCells(s) {
-			if c = cleanField(emailRe.ReplaceAllString(c, "")); c != "" {
+			if c = cleanField(replaceEmails(c, "")); c != "" {
 				out = append(out, c)
 			}
 		}
 		return out
 	}
-	s = emailRe.ReplaceAllString(s, "\x00")
-	s = bracketedAddrRe.ReplaceAllString(s, ",")
-	s = listParenRe.ReplaceAllString(s, ",$1,")
+	s = replaceEmails(s, "\x00")
+	if strings.IndexByte(s, 0) >= 0 {
+		s = bracketedAddrRe.ReplaceAllString(s, ",")
+	}
+	if strings.IndexByte(s, '(') >= 0 {
+		s = listParenRe.ReplaceAllString(s, ",$1,")
+	}
 	s = strings.ReplaceAll(s, "\x00", ",")
 	var out []string
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;<>[]/", r) }) {
@@ -85,7 +92,33 @@ func isColumnLine(s string) bool {
 	if strings.Contains(s, "\t") {
 		return true
 	}
-	return !strings.ContainsAny(s, ",;") && len(cellSepRe.FindAllStringIndex(s, 2)) >= 2
+	return !strings.ContainsAny(s, ",;") && spaceRuns(s, 2) >= 2
+}
+
+// spaceRuns counts the runs of two or more spaces or non-breaking spaces
+// in s, up to n: the matches of cellSepRe in a line without tabs.
+func spaceRuns(s string, n int) int {
+	runs, k := 0, 0 // k: length of the current run, in characters
+	for i := 0; i < len(s) && runs < n; {
+		switch {
+		case s[i] == ' ':
+			i++
+		case s[i] == 0xc2 && i+1 < len(s) && s[i+1] == 0xa0:
+			i += 2
+		default:
+			if k >= 2 {
+				runs++
+			}
+			k = 0
+			i++
+			continue
+		}
+		k++
+	}
+	if k >= 2 && runs < n {
+		runs++
+	}
+	return runs
 }
 
 // splitCells splits a line of columns into its cells. Cells between two
@@ -111,7 +144,11 @@ func splitDashes(s string) []string {
 // splitParen splits "Bo Jensen (FTR)" into name and title; a parenthesis
 // after a title or one that says something else ("(FOA)", "(3F)") stays.
 func splitParen(s string) []string {
-	m := trailingParenRe.FindStringSubmatch(cleanLine(s))
+	c := cleanLine(s)
+	if !strings.HasSuffix(c, ")") {
+		return []string{s} // the expression needs the closing bracket last
+	}
+	m := trailingParenRe.FindStringSubmatch(c)
 	if m == nil {
 		return []string{s}
 	}
@@ -167,10 +204,16 @@ var headerColumns = map[string]column{
 // headerRow returns the columns of a table's heading line, or nil when
 // line is not one: every cell (at least two) must be a known heading.
 func headerRow(line string) []column {
+	if strings.IndexByte(line, '@') >= 0 {
+		return nil // a cell would hold the address
+	}
 	var cells []string
 	if isColumnLine(line) {
 		cells = splitCells(line)
 	} else {
+		if !strings.ContainsAny(line, ",;|") {
+			return nil // one cell
+		}
 		cells = strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(",;|", r) })
 	}
 	if len(cells) < 2 {
@@ -184,7 +227,7 @@ func headerRow(line string) []column {
 	var cols []column
 	named := 0
 	for _, c := range cells {
-		c = cleanField(listItemRe.ReplaceAllString(cleanLine(c), ""))
+		c = cleanField(trimListItem(cleanLine(c)))
 		if c == "" {
 			cols = append(cols, colOther)
 			continue
@@ -231,7 +274,7 @@ func parseParticipantCols(line string, prose bool, cols []column) (Participant, 
 	var titles []string
 	for _, f := range fields {
 		switch {
-		case phoneRe.MatchString(f) && !hasLetter(f):
+		case !hasLetter(f) && phoneRe.MatchString(f):
 			// participants' phones are not asked for
 		case isSideOnly(f):
 			// a field that only states the side
@@ -266,7 +309,7 @@ func participantFromCells(line string, cols []column) (Participant, bool) {
 			col = cols[i]
 		}
 		switch {
-		case col == colEmail || firstEmail(c) != "" && cleanField(emailRe.ReplaceAllString(c, "")) == "":
+		case col == colEmail || firstEmail(c) != "" && cleanField(replaceEmails(c, "")) == "":
 			if p.Email == "" {
 				p.Email = firstEmail(c)
 			}
@@ -274,7 +317,7 @@ func participantFromCells(line string, cols []column) (Participant, bool) {
 			p.Name = cleanField(c)
 		case col == colSide:
 			sides = append(sides, c)
-		case phoneRe.MatchString(c) && !hasLetter(c):
+		case !hasLetter(c) && phoneRe.MatchString(c):
 		default:
 			titles = append(titles, cleanField(c))
 		}

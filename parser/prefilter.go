@@ -1,0 +1,117 @@
+// Cheap tests that decide, exactly, when an expression of the
+// participant readers cannot match, so that it runs only on the few
+// texts that may hold what it looks for.
+
+package parser
+
+import "strings"
+
+// listItemLen returns the length of the list number or bullet (with the
+// spaces after it) that listItemRe matches at the start of t, or -1.
+func listItemLen(t string) int {
+	if t == "" {
+		return -1
+	}
+	i := -1
+	switch c := t[0]; {
+	case '0' <= c && c <= '9':
+		// \d{1,2}\s*[.):] — two digits are tried first, then one.
+		for _, n := range []int{2, 1} {
+			if n > len(t) || n == 2 && !isDigit(t[1]) {
+				continue
+			}
+			j := n
+			for j < len(t) && isRegexpSpace(t[j]) {
+				j++
+			}
+			if j < len(t) && (t[j] == '.' || t[j] == ')' || t[j] == ':') {
+				i = j + 1
+				break
+			}
+		}
+	case c == '-' || c == '*':
+		i = 1
+	default:
+		for _, b := range []string{"•", "·", "▪", "–"} {
+			if strings.HasPrefix(t, b) {
+				i = len(b)
+				break
+			}
+		}
+	}
+	if i < 0 {
+		return -1
+	}
+	for i < len(t) && isRegexpSpace(t[i]) {
+		i++
+	}
+	return i
+}
+
+// isListItem reports whether t starts with a list number or bullet
+// (listItemRe.MatchString).
+func isListItem(t string) bool { return listItemLen(t) >= 0 }
+
+// trimListItem removes the list number or bullet starting t
+// (listItemRe.ReplaceAllString(t, "")).
+func trimListItem(t string) string {
+	if n := listItemLen(t); n > 0 {
+		return t[n:]
+	}
+	return t
+}
+
+// isDigit reports whether c is an ASCII digit (\d).
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isRegexpSpace reports whether c is what \s matches.
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// hasFoldOddity reports whether s holds a rune that (?i) folds to an
+// ASCII letter or to å besides their own cases: the Kelvin sign (k), the
+// long s (s) and the Ångström sign (å). The cheap tests below compare
+// ASCII letters only, so such a text goes to the expression.
+func hasFoldOddity(s string) bool {
+	if strings.IndexByte(s, 0xe2) < 0 && strings.IndexByte(s, 0xc5) < 0 {
+		return false
+	}
+	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f") || strings.Contains(s, "\u212b")
+}
+
+// mayMatchFold reports whether s may match an expression every match of
+// which holds one of subs, ignoring case: false means it cannot.
+func mayMatchFold(s string, subs ...string) bool {
+	return containsAnyFold(s, subs...) || hasFoldOddity(s)
+}
+
+// isExcluded is excludeRe.MatchString(s).
+func isExcluded(s string) bool {
+	return mayMatchFold(s, "kontakt", "contact", "ikke", "cc", "kopi") && excludeRe.MatchString(s)
+}
+
+// isReplaced is replacedRe.MatchString(s).
+func isReplaced(s string) bool {
+	return mayMatchFold(s, "udskift", "erstat", "fjern", "slet", "afmeld", "stedet", "replace", "instead") &&
+		replacedRe.MatchString(s)
+}
+
+// notPartSubs are what every match of notPartRe holds.
+var notPartSubs = []string{"talt", "snakket", "drøftet", "spurgt", "hørt", "godkend", "besluttet", "udpege", "udvalgt", "vælger"}
+
+// mayNamePart reports whether s may match namedPartRe.
+func mayNamePart(s string) bool {
+	return mayMatchFold(s, "deltage", "tilmelde", "kommer", "attend", "participant", "take")
+}
+
+// isCommitteeTitle reports whether three words read as a title ending in
+// the committee's name ("næstformand i HovedMED"): committeeRe on the
+// words joined by spaces. The words hold no spaces, so the middle word
+// must be "i" or "for".
+func isCommitteeTitle(w []string) bool {
+	if !strings.EqualFold(w[1], "i") && !strings.EqualFold(w[1], "for") {
+		return false
+	}
+	return committeeRe.MatchString(strings.Join(w, " "))
+}

@@ -1,0 +1,105 @@
+package parser
+
+import (
+	"strings"
+	"testing"
+)
+
+// prefilterCases are awkward strings for the participant readers' cheap
+// tests.
+var prefilterCases = []string{
+	"", " ", "1.", "12.", "123.", "1 .", "1\t)", "12 :x", "1 2.", "-", "- x", "*x", "• a", "·b", "▪ c", "– d", "—e", "x",
+	"a  b  c", "a \u00a0b  c", "a\u00a0\u00a0b\u00a0 c", "a   b", "  ", "a  ", "\u00a0\u00a0", "a\tb", "a  b, c  d",
+	"Kontaktperson: Bo", "\u212aontakt: Bo", "ſlet Anne Hansen (", "Udskift Anne Hansen <", "instead of Bo Dam (",
+	"kan desværre ikke", "CC: x", "kopi til", "deltager ikke", "vi har talt med", "HØRT", "drøftet", "VÆLGER",
+	"Vi deltager med HR-chef Anne Hansen", "TAKE part", "næstformand i HovedMED", "formand for hovedmed",
+	"Næstformand I HOVED-MED", "formand for\u212a", "chef for 200 medarbejdere", "administrativ medarbejder",
+	"HR-chef", "hr chef", "Skoleleder", "FTR", "tr", "TR-repræsentant", "union representative", "Head of HR",
+	"head  of", "employee representative for staff", "Ledelsen", "LEDELSE", "lédelse", "medarbejder\u212a",
+	"Fællestillidsrepræsentant", "kommunaldirektør", "KOMMUNALDIREKTØR", "direktør—chef", "a\xffchef", "chef\xff",
+	"Ledelsesrepræsentanter", "for medarbejdersiden", "x-leder", "-leder", "leder-", "amir", "AMR/TR", "director",
+	"ledersiden", "arbejdsgiversiden", "management", "Employees", "STAFF", "ſtaff",
+}
+
+// prefilterLines returns the awkward strings and every line, field and
+// word of the benchmark corpus's decoded texts.
+func prefilterLines(t *testing.T) []string {
+	lines := append([]string{}, prefilterCases...)
+	p := corpusParser()
+	for _, m := range benchCorpus()[:600] {
+		msg, err := decode(m.Raw, p.opts.MaxMessageBytes)
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(msg.text(), "\n") {
+			lines = append(lines, l, cleanLine(l))
+			lines = append(lines, splitFields(l)...)
+			lines = append(lines, strings.Fields(l)...)
+		}
+	}
+	return lines
+}
+
+// checkPrefilters compares the cheap tests with the expressions and
+// definitions they stand in for on s.
+func checkPrefilters(t *testing.T, s string) {
+	t.Helper()
+	if got, want := isListItem(s), listItemRe.MatchString(s); got != want {
+		t.Fatalf("isListItem(%q) = %v, want %v", s, got, want)
+	}
+	if got, want := trimListItem(s), listItemRe.ReplaceAllString(s, ""); got != want {
+		t.Fatalf("trimListItem(%q) = %q, want %q", s, got, want)
+	}
+	if !strings.Contains(s, "\t") {
+		if got, want := spaceRuns(s, 2), len(cellSepRe.FindAllStringIndex(s, 2)); got != want {
+			t.Fatalf("spaceRuns(%q) = %d, want %d", s, got, want)
+		}
+	}
+	if got, want := titleSideScan(s), titleSideRef(s); got != want {
+		t.Fatalf("titleSideScan(%q) = %q, want %q", s, got, want)
+	}
+	if !mayHoldExplicitWord(s) {
+		for _, tok := range tokenize(s) {
+			if explicitWord(tok.folded) != "" {
+				t.Fatalf("mayHoldExplicitWord(%q) = false, but it holds %q", s, tok.orig)
+			}
+		}
+	}
+	if got, want := isExcluded(s), excludeRe.MatchString(s); got != want {
+		t.Fatalf("isExcluded(%q) = %v, want %v", s, got, want)
+	}
+	if got, want := isReplaced(s), replacedRe.MatchString(s); got != want {
+		t.Fatalf("isReplaced(%q) = %v, want %v", s, got, want)
+	}
+	if !mayMatchFold(s, notPartSubs...) && notPartRe.MatchString(s) {
+		t.Fatalf("notPartRe matches %q without notPartSubs", s)
+	}
+	if !mayNamePart(s) && namedPartRe.MatchString(s) {
+		t.Fatalf("namedPartRe matches %q, mayNamePart says it cannot", s)
+	}
+	if words := strings.Fields(s); len(words) >= 3 {
+		for i := 0; i+3 <= len(words); i++ {
+			if got, want := isCommitteeTitle(words[i:i+3]), committeeRe.MatchString(strings.Join(words[i:i+3], " ")); got != want {
+				t.Fatalf("isCommitteeTitle(%q) = %v, want %v", words[i:i+3], got, want)
+			}
+		}
+	}
+}
+
+// TestPrefiltersAgree compares the participant readers' cheap tests
+// with the expressions they guard on awkward strings and on the
+// benchmark corpus.
+func TestPrefiltersAgree(t *testing.T) {
+	for _, s := range prefilterLines(t) {
+		checkPrefilters(t, s)
+	}
+}
+
+// FuzzPrefilters compares the participant readers' cheap tests with the
+// expressions they guard.
+func FuzzPrefilters(f *testing.F) {
+	for _, s := range prefilterCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkPrefilters(t, s) })
+}

@@ -1,0 +1,157 @@
+// The side vocabulary read in one pass over a text's words: the readers
+// ask for the side of every field, title and capitalised word, so the
+// entry-by-entry reading of vocab.go was a large part of their cost.
+// Both are built from sideVocabulary (TestSideScansAgree compares them).
+
+package parser
+
+import "strings"
+
+// titleScan is sideVocabulary's title entries arranged for titleSideScan.
+var titleScan = func() (ts struct {
+	words    map[string]string // whole-word entries → side
+	suffixes []sideWord        // suffix entries, text folded
+	phrases  []titlePhrase
+	exact    bool // every key is made of word characters (and spaces)
+}) {
+	ts.words = map[string]string{}
+	ts.exact = true
+	for i, w := range sideVocabulary {
+		if w.explicit {
+			continue
+		}
+		key := sideKeys[i]
+		words := strings.Split(key, " ")
+		for _, k := range words {
+			if k == "" || len(sideWords(k)) != 1 || sideWords(k)[0] != k {
+				ts.exact = false
+			}
+		}
+		switch {
+		case w.how == matchSuffix:
+			ts.suffixes = append(ts.suffixes, sideWord{text: key, side: w.side})
+		case len(words) == 1:
+			if old, dup := ts.words[key]; dup && old != w.side {
+				ts.exact = false
+			}
+			ts.words[key] = w.side
+		default:
+			ts.phrases = append(ts.phrases, titlePhrase{words, w.side})
+		}
+	}
+	for _, p := range ts.phrases {
+		if len(p.words) > 3 {
+			ts.exact = false // titleSideScan keeps two words back
+		}
+	}
+	return ts
+}()
+
+// titlePhrase is a phrase entry of the vocabulary, split into its words.
+type titlePhrase struct {
+	words []string
+	side  string
+}
+
+// titleSideScan is titleSide in one pass over the folded words of text:
+// the side of the title entries that match, "" for none or both.
+func titleSideScan(text string) string {
+	if !titleScan.exact {
+		return titleSideRef(text)
+	}
+	f := fold(text)
+	found, both := "", false
+	note := func(side string) {
+		if found == "" {
+			found = side
+		} else if found != side {
+			both = true
+		}
+	}
+	var prev1, prev2 string // the two words before the current one
+	for i := 0; i < len(f); {
+		if !isSideWordByte(f[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(f) && isSideWordByte(f[j]) {
+			j++
+		}
+		w := f[i:j]
+		i = j
+		if side, ok := titleScan.words[w]; ok {
+			note(side)
+		}
+		for _, s := range titleScan.suffixes {
+			if strings.HasSuffix(w, s.text) {
+				note(s.side)
+			}
+		}
+		for _, p := range titleScan.phrases {
+			n := len(p.words)
+			if p.words[n-1] == w && (n < 2 || p.words[n-2] == prev1) && (n < 3 || p.words[n-3] == prev2) {
+				note(p.side)
+			}
+		}
+		prev2, prev1 = prev1, w
+	}
+	if both {
+		return ""
+	}
+	return found
+}
+
+// isSideWordByte reports whether byte c of folded text belongs to a word
+// of sideWords: a letter, digit or hyphen, or any byte of a rune beyond
+// ASCII (an invalid byte decodes to U+FFFD, beyond ASCII too).
+func isSideWordByte(c byte) bool {
+	return c == '-' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c >= 0x80
+}
+
+// explicitStems are the shortest folded explicit entries of the
+// vocabulary: every explicit entry holds one of them.
+var explicitStems = func() []string {
+	var stems []string
+	for k := range explicitWords {
+		stem := true
+		for o := range explicitWords {
+			if o != k && strings.Contains(k, o) {
+				stem = false
+			}
+		}
+		if stem {
+			stems = append(stems, k)
+		}
+	}
+	return stems
+}()
+
+// mayHoldExplicitWord reports whether text may hold an explicit side word
+// ("ledelsen", "medarbejdersiden"): a word of text folded to one holds a
+// stem in the folded text. A text without one states no side, so the
+// readers need not split it into tokens.
+func mayHoldExplicitWord(text string) bool {
+	ascii := true
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		for _, s := range explicitStems {
+			if containsFold(text, s) {
+				return true
+			}
+		}
+		return false
+	}
+	f := fold(text)
+	for _, s := range explicitStems {
+		if strings.Contains(f, s) {
+			return true
+		}
+	}
+	return false
+}
