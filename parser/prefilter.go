@@ -115,3 +115,50 @@ func isCommitteeTitle(w []string) bool {
 	}
 	return committeeRe.MatchString(strings.Join(w, " "))
 }
+
+// mayBracketAddr reports whether s may match bracketedAddrRe: an address
+// marker (NUL) with a closing bracket after it and an opening bracket or
+// "mailto:" before it, spaces between.
+func mayBracketAddr(s string) bool {
+	for i := strings.IndexByte(s, 0); i >= 0; {
+		j := i + 1
+		for j < len(s) && isRegexpSpace(s[j]) {
+			j++
+		}
+		k := i - 1
+		for k >= 0 && isRegexpSpace(s[k]) {
+			k--
+		}
+		if j < len(s) && strings.IndexByte(")>]", s[j]) >= 0 && k >= 0 && strings.IndexByte("(<[:", s[k]) >= 0 {
+			return true
+		}
+		next := strings.IndexByte(s[i+1:], 0)
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
+}
+
+// splitAtBytes splits s at any of the ASCII bytes in seps, dropping
+// empty fields: strings.FieldsFunc with those runes as separators (no
+// byte of a longer or invalid UTF-8 sequence is ASCII).
+func splitAtBytes(s, seps string) []string {
+	var out []string
+	start := -1
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(seps, s[i]) >= 0 {
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
+}

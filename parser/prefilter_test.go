@@ -19,6 +19,7 @@ var prefilterCases = []string{
 	"Fællestillidsrepræsentant", "kommunaldirektør", "KOMMUNALDIREKTØR", "direktør—chef", "a\xffchef", "chef\xff",
 	"Ledelsesrepræsentanter", "for medarbejdersiden", "x-leder", "-leder", "leder-", "amir", "AMR/TR", "director",
 	"ledersiden", "arbejdsgiversiden", "management", "Employees", "STAFF", "ſtaff",
+	"Bo (\x00)", "Bo < mailto: \x00 >", "[mailto:\x00]", "(x, \x00)", "(\x00 x)", "\x00)", "(\x00", "a,,b;<c>[d]/e/",
 }
 
 // prefilterLines returns the awkward strings and every line, field and
@@ -65,6 +66,15 @@ func checkPrefilters(t *testing.T, s string) {
 			}
 		}
 	}
+	if !mayBracketAddr(s) && bracketedAddrRe.MatchString(s) {
+		t.Fatalf("bracketedAddrRe matches %q, mayBracketAddr says it cannot", s)
+	}
+	if m := replaceEmails(s, "\x00"); !mayBracketAddr(m) && bracketedAddrRe.MatchString(m) {
+		t.Fatalf("bracketedAddrRe matches %q, mayBracketAddr says it cannot", m)
+	}
+	if got, want := splitAtBytes(s, ",;<>[]/"), strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;<>[]/", r) }); strings.Join(got, "\x01") != strings.Join(want, "\x01") || len(got) != len(want) {
+		t.Fatalf("splitAtBytes(%q) = %q, want %q", s, got, want)
+	}
 	if got, want := isExcluded(s), excludeRe.MatchString(s); got != want {
 		t.Fatalf("isExcluded(%q) = %v, want %v", s, got, want)
 	}
@@ -102,4 +112,54 @@ func FuzzPrefilters(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkPrefilters(t, s) })
+}
+
+// isSideOnlyRef is isSideOnly as first written.
+func isSideOnlyRef(field string) bool {
+	cue := false
+	for _, t := range tokenize(field) {
+		switch {
+		case explicitWord(t.folded) != "":
+			cue = true
+		case !sideFillers[t.folded]:
+			return false
+		}
+	}
+	return cue
+}
+
+// TestSideScansAgree compares the one-pass readings of the side
+// vocabulary with their definitions.
+func TestSideScansAgree(t *testing.T) {
+	for _, s := range prefilterLines(t) {
+		checkSideScans(t, s)
+	}
+}
+
+// checkSideScans compares the side readings with their definitions on s.
+func checkSideScans(t *testing.T, s string) {
+	t.Helper()
+	if got, want := explicitSide(s), explicitSideRef(s); got != want {
+		t.Fatalf("explicitSide(%q) = %q, want %q", s, got, want)
+	}
+	if got, want := isSideOnly(s), isSideOnlyRef(s); got != want {
+		t.Fatalf("isSideOnly(%q) = %v, want %v", s, got, want)
+	}
+	want := explicitSideRef(s)
+	if want == "" {
+		want = titleSideRef(s)
+	}
+	if got := sideOf(s); got != want {
+		t.Fatalf("sideOf(%q) = %q, want %q", s, got, want)
+	}
+}
+
+// FuzzSideScans compares the side readings with their definitions.
+func FuzzSideScans(f *testing.F) {
+	for _, s := range prefilterCases {
+		f.Add(s)
+	}
+	f.Add("Administrativ medarbejder, for ledelsen")
+	f.Add("Bo Jensen medarbejder (x) ledelse/medarbejder")
+	f.Fuzz(func(t *testing.T, s string) { checkSideScans(t, s) })
 }

@@ -121,10 +121,11 @@ var emailRe = regexp.MustCompile(`(?i)[a-z0-9._%+\-æøå]+@[a-z0-9æøå](?:[a-
 
 // firstEmail returns the first address in s, lower-cased, or "".
 func firstEmail(s string) string {
-	if strings.IndexByte(s, '@') < 0 {
-		return "" // most lines: no need to run emailRe over them
+	start, end := nextEmail(s, 0) // emailRe's first match, by a byte scan
+	if start < 0 {
+		return ""
 	}
-	return strings.ToLower(emailRe.FindString(s))
+	return strings.ToLower(s[start:end])
 }
 
 // cleanLine trims spaces, including non-breaking ones that HTML and

@@ -51,7 +51,7 @@ func splitFields(s string) []string {
 		return out
 	}
 	s = replaceEmails(s, "\x00")
-	if strings.IndexByte(s, 0) >= 0 {
+	if mayBracketAddr(s) {
 		s = bracketedAddrRe.ReplaceAllString(s, ",")
 	}
 	if strings.IndexByte(s, '(') >= 0 {
@@ -59,7 +59,7 @@ func splitFields(s string) []string {
 	}
 	s = strings.ReplaceAll(s, "\x00", ",")
 	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;<>[]/", r) }) {
+	for _, f := range splitAtBytes(s, ",;<>[]/") {
 		for _, g := range splitDashes(f) {
 			for _, h := range splitParen(g) {
 				if h = cleanField(h); h != "" {

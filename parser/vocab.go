@@ -3,6 +3,7 @@ package parser
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // sideVocabulary is THE list of words that tell a participant's side
@@ -78,10 +79,13 @@ type sideWord struct {
 // sideOf returns the side the text says: an explicit side word wins over
 // titles; no match, or titles of both sides, is "" (unknown: ask).
 func sideOf(text string) string {
-	if s := explicitSide(text); s != "" {
-		return s
+	f := fold(text) // folded once for both readings
+	if mayHoldExplicitFolded(f) {
+		if s := explicitSideOf(text); s != "" {
+			return s
+		}
 	}
-	return titleSide(text)
+	return titleSideFolded(f)
 }
 
 // titleHeads are explicit side words that also end a job title:
@@ -106,6 +110,43 @@ func explicitSide(text string) string {
 	if !mayHoldExplicitWord(text) {
 		return "" // the usual case, decided without splitting text
 	}
+	return explicitSideOf(text)
+}
+
+// explicitSideOf is explicitSide for a text that may hold an explicit
+// side word: its words are read in one pass, each with the one before
+// it in its segment (explicitSideRef splits the segments first).
+func explicitSideOf(text string) string {
+	if strings.IndexByte(text, '@') >= 0 {
+		text = replaceEmails(text, ",")
+	}
+	found := ""
+	var prev token
+	i := 0 // the word's index in its segment
+	for pos := 0; ; i++ {
+		start, end, cue := nextWord(text, pos)
+		if start < 0 {
+			return found
+		}
+		if cue {
+			i = 0
+		}
+		t := token{orig: text[start:end], folded: fold(text[start:end])}
+		pos = end
+		side := explicitWord(t.folded)
+		if side != "" && !(titleHeads[t.folded] && i > 0 && titleQualifies(prev, i-1 == 0)) {
+			if found != "" && found != side {
+				return ""
+			}
+			found = side
+		}
+		prev = t
+	}
+}
+
+// explicitSideRef is explicitSide as first written, segment by segment
+// (TestSideScansAgree compares explicitSide with it).
+func explicitSideRef(text string) string {
 	if strings.IndexByte(text, '@') >= 0 {
 		text = replaceEmails(text, ",")
 	}
@@ -146,12 +187,18 @@ func explicitWord(folded string) string { return explicitWords[folded] }
 // medarbejder"; a capitalised first word of the segment is the title's:
 // "Administrativ medarbejder").
 func isTitleQualifier(toks []token, i int) bool {
-	if cueLeads[toks[i].folded] {
+	return titleQualifies(toks[i], i == 0)
+}
+
+// titleQualifies is isTitleQualifier for word t, first in its segment
+// or not.
+func titleQualifies(t token, first bool) bool {
+	if cueLeads[t.folded] {
 		return false
 	}
-	r := []rune(toks[i].orig)
-	capital := len(r) > 0 && unicode.IsUpper(r[0])
-	return !capital || i == 0
+	r, _ := utf8.DecodeRuneInString(t.orig)
+	capital := t.orig != "" && unicode.IsUpper(r)
+	return !capital || first
 }
 
 // isCueBoundary separates the segments explicitSide reads.
@@ -174,17 +221,20 @@ func isSideOnly(field string) bool {
 	if !mayHoldExplicitWord(field) {
 		return false
 	}
-	toks := tokenize(field)
 	cue := false
-	for _, t := range toks {
-		switch {
-		case explicitWord(t.folded) != "":
+	for pos := 0; ; {
+		start, end, _ := nextWord(field, pos)
+		if start < 0 {
+			return cue
+		}
+		pos = end
+		switch w := fold(field[start:end]); {
+		case explicitWord(w) != "":
 			cue = true
-		case !sideFillers[t.folded]:
+		case !sideFillers[w]:
 			return false
 		}
 	}
-	return cue
 }
 
 // titleSide returns the side the titles in text imply (the vocabulary's

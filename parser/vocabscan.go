@@ -5,7 +5,11 @@
 
 package parser
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // titleScan is sideVocabulary's title entries arranged for titleSideScan.
 var titleScan = func() (ts struct {
@@ -59,7 +63,14 @@ func titleSideScan(text string) string {
 	if !titleScan.exact {
 		return titleSideRef(text)
 	}
-	f := fold(text)
+	return titleSideFolded(fold(text))
+}
+
+// titleSideFolded is titleSideScan for text already folded.
+func titleSideFolded(f string) string {
+	if !titleScan.exact {
+		return titleSideRef(f) // fold(f) is f
+	}
 	found, both := "", false
 	note := func(side string) {
 		if found == "" {
@@ -147,7 +158,36 @@ func mayHoldExplicitWord(text string) bool {
 		}
 		return false
 	}
-	f := fold(text)
+	return mayHoldExplicitFolded(fold(text))
+}
+
+// nextWord returns where the next word of s from pos starts and ends (a
+// run of letters and digits, as tokenize splits), and whether a cue
+// boundary (isCueBoundary) lies before it; start is -1 when there is
+// none.
+func nextWord(s string, pos int) (start, end int, cue bool) {
+	start = -1
+	for i := pos; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		word := r < utf8.RuneSelf && isAlnumASCII(byte(r)) || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
+			return start, i, cue
+		case !word && isCueBoundary(r):
+			cue = true
+		}
+		i += n
+	}
+	return start, len(s), cue
+}
+
+// mayHoldExplicitFolded is mayHoldExplicitWord for text already folded.
+func mayHoldExplicitFolded(f string) bool {
 	for _, s := range explicitStems {
 		if strings.Contains(f, s) {
 			return true
