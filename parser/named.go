@@ -16,11 +16,13 @@ import (
 func namedInProse(stated []string, known []Participant) []Participant {
 	var out []Participant
 	for _, s := range stated {
-		if !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") || !mayNamePart(s) || !namedPartRe.MatchString(s) {
+		if !mayNamePart(s) || !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") || !namedPartRe.MatchString(s) {
 			continue
 		}
+		// A clause is part of s: words s lacks, no clause holds.
+		excl, repl, notPart := excludeSubs.mayMatch(s), replacedSubs.mayMatch(s), notPartSubs.mayMatch(s)
 		for _, cl := range clauses(s) {
-			if isExcluded(cl) || isReplaced(cl) || mayMatchFold(cl, notPartSubs...) && notPartRe.MatchString(cl) {
+			if excl && isExcluded(cl) || repl && isReplaced(cl) || notPart && notPartSubs.mayMatch(cl) && notPartRe.MatchString(cl) {
 				continue
 			}
 			if p, ok := titledName(cl); ok && !hasName(known, p.Name) && !hasName(out, p.Name) {

@@ -80,29 +80,93 @@ func hasFoldOddity(s string) bool {
 	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f") || strings.Contains(s, "\u212b")
 }
 
+// foldSet is a set of words one of which every match of an expression
+// holds, ignoring case, sorted by their first byte so that one pass over
+// a text finds whether it holds any (containsAnyFold makes one pass per
+// word).
+type foldSet struct {
+	subs    []string
+	byFirst [256][]string
+}
+
+// newFoldSet returns the set of subs (none of them empty, none starting
+// outside ASCII).
+func newFoldSet(subs ...string) *foldSet {
+	fs := &foldSet{subs: subs}
+	for _, s := range subs {
+		c := lowerASCII(s[0])
+		fs.byFirst[c] = append(fs.byFirst[c], s)
+	}
+	return fs
+}
+
+// lowerASCII lower-cases an ASCII letter.
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// mayMatch reports whether s holds one of the set's words ignoring case
+// (containsAnyFold) or a rune that folds to an ASCII letter besides its
+// own cases: false means an expression guarded by the set cannot match.
+func (fs *foldSet) mayMatch(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, sub := range fs.byFirst[lowerASCII(s[i])] {
+			if len(s)-i >= len(sub) && equalFoldAt(s[i:i+len(sub)], sub) {
+				return true
+			}
+		}
+	}
+	return hasFoldOddity(s)
+}
+
+// equalFoldAt is strings.EqualFold(w, sub) for w as long as sub: a byte
+// comparison when sub is ASCII (a window holding a longer rune then has
+// fewer runes than sub, so it cannot be equal).
+func equalFoldAt(w, sub string) bool {
+	for i := 0; i < len(sub); i++ {
+		if sub[i] >= 0x80 {
+			return strings.EqualFold(w, sub)
+		}
+	}
+	for i := 0; i < len(sub); i++ {
+		if lowerASCII(w[i]) != lowerASCII(sub[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // mayMatchFold reports whether s may match an expression every match of
 // which holds one of subs, ignoring case: false means it cannot.
 func mayMatchFold(s string, subs ...string) bool {
 	return containsAnyFold(s, subs...) || hasFoldOddity(s)
 }
 
+// The words the expressions of the participant readers need.
+var (
+	excludeSubs    = newFoldSet("kontakt", "contact", "ikke", "cc", "kopi")
+	replacedSubs   = newFoldSet("udskift", "erstat", "fjern", "slet", "afmeld", "stedet", "replace", "instead")
+	notPartSubs    = newFoldSet("talt", "snakket", "drøftet", "spurgt", "hørt", "godkend", "besluttet", "udpege", "udvalgt", "vælger")
+	namedPartSubs  = newFoldSet("deltage", "tilmelde", "kommer", "attend", "participant", "take")
+	takingPartSubs = newFoldSet("deltag", "tilmeld", "participa", "attend", "kommer", "med fra os")
+)
+
 // isExcluded is excludeRe.MatchString(s).
 func isExcluded(s string) bool {
-	return mayMatchFold(s, "kontakt", "contact", "ikke", "cc", "kopi") && excludeRe.MatchString(s)
+	return excludeSubs.mayMatch(s) && excludeRe.MatchString(s)
 }
 
 // isReplaced is replacedRe.MatchString(s).
 func isReplaced(s string) bool {
-	return mayMatchFold(s, "udskift", "erstat", "fjern", "slet", "afmeld", "stedet", "replace", "instead") &&
-		replacedRe.MatchString(s)
+	return replacedSubs.mayMatch(s) && replacedRe.MatchString(s)
 }
-
-// notPartSubs are what every match of notPartRe holds.
-var notPartSubs = []string{"talt", "snakket", "drøftet", "spurgt", "hørt", "godkend", "besluttet", "udpege", "udvalgt", "vælger"}
 
 // mayNamePart reports whether s may match namedPartRe.
 func mayNamePart(s string) bool {
-	return mayMatchFold(s, "deltage", "tilmelde", "kommer", "attend", "participant", "take")
+	return namedPartSubs.mayMatch(s)
 }
 
 // isCommitteeTitle reports whether three words read as a title ending in

@@ -81,8 +81,16 @@ func checkPrefilters(t *testing.T, s string) {
 	if got, want := isReplaced(s), replacedRe.MatchString(s); got != want {
 		t.Fatalf("isReplaced(%q) = %v, want %v", s, got, want)
 	}
-	if !mayMatchFold(s, notPartSubs...) && notPartRe.MatchString(s) {
+	if !notPartSubs.mayMatch(s) && notPartRe.MatchString(s) {
 		t.Fatalf("notPartRe matches %q without notPartSubs", s)
+	}
+	if !takingPartSubs.mayMatch(s) && takingPartRe.MatchString(s) {
+		t.Fatalf("takingPartRe matches %q without takingPartSubs", s)
+	}
+	for _, fs := range []*foldSet{excludeSubs, replacedSubs, notPartSubs, namedPartSubs, takingPartSubs} {
+		if got, want := fs.mayMatch(s), mayMatchFold(s, fs.subs...); got != want {
+			t.Fatalf("foldSet%q.mayMatch(%q) = %v, containsAnyFold says %v", fs.subs, s, got, want)
+		}
 	}
 	if !mayNamePart(s) && namedPartRe.MatchString(s) {
 		t.Fatalf("namedPartRe matches %q, mayNamePart says it cannot", s)

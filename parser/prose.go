@@ -213,7 +213,7 @@ func proseParticipants(para string, listed bool, heading string) []Participant {
 		}
 		if takingPart < 0 && !listed && p.Side == "" && p.Title == "" && p.Name != "" {
 			takingPart = 0
-			if mayMatchFold(para, "deltag", "tilmeld", "participa", "attend", "kommer", "med fra os") && takingPartRe.MatchString(para) {
+			if takingPartSubs.mayMatch(para) && takingPartRe.MatchString(para) {
 				takingPart = 1
 			}
 		}
