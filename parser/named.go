@@ -48,7 +48,55 @@ var clauseSepRe = regexp.MustCompile(`,\s+|\s+(?:og|samt|and|men|but)\s+|;\s+`)
 
 // clauses splits a sentence into its clauses.
 func clauses(s string) []string {
-	return clauseSepRe.Split(strings.TrimRight(s, ".!"), -1)
+	return splitClauses(strings.TrimRight(s, ".!"))
+}
+
+// splitClauses is clauseSepRe.Split(s, -1) by a scan: the separators are
+// ", " and "; " (with all the spaces after them) and a joining word
+// between spaces (" og ", " samt ", " and ", " men ", " but ").
+func splitClauses(s string) []string {
+	if s == "" {
+		return []string{""}
+	}
+	var out []string
+	beg := 0
+	for i := 0; i < len(s); {
+		end := clauseSepAt(s, i)
+		if end < 0 {
+			i++
+			continue
+		}
+		out = append(out, s[beg:i])
+		beg, i = end, end
+	}
+	return append(out, s[beg:])
+}
+
+// clauseSepAt returns the end of clauseSepRe's match starting at i, or
+// -1.
+func clauseSepAt(s string, i int) int {
+	spacesFrom := func(j int) int {
+		for j < len(s) && isRegexpSpace(s[j]) {
+			j++
+		}
+		return j
+	}
+	switch c := s[i]; {
+	case c == ',' || c == ';':
+		if j := spacesFrom(i + 1); j > i+1 {
+			return j
+		}
+	case isRegexpSpace(c):
+		j := spacesFrom(i)
+		for _, w := range []string{"og", "samt", "and", "men", "but"} {
+			if strings.HasPrefix(s[j:], w) {
+				if k := spacesFrom(j + len(w)); k > j+len(w) {
+					return k
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // titledName reads "HR-chef Anne Hansen (for ledelsen)" in a clause: a

@@ -209,10 +209,14 @@ func mayBracketAddr(s string) bool {
 // empty fields: strings.FieldsFunc with those runes as separators (no
 // byte of a longer or invalid UTF-8 sequence is ASCII).
 func splitAtBytes(s, seps string) []string {
+	var sep [256]bool
+	for i := 0; i < len(seps); i++ {
+		sep[seps[i]] = true
+	}
 	var out []string
 	start := -1
 	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(seps, s[i]) >= 0 {
+		if sep[s[i]] {
 			if start >= 0 {
 				out = append(out, s[start:i])
 				start = -1

@@ -75,6 +75,9 @@ func checkPrefilters(t *testing.T, s string) {
 	if got, want := splitAtBytes(s, ",;<>[]/"), strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;<>[]/", r) }); strings.Join(got, "\x01") != strings.Join(want, "\x01") || len(got) != len(want) {
 		t.Fatalf("splitAtBytes(%q) = %q, want %q", s, got, want)
 	}
+	if got, want := splitClauses(s), clauseSepRe.Split(s, -1); strings.Join(got, "\x01") != strings.Join(want, "\x01") || len(got) != len(want) {
+		t.Fatalf("splitClauses(%q) = %q, want %q", s, got, want)
+	}
 	if got, want := isExcluded(s), excludeRe.MatchString(s); got != want {
 		t.Fatalf("isExcluded(%q) = %v, want %v", s, got, want)
 	}
@@ -170,4 +173,16 @@ func FuzzSideScans(f *testing.F) {
 	f.Add("Administrativ medarbejder, for ledelsen")
 	f.Add("Bo Jensen medarbejder (x) ledelse/medarbejder")
 	f.Fuzz(func(t *testing.T, s string) { checkSideScans(t, s) })
+}
+
+// TestClausesAgree compares splitClauses with clauseSepRe.Split.
+func TestClausesAgree(t *testing.T) {
+	lines := append(prefilterLines(t), "a og b", "a  og  b", "a og", "og b", " og ", "a,b", "a, b", "a ,  b", "a; ;  b",
+		"a  samt\tb", "a sammen b", "a and  but c", "a ogsaa b", "a\tog\nb", "a og og b", "a  men", ", ", ";\t", " and and b")
+	for _, s := range lines {
+		got, want := splitClauses(s), clauseSepRe.Split(s, -1)
+		if strings.Join(got, "\x01") != strings.Join(want, "\x01") || len(got) != len(want) {
+			t.Fatalf("splitClauses(%q) = %q, want %q", s, got, want)
+		}
+	}
 }
