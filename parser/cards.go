@@ -61,7 +61,8 @@ func headingCells(lines []string) []column {
 		if c == "" || len(c) > 30 {
 			break
 		}
-		col, ok := headerColumns[foldedWords(c)]
+		var buf [64]byte
+		col, ok := headerColumns[string(appendFoldedWords(buf[:0], c))] // foldedWords(c), not kept
 		if !ok {
 			break
 		}

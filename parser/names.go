@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // notNameWords are capitalised words that start sentences, not names.
@@ -95,17 +96,18 @@ var titleStopWords = map[string]bool{
 // title: a word of the side vocabulary, or a lower-case word that is not
 // a sentence word.
 func isTitleWord(w string) bool {
-	if isTitleOnly(w) {
-		return true
+	f := fold(w) // folded once for the vocabulary and the stop words
+	if titleSideFolded(w, f) != "" {
+		return true // isTitleOnly(w)
 	}
 	if len(w) >= 2 && len(w) <= 4 && strings.ToUpper(w) == w && hasLetter(w) && strings.IndexFunc(w, unicode.IsDigit) < 0 {
 		return true // an acronym in a title: "HR Director", "IT-chef"
 	}
-	r := []rune(w)
-	if len(r) < 3 || !unicode.IsLower(r[0]) || strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+	r, _ := utf8.DecodeRuneInString(w)
+	if utf8.RuneCountInString(w) < 3 || !unicode.IsLower(r) || strings.IndexFunc(w, unicode.IsDigit) >= 0 {
 		return false
 	}
-	return !titleStopWords[fold(w)] && strings.IndexAny(w, ".:!?") < 0
+	return !titleStopWords[f] && strings.IndexAny(w, ".:!?") < 0
 }
 
 // isNameWord reports whether w can be part of a person's name: a
@@ -116,9 +118,15 @@ func isNameWord(w string) bool {
 		return false // "Participants:" leads a list
 	}
 	w = strings.Trim(w, ",;:()\"'.")
-	r := []rune(w)
-	if len(r) == 0 || !unicode.IsUpper(r[0]) || notNameWords[fold(w)] || explicitWord(fold(w)) != "" {
+	if w == "" {
 		return false
 	}
-	return !isTitleOnly(w) && strings.IndexFunc(w, unicode.IsDigit) < 0 && !strings.Contains(w, "@")
+	if r, _ := utf8.DecodeRuneInString(w); !unicode.IsUpper(r) {
+		return false
+	}
+	f := fold(w) // folded once for the three look-ups
+	if notNameWords[f] || explicitWord(f) != "" {
+		return false
+	}
+	return titleSideFolded(w, f) == "" && strings.IndexFunc(w, unicode.IsDigit) < 0 && !strings.Contains(w, "@")
 }

@@ -56,6 +56,12 @@ func checkPrefilters(t *testing.T, s string) {
 			t.Fatalf("spaceRuns(%q) = %d, want %d", s, got, want)
 		}
 	}
+	if got, want := string(appendFold(nil, s)), fold(s); got != want {
+		t.Fatalf("appendFold(%q) = %q, want %q", s, got, want)
+	}
+	if got, want := string(appendFoldedWords(nil, s)), foldedWords(s); got != want {
+		t.Fatalf("appendFoldedWords(%q) = %q, want %q", s, got, want)
+	}
 	if got, want := titleSideScan(s), titleSideRef(s); got != want {
 		t.Fatalf("titleSideScan(%q) = %q, want %q", s, got, want)
 	}

@@ -214,7 +214,7 @@ func headerRow(line string) []column {
 		if !strings.ContainsAny(line, ",;|") {
 			return nil // one cell
 		}
-		cells = strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(",;|", r) })
+		cells = splitAtBytes(line, ",;|")
 	}
 	if len(cells) < 2 {
 		return nil
@@ -232,7 +232,8 @@ func headerRow(line string) []column {
 			cols = append(cols, colOther)
 			continue
 		}
-		col, ok := headerColumns[foldedWords(c)]
+		var buf [64]byte
+		col, ok := headerColumns[string(appendFoldedWords(buf[:0], c))] // foldedWords(c), not kept
 		if !ok {
 			return nil
 		}
@@ -360,11 +361,14 @@ func trailingName(s string) string {
 // readHovedMED reads whether HovedMED has approved. nil: not stated.
 // prose is true for free text, where a bare "ja" or "nej" means nothing.
 func readHovedMED(s string, prose bool) *bool {
-	w := " " + foldedWords(s) + " "
+	var buf [256]byte
+	b := append(buf[:0], ' ')
+	b = append(appendFoldedWords(b, s), ' ')
+	w := string(b) // " " + foldedWords(s) + " "
 	no := []string{" nej ", " ikke ", " behandles ", " afventer ", " naeste moede ", " endnu ", " mangler ", " no "}
-	yes := []string{" ja ", " godkendt ", " godkendte ", " godkender ", " yes ", " jep ", " tiltraadt "}
+	yes := formApprovals
 	if prose {
-		yes = append(yes[1:], proseApprovals...)
+		yes = proseYes
 	}
 	if strings.Contains(w, " ja nej ") {
 		return nil // the hint "(ja/nej)" copied as the answer
@@ -381,6 +385,13 @@ func readHovedMED(s string, prose bool) *bool {
 	}
 	return nil
 }
+
+// formApprovals are the folded answers that approve in the form.
+var formApprovals = []string{" ja ", " godkendt ", " godkendte ", " godkender ", " yes ", " jep ", " tiltraadt "}
+
+// proseYes are the folded phrasings of an approval in prose: the form's
+// but a bare "ja", and proseApprovals.
+var proseYes = append(append([]string{}, formApprovals[1:]...), proseApprovals...)
 
 // proseApprovals are the folded phrasings of a HovedMED approval in
 // prose besides "godkendt": "HovedMED bakker op", "HovedMED har besluttet

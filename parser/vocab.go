@@ -85,7 +85,7 @@ func sideOf(text string) string {
 			return s
 		}
 	}
-	return titleSideFolded(f)
+	return titleSideFolded(text, f)
 }
 
 // titleHeads are explicit side words that also end a job title:

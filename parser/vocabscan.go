@@ -63,13 +63,13 @@ func titleSideScan(text string) string {
 	if !titleScan.exact {
 		return titleSideRef(text)
 	}
-	return titleSideFolded(fold(text))
+	return titleSideFolded(text, fold(text))
 }
 
-// titleSideFolded is titleSideScan for text already folded.
-func titleSideFolded(f string) string {
+// titleSideFolded is titleSideScan for text folded to f.
+func titleSideFolded(text, f string) string {
 	if !titleScan.exact {
-		return titleSideRef(f) // fold(f) is f
+		return titleSideRef(text)
 	}
 	found, both := "", false
 	note := func(side string) {
@@ -194,4 +194,59 @@ func mayHoldExplicitFolded(f string) bool {
 		}
 	}
 	return false
+}
+
+// appendFold appends fold(s) to dst: ASCII byte by byte, the rest as
+// foldRunes spells it (TestPrefiltersAgree compares them), so that a
+// caller can fold into a buffer of its own.
+func appendFold(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return appendFoldRunes(dst, s[i:])
+		}
+		dst = append(dst, lowerASCII(c))
+	}
+	return dst
+}
+
+// appendFoldRunes is foldRunes appending to dst.
+func appendFoldRunes(dst []byte, s string) []byte {
+	for _, r := range s {
+		switch r = unicode.ToLower(r); r {
+		case 'æ', 'ä':
+			dst = append(dst, "ae"...)
+		case 'ø', 'ö':
+			dst = append(dst, "oe"...)
+		case 'å':
+			dst = append(dst, "aa"...)
+		case 'ü':
+			dst = append(dst, "ue"...)
+		case 'é', 'è':
+			dst = append(dst, 'e')
+		case 'á':
+			dst = append(dst, 'a')
+		default:
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return dst
+}
+
+// appendFoldedWords appends foldedWords(s) to dst: the folded words of
+// s (as tokenize splits them) joined by single spaces.
+func appendFoldedWords(dst []byte, s string) []byte {
+	first := true
+	for pos := 0; ; {
+		start, end, _ := nextWord(s, pos)
+		if start < 0 {
+			return dst
+		}
+		if !first {
+			dst = append(dst, ' ')
+		}
+		first = false
+		dst = appendFold(dst, s[start:end])
+		pos = end
+	}
 }
