@@ -16,7 +16,7 @@ import (
 func namedInProse(stated []string, known []Participant) []Participant {
 	var out []Participant
 	for _, s := range stated {
-		if !mayNamePart(s) || !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") || !namedPartRe.MatchString(s) {
+		if !namesPart(s) || !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") {
 			continue
 		}
 		// A clause is part of s: words s lacks, no clause holds.

@@ -150,23 +150,17 @@ var (
 	excludeSubs    = newFoldSet("kontakt", "contact", "ikke", "cc", "kopi")
 	replacedSubs   = newFoldSet("udskift", "erstat", "fjern", "slet", "afmeld", "stedet", "replace", "instead")
 	notPartSubs    = newFoldSet("talt", "snakket", "drøftet", "spurgt", "hørt", "godkend", "besluttet", "udpege", "udvalgt", "vælger")
-	namedPartSubs  = newFoldSet("deltage", "tilmelde", "kommer", "attend", "participant", "take")
 	takingPartSubs = newFoldSet("deltag", "tilmeld", "participa", "attend", "kommer", "med fra os")
 )
 
 // isExcluded is excludeRe.MatchString(s).
 func isExcluded(s string) bool {
-	return excludeSubs.mayMatch(s) && excludeRe.MatchString(s)
+	return excludes(s)
 }
 
 // isReplaced is replacedRe.MatchString(s).
 func isReplaced(s string) bool {
 	return replacedSubs.mayMatch(s) && replacedRe.MatchString(s)
-}
-
-// mayNamePart reports whether s may match namedPartRe.
-func mayNamePart(s string) bool {
-	return namedPartSubs.mayMatch(s)
 }
 
 // isCommitteeTitle reports whether three words read as a title ending in

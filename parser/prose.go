@@ -254,7 +254,7 @@ var chunkSepRe = regexp.MustCompile(`(?i),\s|;\s|[.?!](?:\s|$)|\s(?:og|samt|and|
 // chunkEnd returns where the first chunk of s ends (after its separator
 // when the separator is a closing parenthesis, before it otherwise).
 func chunkEnd(s string) int {
-	loc := chunkSepRe.FindStringIndex(s[1:])
+	loc := chunkSepIndex(s[1:]) // chunkSepRe.FindStringIndex
 	if loc == nil {
 		return len(s)
 	}
