@@ -181,7 +181,7 @@ func splitCards(block []string) [][]string {
 		if t != "" && (isDigit(t[len(t)-1]) || t[len(t)-1] == '-') && cardPhoneRe.MatchString(t) {
 			continue
 		}
-		if len(strings.Fields(t)) > 6 || strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") ||
+		if fieldCount(t, 7) > 6 || strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") ||
 			strings.HasSuffix(t, ":") || isListItem(t) || isColumnLine(t) ||
 			containsFold(t, "kommune") {
 			return nil

@@ -122,6 +122,20 @@ func (fs *foldSet) mayMatch(s string) bool {
 	return hasFoldOddity(s)
 }
 
+// holds reports whether s holds one of the set's words ignoring ASCII
+// case: containsAnyFold for words and texts whose only letters beyond
+// ASCII are no fold of an ASCII letter (folded text, say).
+func (fs *foldSet) holds(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, sub := range fs.byFirst[lowerASCII(s[i])] {
+			if len(s)-i >= len(sub) && equalFoldAt(s[i:i+len(sub)], sub) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // equalFoldAt is strings.EqualFold(w, sub) for w as long as sub: a byte
 // comparison when sub is ASCII (a window holding a longer rune then has
 // fewer runes than sub, so it cannot be equal).

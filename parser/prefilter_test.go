@@ -90,6 +90,11 @@ func checkPrefilters(t *testing.T, s string) {
 	if got, want := splitClauses(s), clauseSepRe.Split(s, -1); strings.Join(got, "\x01") != strings.Join(want, "\x01") || len(got) != len(want) {
 		t.Fatalf("splitClauses(%q) = %q, want %q", s, got, want)
 	}
+	for _, limit := range []int{0, 1, 5, 7, 100} {
+		if got, want := fieldCount(s, limit), min(len(strings.Fields(s)), limit); got != want {
+			t.Fatalf("fieldCount(%q, %d) = %d, want %d", s, limit, got, want)
+		}
+	}
 	if got, want := namesPart(s), namedPartRe.MatchString(s); got != want {
 		t.Fatalf("namesPart(%q) = %v, want %v", s, got, want)
 	}
@@ -140,7 +145,10 @@ func FuzzPrefilters(f *testing.F) {
 	for _, s := range prefilterCases {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkPrefilters(t, s) })
+	f.Fuzz(func(t *testing.T, s string) {
+		checkPrefilters(t, s)
+		checkHovedMED(t, s)
+	})
 }
 
 // isSideOnlyRef is isSideOnly as first written.
@@ -203,4 +211,72 @@ func TestClausesAgree(t *testing.T) {
 			t.Fatalf("splitClauses(%q) = %q, want %q", s, got, want)
 		}
 	}
+}
+
+// TestHovedMEDAgrees compares readHovedMED with its first definition.
+func TestHovedMEDAgrees(t *testing.T) {
+	lines := append(prefilterLines(t), "ja/nej", "Ja", "nej", "nej, behandles på næste møde", "HovedMED har givet grønt lys",
+		"sagt ja", "sagt  ja.", "ja nej", "nej ja", "ikke godkendt", "godkendt", "Godkendt i HovedMED: ja", "næste møde", "yes")
+	for _, s := range lines {
+		checkHovedMED(t, s)
+	}
+}
+
+// checkHovedMED compares readHovedMED with its first definition on s.
+func checkHovedMED(t *testing.T, s string) {
+	t.Helper()
+	for _, prose := range []bool{false, true} {
+		got, want := readHovedMED(s, prose), readHovedMEDRef(s, prose)
+		if (got == nil) != (want == nil) || got != nil && *got != *want {
+			t.Fatalf("readHovedMED(%q, %v) = %v, want %v", s, prose, got, want)
+		}
+	}
+}
+
+// readHovedMEDRef is readHovedMED as first written, with the folded
+// words as one string (TestHovedMEDAgrees compares them).
+func readHovedMEDRef(s string, prose bool) *bool {
+	w := " " + foldedWords(s) + " "
+	no := append([]string{" nej "}, hovedMEDNo...)
+	yes := formApprovals
+	if prose {
+		yes = proseYes
+	}
+	if strings.Contains(w, " ja nej ") {
+		return nil // the hint "(ja/nej)" copied as the answer
+	}
+	for _, n := range no {
+		if strings.Contains(w, n) && !(prose && n == " nej ") {
+			return boolPtr(false)
+		}
+	}
+	for _, y := range yes {
+		if strings.Contains(w, y) {
+			return boolPtr(true)
+		}
+	}
+	return nil
+}
+
+// explicitSideRef is explicitSide as first written, segment by segment
+// (TestSideScansAgree compares explicitSide with it).
+func explicitSideRef(text string) string {
+	if strings.IndexByte(text, '@') >= 0 {
+		text = replaceEmails(text, ",")
+	}
+	found := ""
+	for _, seg := range strings.FieldsFunc(text, isCueBoundary) {
+		toks := tokenize(seg)
+		for i, t := range toks {
+			side := explicitWord(t.folded)
+			if side == "" || titleHeads[t.folded] && i > 0 && isTitleQualifier(toks, i-1) {
+				continue
+			}
+			if found != "" && found != side {
+				return ""
+			}
+			found = side
+		}
+	}
+	return found
 }

@@ -122,7 +122,7 @@ func (r *proseReader) flush() {
 // and returns the side and what follows the colon.
 func sideHeading(t string) (side, rest string, ok bool) {
 	head, rest, found := strings.Cut(strings.TrimLeft(t, "-*•·▪– "), ":")
-	if !found || strings.Contains(head, "@") || len(strings.Fields(head)) > 5 {
+	if !found || strings.Contains(head, "@") || fieldCount(head, 6) > 5 {
 		return "", "", false
 	}
 	head = strings.TrimSuffix(strings.TrimSpace(head), " deltager")
@@ -147,8 +147,7 @@ func isEntryLine(t string) bool {
 	if st < 0 || countEmails(t[e:], 1) > 0 {
 		return false
 	}
-	before := strings.Fields(strings.Trim(t[:st], " ,;:(<[-–"))
-	return len(before) <= 4 && !strings.HasSuffix(t, ".")
+	return fieldCount(strings.Trim(t[:st], " ,;:(<[-–"), 5) <= 4 && !strings.HasSuffix(t, ".")
 }
 
 // namedParticipant reads a listed participant given without an address

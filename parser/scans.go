@@ -5,7 +5,11 @@
 
 package parser
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // hasFoldAt reports whether s holds lit (ASCII, lower-case) at i,
 // ignoring case.
@@ -185,4 +189,24 @@ func chunkSepIndex(s string) []int {
 		}
 	}
 	return nil
+}
+
+// fieldCount returns len(strings.Fields(s)), counting up to limit,
+// without making the fields.
+func fieldCount(s string, limit int) int {
+	n, in := 0, false
+	for i := 0; i < len(s) && n < limit+1; {
+		r, size := rune(s[i]), 1
+		if r >= 0x80 {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		if space := unicode.IsSpace(r); space {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return min(n, limit)
 }

@@ -362,29 +362,25 @@ func trailingName(s string) string {
 // prose is true for free text, where a bare "ja" or "nej" means nothing.
 func readHovedMED(s string, prose bool) *bool {
 	var buf [256]byte
-	b := append(buf[:0], ' ')
-	b = append(appendFoldedWords(b, s), ' ')
-	w := string(b) // " " + foldedWords(s) + " "
-	no := []string{" nej ", " ikke ", " behandles ", " afventer ", " naeste moede ", " endnu ", " mangler ", " no "}
-	yes := formApprovals
+	found := hovedMEDPhrasesIn(appendFoldedWords(buf[:0], s))
+	yes := phraseFormYes
 	if prose {
-		yes = proseYes
+		yes = phraseProseYes
 	}
-	if strings.Contains(w, " ja nej ") {
+	switch {
+	case found&phraseJaNej != 0:
 		return nil // the hint "(ja/nej)" copied as the answer
-	}
-	for _, n := range no {
-		if strings.Contains(w, n) && !(prose && n == " nej ") {
-			return boolPtr(false)
-		}
-	}
-	for _, y := range yes {
-		if strings.Contains(w, y) {
-			return boolPtr(true)
-		}
+	case found&phraseNo != 0 || !prose && found&phraseNej != 0:
+		return boolPtr(false)
+	case found&yes != 0:
+		return boolPtr(true)
 	}
 	return nil
 }
+
+// hovedMEDNo are the folded answers that say HovedMED has not approved
+// (besides "nej", which in prose means nothing).
+var hovedMEDNo = []string{" ikke ", " behandles ", " afventer ", " naeste moede ", " endnu ", " mangler ", " no "}
 
 // formApprovals are the folded answers that approve in the form.
 var formApprovals = []string{" ja ", " godkendt ", " godkendte ", " godkender ", " yes ", " jep ", " tiltraadt "}

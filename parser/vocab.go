@@ -144,29 +144,6 @@ func explicitSideOf(text string) string {
 	}
 }
 
-// explicitSideRef is explicitSide as first written, segment by segment
-// (TestSideScansAgree compares explicitSide with it).
-func explicitSideRef(text string) string {
-	if strings.IndexByte(text, '@') >= 0 {
-		text = replaceEmails(text, ",")
-	}
-	found := ""
-	for _, seg := range strings.FieldsFunc(text, isCueBoundary) {
-		toks := tokenize(seg)
-		for i, t := range toks {
-			side := explicitWord(t.folded)
-			if side == "" || titleHeads[t.folded] && i > 0 && isTitleQualifier(toks, i-1) {
-				continue
-			}
-			if found != "" && found != side {
-				return ""
-			}
-			found = side
-		}
-	}
-	return found
-}
-
 // explicitWords maps the folded explicit entries of sideVocabulary to
 // their side.
 var explicitWords = func() map[string]string {

@@ -151,15 +151,13 @@ func mayHoldExplicitWord(text string) bool {
 		}
 	}
 	if ascii {
-		for _, s := range explicitStems {
-			if containsFold(text, s) {
-				return true
-			}
-		}
-		return false
+		return explicitStemSet.holds(text) // fold(text) is text lower-cased
 	}
 	return mayHoldExplicitFolded(fold(text))
 }
+
+// explicitStemSet is explicitStems for a one-pass look.
+var explicitStemSet = newFoldSet(explicitStems...)
 
 // nextWord returns where the next word of s from pos starts and ends (a
 // run of letters and digits, as tokenize splits), and whether a cue
@@ -188,12 +186,8 @@ func nextWord(s string, pos int) (start, end int, cue bool) {
 
 // mayHoldExplicitFolded is mayHoldExplicitWord for text already folded.
 func mayHoldExplicitFolded(f string) bool {
-	for _, s := range explicitStems {
-		if strings.Contains(f, s) {
-			return true
-		}
-	}
-	return false
+	// Folded text has no upper case: holds is Contains for each stem.
+	return explicitStemSet.holds(f)
 }
 
 // appendFold appends fold(s) to dst: ASCII byte by byte, the rest as
