@@ -221,7 +221,16 @@ func splitAtBytes(s, seps string) []string {
 	for i := 0; i < len(seps); i++ {
 		sep[seps[i]] = true
 	}
-	var out []string
+	n := 0 // count the fields first: one allocation
+	for i := 0; i < len(s); i++ {
+		if !sep[s[i]] && (i == 0 || sep[s[i-1]]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
 	start := -1
 	for i := 0; i < len(s); i++ {
 		if sep[s[i]] {

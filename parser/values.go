@@ -57,18 +57,45 @@ func splitFields(s string) []string {
 	if strings.IndexByte(s, '(') >= 0 {
 		s = listParenRe.ReplaceAllString(s, ",$1,")
 	}
-	s = strings.ReplaceAll(s, "\x00", ",")
+	s = strings.ReplaceAll(s, "\x00", ",") // no NUL is left for splitDashes
 	var out []string
+	add := func(h string) {
+		if h = cleanField(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	addParts := func(g string) {
+		if !strings.HasSuffix(cleanLine(g), ")") {
+			add(g) // splitParen(g) is g alone: the usual case
+			return
+		}
+		for _, h := range splitParen(g) {
+			add(h)
+		}
+	}
 	for _, f := range splitAtBytes(s, ",;<>[]/") {
+		if !hasSpacedDash(f) {
+			addParts(f) // splitDashes(f) is f alone
+			continue
+		}
 		for _, g := range splitDashes(f) {
-			for _, h := range splitParen(g) {
-				if h = cleanField(h); h != "" {
-					out = append(out, h)
-				}
-			}
+			addParts(g)
 		}
 	}
 	return out
+}
+
+// spacedDashes are where splitDashes splits.
+var spacedDashes = []string{" - ", " – ", " — ", " | "}
+
+// hasSpacedDash reports whether s holds one of spacedDashes.
+func hasSpacedDash(s string) bool {
+	for _, d := range spacedDashes {
+		if strings.Contains(s, d) {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -135,7 +162,7 @@ func splitCells(s string) []string {
 // splitDashes splits "Anne Hansen - HR-chef – ledelse | x" at spaced dashes
 // and bars; hyphens inside words ("HR-chef") stay.
 func splitDashes(s string) []string {
-	for _, dash := range []string{" - ", " – ", " — ", " | "} {
+	for _, dash := range spacedDashes {
 		s = strings.ReplaceAll(s, dash, "\x00")
 	}
 	return strings.Split(s, "\x00")

@@ -121,8 +121,9 @@ func explicitSideOf(text string) string {
 		text = replaceEmails(text, ",")
 	}
 	found := ""
-	var prev token
-	i := 0 // the word's index in its segment
+	prev := "" // the word before, as written
+	i := 0     // the word's index in its segment
+	var buf [64]byte
 	for pos := 0; ; i++ {
 		start, end, cue := nextWord(text, pos)
 		if start < 0 {
@@ -131,16 +132,21 @@ func explicitSideOf(text string) string {
 		if cue {
 			i = 0
 		}
-		t := token{orig: text[start:end], folded: fold(text[start:end])}
+		w := text[start:end]
 		pos = end
-		side := explicitWord(t.folded)
-		if side != "" && !(titleHeads[t.folded] && i > 0 && titleQualifies(prev, i-1 == 0)) {
+		if !mayFoldToExplicit(w) {
+			prev = w
+			continue
+		}
+		folded := appendFold(buf[:0], w) // looked up, not kept
+		side := explicitWords[string(folded)]
+		if side != "" && !(titleHeads[string(folded)] && i > 0 && titleQualifies(token{prev, fold(prev)}, i-1 == 0)) {
 			if found != "" && found != side {
 				return ""
 			}
 			found = side
 		}
-		prev = t
+		prev = w
 	}
 }
 
@@ -205,10 +211,11 @@ func isSideOnly(field string) bool {
 			return cue
 		}
 		pos = end
-		switch w := fold(field[start:end]); {
-		case explicitWord(w) != "":
+		var buf [64]byte
+		switch w := appendFold(buf[:0], field[start:end]); {
+		case explicitWords[string(w)] != "":
 			cue = true
-		case !sideFillers[w]:
+		case !sideFillers[string(w)]:
 			return false
 		}
 	}

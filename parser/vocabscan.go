@@ -153,7 +153,20 @@ func mayHoldExplicitWord(text string) bool {
 	if ascii {
 		return explicitStemSet.holds(text) // fold(text) is text lower-cased
 	}
-	return mayHoldExplicitFolded(fold(text))
+	var buf [128]byte
+	return holdsBytes(explicitStemSet, appendFold(buf[:0], text))
+}
+
+// holdsBytes is foldSet.holds for a text in a buffer.
+func holdsBytes(fs *foldSet, s []byte) bool {
+	for i := 0; i < len(s); i++ {
+		for _, sub := range fs.byFirst[lowerASCII(s[i])] {
+			if len(s)-i >= len(sub) && equalFoldAt(string(s[i:i+len(sub)]), sub) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // explicitStemSet is explicitStems for a one-pass look.
@@ -243,4 +256,18 @@ func appendFoldedWords(dst []byte, s string) []byte {
 		dst = appendFold(dst, s[start:end])
 		pos = end
 	}
+}
+
+// explicitFirsts are the first bytes of the folded explicit entries.
+var explicitFirsts = func() (set [256]bool) {
+	for k := range explicitWords {
+		set[k[0]] = true
+	}
+	return set
+}()
+
+// mayFoldToExplicit reports whether word w may fold to an explicit entry:
+// a word starting with an ASCII byte keeps it, lower-cased, first.
+func mayFoldToExplicit(w string) bool {
+	return w[0] >= utf8.RuneSelf || explicitFirsts[lowerASCII(w[0])]
 }
