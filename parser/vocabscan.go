@@ -6,6 +6,7 @@
 package parser
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -120,22 +121,31 @@ func isSideWordByte(c byte) bool {
 	return c == '-' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c >= 0x80
 }
 
-// explicitStems are the shortest folded explicit entries of the
-// vocabulary: every explicit entry holds one of them.
-var explicitStems = func() []string {
-	var stems []string
+// explicitAnchorStrings are short pieces of the folded explicit entries of
+// the vocabulary: every explicit entry holds one of them (entries that
+// hold none of the chosen ones are anchors themselves), so that a text
+// whose folded form holds none states no side.
+var explicitAnchorStrings = func() []string {
+	anchors := []string{"lede", "arbejd", "manag", "employ", "staff"}
 	for k := range explicitWords {
-		stem := true
-		for o := range explicitWords {
-			if o != k && strings.Contains(k, o) {
-				stem = false
-			}
+		held := false
+		for _, a := range anchors {
+			held = held || strings.Contains(k, a)
 		}
-		if stem {
-			stems = append(stems, k)
+		if !held {
+			anchors = append(anchors, k)
 		}
 	}
-	return stems
+	return anchors
+}()
+
+// explicitAnchors are explicitAnchorStrings as bytes.
+var explicitAnchors = func() [][]byte {
+	out := make([][]byte, len(explicitAnchorStrings))
+	for i, a := range explicitAnchorStrings {
+		out[i] = []byte(a)
+	}
+	return out
 }()
 
 // mayHoldExplicitWord reports whether text may hold an explicit side word
@@ -143,34 +153,19 @@ var explicitStems = func() []string {
 // stem in the folded text. A text without one states no side, so the
 // readers need not split it into tokens.
 func mayHoldExplicitWord(text string) bool {
-	ascii := true
-	for i := 0; i < len(text); i++ {
-		if text[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return explicitStemSet.holds(text) // fold(text) is text lower-cased
-	}
-	var buf [128]byte
-	return holdsBytes(explicitStemSet, appendFold(buf[:0], text))
+	var buf [256]byte
+	return mayHoldExplicitFoldedBytes(appendFold(buf[:0], text))
 }
 
-// holdsBytes is foldSet.holds for a text in a buffer.
-func holdsBytes(fs *foldSet, s []byte) bool {
-	for i := 0; i < len(s); i++ {
-		for _, sub := range fs.byFirst[lowerASCII(s[i])] {
-			if len(s)-i >= len(sub) && equalFoldAt(string(s[i:i+len(sub)]), sub) {
-				return true
-			}
+// mayHoldExplicitFoldedBytes is mayHoldExplicitFolded for a buffer.
+func mayHoldExplicitFoldedBytes(f []byte) bool {
+	for _, a := range explicitAnchors {
+		if bytes.Contains(f, a) {
+			return true
 		}
 	}
 	return false
 }
-
-// explicitStemSet is explicitStems for a one-pass look.
-var explicitStemSet = newFoldSet(explicitStems...)
 
 // nextWord returns where the next word of s from pos starts and ends (a
 // run of letters and digits, as tokenize splits), and whether a cue
@@ -199,8 +194,12 @@ func nextWord(s string, pos int) (start, end int, cue bool) {
 
 // mayHoldExplicitFolded is mayHoldExplicitWord for text already folded.
 func mayHoldExplicitFolded(f string) bool {
-	// Folded text has no upper case: holds is Contains for each stem.
-	return explicitStemSet.holds(f)
+	for _, a := range explicitAnchorStrings {
+		if strings.Contains(f, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendFold appends fold(s) to dst: ASCII byte by byte, the rest as
