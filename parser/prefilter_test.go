@@ -26,6 +26,8 @@ var prefilterCases = []string{
 	"kontakt :", "kontaktpersonen", "kan  desværre ikke", "kan DESVÆRRE\tikke", "kan ikke", "kanikke", "cc :", "kopi til",
 	"ikke  deltage", "deltager ikke", "contact person", "a, b", "a,b", "a.", "a.b", "a. b", "a og b", "a OG b", "a & b",
 	"a (b", "a) b", "x samt y", "x and  y", "x &y", "?", "!x", "a ;\tb",
+	"(a,b)", "((a,b))", "(a,b)(c;d)", "(a)(b,c)", "(a,(b,c)", "(a,b", "a,b)", "()", "(,)", "(\x00)", "x (y, z) w (v) (u;t)",
+	"(a\nb,c)", "((", "))", "(a,b))(", "( , )",
 	"Bo (\x00)", "Bo < mailto: \x00 >", "[mailto:\x00]", "(x, \x00)", "(\x00 x)", "\x00)", "(\x00", "a,,b;<c>[d]/e/",
 }
 
@@ -106,6 +108,11 @@ func checkPrefilters(t *testing.T, s string) {
 	for _, limit := range []int{0, 1, 5, 7, 100} {
 		if got, want := fieldCount(s, limit), min(len(strings.Fields(s)), limit); got != want {
 			t.Fatalf("fieldCount(%q, %d) = %d, want %d", s, limit, got, want)
+		}
+	}
+	for _, m := range []string{s, replaceEmails(s, "\x00")} {
+		if got, want := replaceListParens(m), listParenRe.ReplaceAllString(m, ",$1,"); got != want {
+			t.Fatalf("replaceListParens(%q) = %q, want %q", m, got, want)
 		}
 	}
 	if got, want := namesPart(s), namedPartRe.MatchString(s); got != want {

@@ -210,3 +210,39 @@ func fieldCount(s string, limit int) int {
 	}
 	return min(n, limit)
 }
+
+// replaceListParens is listParenRe.ReplaceAllString(s, ",$1,"): a
+// parenthesis holding a comma, semicolon or address marker (NUL) is
+// opened into the list around it ("Bo (HR-chef, \x00)" → "Bo ,HR-chef,
+// \x00,").
+func replaceListParens(s string) string {
+	var b strings.Builder
+	last := 0
+	for p := strings.IndexByte(s, '('); p >= 0; {
+		q := p + 1 // the next bracket after p
+		for q < len(s) && s[q] != '(' && s[q] != ')' {
+			q++
+		}
+		if q < len(s) && s[q] == ')' && strings.ContainsAny(s[p+1:q], ",;\x00") {
+			if b.Len() == 0 {
+				b.Grow(len(s) + 8)
+			}
+			b.WriteString(s[last:p])
+			b.WriteByte(',')
+			b.WriteString(s[p+1 : q])
+			b.WriteByte(',')
+			last = q + 1
+		}
+		// The next '(' lies beyond q: a match ends before it.
+		next := strings.IndexByte(s[p+1:], '(')
+		if next < 0 {
+			break
+		}
+		p += 1 + next
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}

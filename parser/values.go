@@ -54,9 +54,7 @@ func splitFields(s string) []string {
 	if mayBracketAddr(s) {
 		s = bracketedAddrRe.ReplaceAllString(s, ",")
 	}
-	if strings.IndexByte(s, '(') >= 0 {
-		s = listParenRe.ReplaceAllString(s, ",$1,")
-	}
+	s = replaceListParens(s) // listParenRe.ReplaceAllString(s, ",$1,")
 	s = strings.ReplaceAll(s, "\x00", ",") // no NUL is left for splitDashes
 	var out []string
 	add := func(h string) {
