@@ -54,7 +54,7 @@ func splitFields(s string) []string {
 	if mayBracketAddr(s) {
 		s = bracketedAddrRe.ReplaceAllString(s, ",")
 	}
-	s = replaceListParens(s) // listParenRe.ReplaceAllString(s, ",$1,")
+	s = replaceListParens(s)               // listParenRe.ReplaceAllString(s, ",$1,")
 	s = strings.ReplaceAll(s, "\x00", ",") // no NUL is left for splitDashes
 	var out []string
 	add := func(h string) {
