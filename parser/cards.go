@@ -173,7 +173,7 @@ func splitCards(block []string) [][]string {
 	var at []int // indexes of address lines in lines
 	for _, l := range block {
 		t := cleanLine(l)
-		if strings.IndexByte(t, ':') >= 0 {
+		if strings.IndexByte(t, ':') >= 0 && (startsWithAnyOf(t, "nemstjfr") || strings.HasPrefix(t, "\u017f")) {
 			if m := cardLabelRe.FindStringSubmatch(t); m != nil {
 				t = cleanLine(m[1]) // "Navn: Anne Hansen" → "Anne Hansen"
 			}

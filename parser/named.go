@@ -19,15 +19,17 @@ func namedInProse(stated []string, known []Participant) []Participant {
 		if !namesPart(s) || !containsFold(s, "de") && !containsAnyFold(s, "kommer", "tilmeld", "attend", "partic", "take part") {
 			continue
 		}
-		// A clause is part of s: words s lacks, no clause holds.
-		excl, repl, notPart := excludeSubs.mayMatch(s), replacedSubs.mayMatch(s), notPartSubs.mayMatch(s)
 		for _, cl := range clauses(s) {
-			if excl && isExcluded(cl) || repl && isReplaced(cl) || notPart && notPartSubs.mayMatch(cl) && notPartRe.MatchString(cl) {
+			// The person first, then whether the clause rules her out:
+			// few clauses name one.
+			p, ok := titledName(cl)
+			if !ok || hasName(known, p.Name) || hasName(out, p.Name) {
 				continue
 			}
-			if p, ok := titledName(cl); ok && !hasName(known, p.Name) && !hasName(out, p.Name) {
-				out = append(out, p)
+			if isExcluded(cl) || isReplaced(cl) || notPartSubs.mayMatch(cl) && notPartRe.MatchString(cl) {
+				continue
 			}
+			out = append(out, p)
 		}
 	}
 	return out

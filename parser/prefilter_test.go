@@ -28,6 +28,10 @@ var prefilterCases = []string{
 	"a (b", "a) b", "x samt y", "x and  y", "x &y", "?", "!x", "a ;\tb",
 	"(a,b)", "((a,b))", "(a,b)(c;d)", "(a)(b,c)", "(a,(b,c)", "(a,b", "a,b)", "()", "(,)", "(\x00)", "x (y, z) w (v) (u;t)",
 	"(a\nb,c)", "((", "))", "(a,b))(", "( , )",
+	"Navn, E-mail, Stilling", "Navn;Mail", "navn|x", ",Navn,Mail", "Navn,", "1. Navn, 2. Mail", "Navn\tMail", "Navn  Mail  Side",
+	"20 30 40 50", "+45 20304050", "+4520-30-40-50", "+ 45 20 30 40 50", "+45  20304050", "2030405", "203040506", "a20304050",
+	"20304050x", "20304050_", "2030 4050", "20--30405060", "+46 20304050", "++4520304050", "1+4520304050", "20 30 40 5 0",
+	"Navn: Bo", "ſide: x", "Stilling:", "Tlf: 20 30 40 50",
 	"Bo (\x00)", "Bo < mailto: \x00 >", "[mailto:\x00]", "(x, \x00)", "(\x00 x)", "\x00)", "(\x00", "a,,b;<c>[d]/e/",
 }
 
@@ -114,6 +118,18 @@ func checkPrefilters(t *testing.T, s string) {
 		if got, want := replaceListParens(m), listParenRe.ReplaceAllString(m, ",$1,"); got != want {
 			t.Fatalf("replaceListParens(%q) = %q, want %q", m, got, want)
 		}
+	}
+	if got, want := headerRow(s), headerRowRef(s); !reflect.DeepEqual(got, want) {
+		t.Fatalf("headerRow(%q) = %v, want %v", s, got, want)
+	}
+	if got, want := findPhone(s), phoneRe.FindString(s); got != want {
+		t.Fatalf("findPhone(%q) = %q, want %q", s, got, want)
+	}
+	if got, want := hasPhone(s), phoneRe.MatchString(s); got != want {
+		t.Fatalf("hasPhone(%q) = %v, want %v", s, got, want)
+	}
+	if strings.IndexByte(s, ':') >= 0 && !(startsWithAnyOf(s, "nemstjfr") || strings.HasPrefix(s, "\u017f")) && cardLabelRe.MatchString(s) {
+		t.Fatalf("cardLabelRe matches %q, the card prefilter says it cannot", s)
 	}
 	if got, want := namesPart(s), namedPartRe.MatchString(s); got != want {
 		t.Fatalf("namesPart(%q) = %v, want %v", s, got, want)
@@ -299,4 +315,41 @@ func explicitSideRef(text string) string {
 		}
 	}
 	return found
+}
+
+// headerRowRef is headerRow as first written.
+func headerRowRef(line string) []column {
+	var cells []string
+	if isColumnLine(line) {
+		cells = splitCells(line)
+	} else {
+		cells = strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(",;|", r) })
+	}
+	if len(cells) < 2 {
+		return nil
+	}
+	for _, c := range cells {
+		if len(c) > 40 || strings.IndexByte(c, '@') >= 0 {
+			return nil
+		}
+	}
+	var cols []column
+	named := 0
+	for _, c := range cells {
+		c = cleanField(listItemRe.ReplaceAllString(cleanLine(c), ""))
+		if c == "" {
+			cols = append(cols, colOther)
+			continue
+		}
+		col, ok := headerColumns[foldedWords(c)]
+		if !ok {
+			return nil
+		}
+		cols = append(cols, col)
+		named++
+	}
+	if named < 2 {
+		return nil
+	}
+	return cols
 }

@@ -246,3 +246,58 @@ func replaceListParens(s string) string {
 	b.WriteString(s[last:])
 	return b.String()
 }
+
+// findPhone is phoneRe.FindString(s): a Danish phone number, eight
+// digits in pairs with optional spaces or hyphens between them, perhaps
+// after "+45", and no word character right after it.
+func findPhone(s string) string {
+	for p := 0; p < len(s); p++ {
+		if e := phoneAt(s, p); e >= 0 {
+			return s[p:e]
+		}
+	}
+	return ""
+}
+
+// hasPhone is phoneRe.MatchString(s).
+func hasPhone(s string) bool {
+	for p := 0; p < len(s); p++ {
+		if phoneAt(s, p) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// phoneAt returns the end of phoneRe's match starting at p, or -1. Every
+// optional part is followed by what it cannot be, so the first way that
+// fits is the only one.
+func phoneAt(s string, p int) int {
+	i := p
+	if s[i] == '+' {
+		i++
+		if i < len(s) && isRegexpSpace(s[i]) {
+			i++
+		}
+		if !strings.HasPrefix(s[i:], "45") {
+			return -1 // with "+", the prefix must fit; a '+' is no digit
+		}
+		i += 2
+		if i < len(s) && (isRegexpSpace(s[i]) || s[i] == '-') {
+			i++
+		}
+	}
+	for pair := 0; pair < 4; pair++ {
+		if pair > 0 && i < len(s) && (isRegexpSpace(s[i]) || s[i] == '-') {
+			i++
+		}
+		if i+2 > len(s) || !isDigit(s[i]) || !isDigit(s[i+1]) {
+			return -1
+		}
+		i += 2
+	}
+	if i < len(s) && isWordByte(s[i]) {
+		return -1 // \b after the last digit
+	}
+	return i
+}

@@ -17,7 +17,7 @@ var contactLabelRe = regexp.MustCompile(`(?i)^(navn|e-?mail|mail|tlf\.?|tel\.?|t
 func parseContact(s string) Contact {
 	c := Contact{Email: firstEmail(s)}
 	rest := replaceEmails(s, ",")
-	if ph := phoneRe.FindString(rest); ph != "" {
+	if ph := findPhone(rest); ph != "" { // phoneRe.FindString
 		c.Phone = strings.TrimSpace(ph)
 		rest = strings.Replace(rest, ph, ",", 1)
 	}
@@ -239,6 +239,11 @@ func headerRow(line string) []column {
 		if !strings.ContainsAny(line, ",;|") {
 			return nil // one cell
 		}
+		// Any cell that is no heading makes the line none: the first
+		// decides most lines before they are split.
+		if i := strings.IndexAny(line, ",;|"); i > 0 && isNoHeading(line[:i]) {
+			return nil
+		}
 		cells = splitAtBytes(line, ",;|")
 	}
 	if len(cells) < 2 {
@@ -257,8 +262,7 @@ func headerRow(line string) []column {
 			cols = append(cols, colOther)
 			continue
 		}
-		var buf [64]byte
-		col, ok := headerColumns[string(appendFoldedWords(buf[:0], c))] // foldedWords(c), not kept
+		col, ok := headingColumn(c)
 		if !ok {
 			return nil
 		}
@@ -269,6 +273,28 @@ func headerRow(line string) []column {
 		return nil
 	}
 	return cols
+}
+
+// headingColumn returns the column the cleaned cell c heads, if any.
+func headingColumn(c string) (column, bool) {
+	var buf [64]byte
+	col, ok := headerColumns[string(appendFoldedWords(buf[:0], c))] // foldedWords(c), not kept
+	return col, ok
+}
+
+// isNoHeading reports whether cell c of a line makes headerRow reject
+// the line: it is too long, holds an address, or, cleaned, is neither
+// empty nor a known heading.
+func isNoHeading(c string) bool {
+	if len(c) > 40 || strings.IndexByte(c, '@') >= 0 {
+		return true
+	}
+	c = cleanField(trimListItem(cleanLine(c)))
+	if c == "" {
+		return false
+	}
+	_, ok := headingColumn(c)
+	return !ok
 }
 
 // parseParticipant reads one participant line: name, e-mail, title and
@@ -300,7 +326,7 @@ func parseParticipantCols(line string, prose bool, cols []column) (Participant, 
 	var titles []string
 	for _, f := range fields {
 		switch {
-		case !hasLetter(f) && phoneRe.MatchString(f):
+		case !hasLetter(f) && hasPhone(f):
 			// participants' phones are not asked for
 		case isSideOnly(f):
 			// a field that only states the side
@@ -343,7 +369,7 @@ func participantFromCells(line string, cols []column) (Participant, bool) {
 			p.Name = cleanField(c)
 		case col == colSide:
 			sides = append(sides, c)
-		case !hasLetter(c) && phoneRe.MatchString(c):
+		case !hasLetter(c) && hasPhone(c):
 		default:
 			titles = append(titles, cleanField(c))
 		}
