@@ -96,7 +96,8 @@ var titleStopWords = map[string]bool{
 // title: a word of the side vocabulary, or a lower-case word that is not
 // a sentence word.
 func isTitleWord(w string) bool {
-	f := fold(w) // folded once for the vocabulary and the stop words
+	var buf [64]byte
+	f := appendFold(buf[:0], w) // folded once for the vocabulary and the stop words
 	if titleSideFolded(w, f) != "" {
 		return true // isTitleOnly(w)
 	}
@@ -107,7 +108,7 @@ func isTitleWord(w string) bool {
 	if utf8.RuneCountInString(w) < 3 || !unicode.IsLower(r) || strings.IndexFunc(w, unicode.IsDigit) >= 0 {
 		return false
 	}
-	return !titleStopWords[f] && strings.IndexAny(w, ".:!?") < 0
+	return !titleStopWords[string(f)] && strings.IndexAny(w, ".:!?") < 0
 }
 
 // isNameWord reports whether w can be part of a person's name: a
@@ -124,8 +125,9 @@ func isNameWord(w string) bool {
 	if r, _ := utf8.DecodeRuneInString(w); !unicode.IsUpper(r) {
 		return false
 	}
-	f := fold(w) // folded once for the three look-ups
-	if notNameWords[f] || explicitWord(f) != "" {
+	var buf [64]byte
+	f := appendFold(buf[:0], w) // folded once for the three look-ups
+	if notNameWords[string(f)] || explicitWords[string(f)] != "" {
 		return false
 	}
 	return titleSideFolded(w, f) == "" && strings.IndexFunc(w, unicode.IsDigit) < 0 && !strings.Contains(w, "@")

@@ -353,3 +353,13 @@ func headerRowRef(line string) []column {
 	}
 	return cols
 }
+
+// TestCueBoundariesAreASCII checks what nextWord assumes: every cue
+// boundary is ASCII, so a rune beyond ASCII never is one.
+func TestCueBoundariesAreASCII(t *testing.T) {
+	for _, r := range cueBoundaries {
+		if r >= 0x80 {
+			t.Errorf("cue boundary %q is beyond ASCII: nextWord must decode it", r)
+		}
+	}
+}

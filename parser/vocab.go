@@ -79,8 +79,9 @@ type sideWord struct {
 // sideOf returns the side the text says: an explicit side word wins over
 // titles; no match, or titles of both sides, is "" (unknown: ask).
 func sideOf(text string) string {
-	f := fold(text) // folded once for both readings
-	if mayHoldExplicitFolded(f) {
+	var buf [256]byte
+	f := appendFold(buf[:0], text) // folded once for both readings
+	if mayHoldExplicitFoldedBytes(f) {
 		if s := explicitSideOf(text); s != "" {
 			return s
 		}
@@ -186,8 +187,11 @@ func titleQualifies(t token, first bool) bool {
 
 // isCueBoundary separates the segments explicitSide reads.
 func isCueBoundary(r rune) bool {
-	return strings.ContainsRune(",;()[]/|:\t\n<>", r)
+	return strings.ContainsRune(cueBoundaries, r)
 }
+
+// cueBoundaries are the runes isCueBoundary separates at.
+const cueBoundaries = ",;()[]/|:\t\n<>"
 
 // sideFillers may accompany a side word in a field that only states the
 // side ("for ledelsen", "ledelse side", "repr. for medarbejderne").

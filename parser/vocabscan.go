@@ -64,11 +64,12 @@ func titleSideScan(text string) string {
 	if !titleScan.exact {
 		return titleSideRef(text)
 	}
-	return titleSideFolded(text, fold(text))
+	var buf [128]byte
+	return titleSideFolded(text, appendFold(buf[:0], text))
 }
 
 // titleSideFolded is titleSideScan for text folded to f.
-func titleSideFolded(text, f string) string {
+func titleSideFolded(text string, f []byte) string {
 	if !titleScan.exact {
 		return titleSideRef(text)
 	}
@@ -80,7 +81,7 @@ func titleSideFolded(text, f string) string {
 			both = true
 		}
 	}
-	var prev1, prev2 string // the two words before the current one
+	var prev1, prev2 []byte // the two words before the current one
 	for i := 0; i < len(f); {
 		if !isSideWordByte(f[i]) {
 			i++
@@ -92,17 +93,17 @@ func titleSideFolded(text, f string) string {
 		}
 		w := f[i:j]
 		i = j
-		if side, ok := titleScan.words[w]; ok {
+		if side, ok := titleScan.words[string(w)]; ok {
 			note(side)
 		}
 		for _, s := range titleScan.suffixes {
-			if strings.HasSuffix(w, s.text) {
+			if len(w) >= len(s.text) && string(w[len(w)-len(s.text):]) == s.text {
 				note(s.side)
 			}
 		}
 		for _, p := range titleScan.phrases {
 			n := len(p.words)
-			if p.words[n-1] == w && (n < 2 || p.words[n-2] == prev1) && (n < 3 || p.words[n-3] == prev2) {
+			if p.words[n-1] == string(w) && (n < 2 || p.words[n-2] == string(prev1)) && (n < 3 || p.words[n-3] == string(prev2)) {
 				note(p.side)
 			}
 		}
@@ -174,17 +175,21 @@ func mayHoldExplicitFoldedBytes(f []byte) bool {
 func nextWord(s string, pos int) (start, end int, cue bool) {
 	start = -1
 	for i := pos; i < len(s); {
-		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		var word, isCue bool
+		n := 1
+		if c := s[i]; c < utf8.RuneSelf {
+			word, isCue = isAlnumASCII(c), asciiCues[c]
+		} else {
+			var r rune
 			r, n = utf8.DecodeRuneInString(s[i:])
+			word = unicode.IsLetter(r) || unicode.IsDigit(r) // no cue boundary is beyond ASCII
 		}
-		word := r < utf8.RuneSelf && isAlnumASCII(byte(r)) || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
 		switch {
 		case word && start < 0:
 			start = i
 		case !word && start >= 0:
 			return start, i, cue
-		case !word && isCueBoundary(r):
+		case !word && isCue:
 			cue = true
 		}
 		i += n
@@ -192,15 +197,13 @@ func nextWord(s string, pos int) (start, end int, cue bool) {
 	return start, len(s), cue
 }
 
-// mayHoldExplicitFolded is mayHoldExplicitWord for text already folded.
-func mayHoldExplicitFolded(f string) bool {
-	for _, a := range explicitAnchorStrings {
-		if strings.Contains(f, a) {
-			return true
-		}
+// asciiCues are the runes isCueBoundary separates at, all ASCII.
+var asciiCues = func() (set [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		set[c] = isCueBoundary(rune(c))
 	}
-	return false
-}
+	return set // TestCueBoundariesAreASCII: nextWord looks no further
+}()
 
 // appendFold appends fold(s) to dst: ASCII byte by byte, the rest as
 // foldRunes spells it (TestPrefiltersAgree compares them), so that a
@@ -218,7 +221,14 @@ func appendFold(dst []byte, s string) []byte {
 
 // appendFoldRunes is foldRunes appending to dst.
 func appendFoldRunes(dst []byte, s string) []byte {
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			dst = append(dst, lowerASCII(c)) // unicode.ToLower in ASCII
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch r = unicode.ToLower(r); r {
 		case 'æ', 'ä':
 			dst = append(dst, "ae"...)
