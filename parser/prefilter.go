@@ -213,14 +213,29 @@ func mayBracketAddr(s string) bool {
 	return false
 }
 
-// splitAtBytes splits s at any of the ASCII bytes in seps, dropping
+// byteSet is a set of bytes.
+type byteSet [256]bool
+
+// newByteSet returns the set of the bytes of s.
+func newByteSet(s string) *byteSet {
+	var set byteSet
+	for i := 0; i < len(s); i++ {
+		set[s[i]] = true
+	}
+	return &set
+}
+
+// The separators of fields (splitFields) and of heading cells
+// (headerRow).
+var (
+	fieldSeps   = newByteSet(",;<>[]/")
+	headingSeps = newByteSet(",;|")
+)
+
+// splitAtBytes splits s at any of the ASCII bytes in sep, dropping
 // empty fields: strings.FieldsFunc with those runes as separators (no
 // byte of a longer or invalid UTF-8 sequence is ASCII).
-func splitAtBytes(s, seps string) []string {
-	var sep [256]bool
-	for i := 0; i < len(seps); i++ {
-		sep[seps[i]] = true
-	}
+func splitAtBytes(s string, sep *byteSet) []string {
 	n := 0 // count the fields first: one allocation
 	for i := 0; i < len(s); i++ {
 		if !sep[s[i]] && (i == 0 || sep[s[i-1]]) {

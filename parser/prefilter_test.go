@@ -103,7 +103,7 @@ func checkPrefilters(t *testing.T, s string) {
 	if m := replaceEmails(s, "\x00"); !mayBracketAddr(m) && bracketedAddrRe.MatchString(m) {
 		t.Fatalf("bracketedAddrRe matches %q, mayBracketAddr says it cannot", m)
 	}
-	if got, want := splitAtBytes(s, ",;<>[]/"), strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;<>[]/", r) }); strings.Join(got, "\x01") != strings.Join(want, "\x01") || len(got) != len(want) {
+	if got, want := splitAtBytes(s, fieldSeps), strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;<>[]/", r) }); strings.Join(got, "\x01") != strings.Join(want, "\x01") || len(got) != len(want) {
 		t.Fatalf("splitAtBytes(%q) = %q, want %q", s, got, want)
 	}
 	if got, want := splitClauses(s), clauseSepRe.Split(s, -1); strings.Join(got, "\x01") != strings.Join(want, "\x01") || len(got) != len(want) {

@@ -71,7 +71,7 @@ func splitFields(s string) []string {
 			add(h)
 		}
 	}
-	for _, f := range splitAtBytes(s, ",;<>[]/") {
+	for _, f := range splitAtBytes(s, fieldSeps) {
 		if !hasSpacedDash(f) {
 			addParts(f) // splitDashes(f) is f alone
 			continue
@@ -244,7 +244,7 @@ func headerRow(line string) []column {
 		if i := strings.IndexAny(line, ",;|"); i > 0 && isNoHeading(line[:i]) {
 			return nil
 		}
-		cells = splitAtBytes(line, ",;|")
+		cells = splitAtBytes(line, headingSeps)
 	}
 	if len(cells) < 2 {
 		return nil
