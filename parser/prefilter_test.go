@@ -32,6 +32,7 @@ var prefilterCases = []string{
 	"20 30 40 50", "+45 20304050", "+4520-30-40-50", "+ 45 20 30 40 50", "+45  20304050", "2030405", "203040506", "a20304050",
 	"20304050x", "20304050_", "2030 4050", "20--30405060", "+46 20304050", "++4520304050", "1+4520304050", "20 30 40 5 0",
 	"Navn: Bo", "ſide: x", "Stilling:", "Tlf: 20 30 40 50",
+	"\t", "\t\t", "a\t\tb", "a \tb", "a  \t  b", " ", "a \u00a0b", "a\u00a0\u00a0\u00a0b", "\u00a0", "a \u00a0", "a\xc2 b", "a  ",
 	"Bo (\x00)", "Bo < mailto: \x00 >", "[mailto:\x00]", "(x, \x00)", "(\x00 x)", "\x00)", "(\x00", "a,,b;<c>[d]/e/",
 }
 
@@ -118,6 +119,9 @@ func checkPrefilters(t *testing.T, s string) {
 		if got, want := replaceListParens(m), listParenRe.ReplaceAllString(m, ",$1,"); got != want {
 			t.Fatalf("replaceListParens(%q) = %q, want %q", m, got, want)
 		}
+	}
+	if got, want := splitAtCellSeps(s), cellSepRe.Split(s, -1); !reflect.DeepEqual(got, want) {
+		t.Fatalf("splitAtCellSeps(%q) = %q, want %q", s, got, want)
 	}
 	if got, want := headerRow(s), headerRowRef(s); !reflect.DeepEqual(got, want) {
 		t.Fatalf("headerRow(%q) = %v, want %v", s, got, want)

@@ -301,3 +301,40 @@ func phoneAt(s string, p int) int {
 	}
 	return i
 }
+
+// splitAtCellSeps is cellSepRe.Split(s, -1): s split at each tab and
+// each run of two or more spaces or non-breaking spaces.
+func splitAtCellSeps(s string) []string {
+	if s == "" {
+		return []string{""}
+	}
+	var out []string
+	beg := 0
+	for i := 0; i < len(s); {
+		if s[i] == '\t' {
+			out = append(out, s[beg:i])
+			i++
+			beg = i
+			continue
+		}
+		j, n := i, 0 // the run of spaces from i, n characters long
+		for j < len(s) {
+			if s[j] == ' ' {
+				j++
+			} else if s[j] == 0xc2 && j+1 < len(s) && s[j+1] == 0xa0 {
+				j += 2
+			} else {
+				break
+			}
+			n++
+		}
+		if n >= 2 {
+			out = append(out, s[beg:i])
+			beg = j
+			i = j
+			continue
+		}
+		i = max(j, i+1)
+	}
+	return append(out, s[beg:])
+}

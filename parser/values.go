@@ -150,7 +150,7 @@ func spaceRuns(s string, n int) int {
 // tabs may be empty, so that the cells line up with a header row.
 func splitCells(s string) []string {
 	s = cleanLine(s)
-	cells := cellSepRe.Split(s, -1)
+	cells := splitAtCellSeps(s) // cellSepRe.Split(s, -1)
 	for i, c := range cells {
 		cells[i] = cleanLine(c)
 	}
