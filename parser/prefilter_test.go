@@ -31,7 +31,7 @@ var prefilterCases = []string{
 	"Navn, E-mail, Stilling", "Navn;Mail", "navn|x", ",Navn,Mail", "Navn,", "1. Navn, 2. Mail", "Navn\tMail", "Navn  Mail  Side",
 	"20 30 40 50", "+45 20304050", "+4520-30-40-50", "+ 45 20 30 40 50", "+45  20304050", "2030405", "203040506", "a20304050",
 	"20304050x", "20304050_", "2030 4050", "20--30405060", "+46 20304050", "++4520304050", "1+4520304050", "20 30 40 5 0",
-	"Navn: Bo", "ſide: x", "Stilling:", "Tlf: 20 30 40 50",
+	"Navn: Bo", "ſide: x", "Tlf: 20 30 40 50", "20-30-40-50-", "mobil 2030405 0", "Fra ledelsesrepræsentanter", "medarbejderREPRÆSENTANT", "Stilling:", "Tlf: 20 30 40 50",
 	"\t", "\t\t", "a\t\tb", "a \tb", "a  \t  b", " ", "a \u00a0b", "a\u00a0\u00a0\u00a0b", "\u00a0", "a \u00a0", "a\xc2 b", "a  ",
 	"Bo (\x00)", "Bo < mailto: \x00 >", "[mailto:\x00]", "(x, \x00)", "(\x00 x)", "\x00)", "(\x00", "a,,b;<c>[d]/e/",
 }
@@ -131,6 +131,12 @@ func checkPrefilters(t *testing.T, s string) {
 	}
 	if got, want := hasPhone(s), phoneRe.MatchString(s); got != want {
 		t.Fatalf("hasPhone(%q) = %v, want %v", s, got, want)
+	}
+	if !containsFold(s, "repr") && sideHeadingTitleRe.MatchString(s) {
+		t.Fatalf("sideHeadingTitleRe matches %q without \"repr\"", s)
+	}
+	if c := cleanLine(s); !(c != "" && (isDigit(c[len(c)-1]) || c[len(c)-1] == '-')) && cardPhoneRe.MatchString(c) {
+		t.Fatalf("cardPhoneRe matches %q, the card prefilter says it cannot", c)
 	}
 	if strings.IndexByte(s, ':') >= 0 && !(startsWithAnyOf(s, "nemstjfr") || strings.HasPrefix(s, "\u017f")) && cardLabelRe.MatchString(s) {
 		t.Fatalf("cardLabelRe matches %q, the card prefilter says it cannot", s)
