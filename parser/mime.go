@@ -43,9 +43,11 @@ type mailMsg struct {
 	from      address
 	mediaType string // of the top-level entity
 	plain     string // first non-empty text/plain part
-	// plainWordCount caches plainWords once plainCounted.
-	plainWordCount int
-	plainCounted   bool
+	// plainScan and htmlScan read the new text of the plain and the HTML
+	// part as far as it is asked for (see newTextScan): the walk and
+	// isStub ask for a few words, classify for all of it, and each line
+	// is read once.
+	plainScan, htmlScan *newTextScan
 	// html holds the first text/html part whose text is not empty. Its
 	// source is converted only when its text is asked for, and not read at
 	// all after a plain part that says enough (see walk): most mails carry
@@ -392,10 +394,39 @@ func (m *mailMsg) meta() Meta {
 // the HTML part holds the form).
 func (m *mailMsg) text() string {
 	t := m.plain
-	if strings.TrimSpace(t) == "" || m.isStub() {
+	if m.usesHTML() {
 		t = m.html.text()
 	}
 	return strings.ReplaceAll(t, "\r\n", "\n")
+}
+
+// newText is newText(m.text()), read by the scan that isStub began.
+func (m *mailMsg) newText() string {
+	if m.usesHTML() {
+		return m.htmlNew().finish()
+	}
+	return m.plainNew().finish()
+}
+
+// usesHTML reports whether text is the HTML part's.
+func (m *mailMsg) usesHTML() bool {
+	return strings.TrimSpace(m.plain) == "" || m.isStub()
+}
+
+// plainNew and htmlNew are the scans of the new text of the plain and
+// the HTML part, begun on first use.
+func (m *mailMsg) plainNew() *newTextScan {
+	if m.plainScan == nil {
+		m.plainScan = newScan(strings.ReplaceAll(m.plain, "\r\n", "\n"))
+	}
+	return m.plainScan
+}
+
+func (m *mailMsg) htmlNew() *newTextScan {
+	if m.htmlScan == nil {
+		m.htmlScan = newScan(strings.ReplaceAll(m.html.text(), "\r\n", "\n"))
+	}
+	return m.htmlScan
 }
 
 // stubWords is the size of new text below which a plain part may be a
@@ -411,33 +442,22 @@ func (m *mailMsg) isStub() bool {
 	if p >= stubWords {
 		return false
 	}
-	h := m.html.text()
-	if h == "" {
+	if m.html.text() == "" {
 		return false
 	}
-	return len(strings.Fields(newText(strings.ReplaceAll(h, "\r\n", "\n")))) > 2*p+10
+	return m.htmlNew().wordsUpTo(2*p+11) > 2*p+10
 }
 
-// plainWords is newTextWords(m.plain, stubWords), counted once: both the
-// walk (to skip an HTML part) and text ask.
+// plainWords is newTextWords(m.plain, stubWords): both the walk (to
+// skip an HTML part) and text ask.
 func (m *mailMsg) plainWords() int {
-	if !m.plainCounted {
-		m.plainWordCount, m.plainCounted = newTextWords(m.plain, stubWords), true
-	}
-	return m.plainWordCount
+	return m.plainNew().wordsUpTo(stubWords)
 }
 
 // newTextWords counts the words of newText(body), stopping at limit.
-// isStub only asks whether the new text has a few words, and reading the
-// whole new text for that was an eighth of the parse (the classifier then
-// reads it again).
+// isStub only asks whether the new text has a few words.
 func newTextWords(body string, limit int) int {
-	n := 0
-	scanNewText(body, func(line string) bool {
-		n += len(strings.Fields(line))
-		return n < limit
-	})
-	return n
+	return newScan(body).wordsUpTo(limit)
 }
 
 // lazyHTML is an HTML body converted to text on first use.

@@ -1,0 +1,225 @@
+package parser
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/seniorpartnerskabet/seniorbot/parser/internal/gencorpus"
+)
+
+// quoteBodies are the texts the quote cut reads in the benchmark corpus,
+// a second generated corpus, the golden testdata and the shared corpus:
+// every plain and HTML part, and the shared corpus's bare bodies.
+var quoteBodies = sync.OnceValue(func() []string {
+	var texts []string
+	add := func(raw []byte) {
+		m, err := decode(raw, 1<<24)
+		if err != nil {
+			return
+		}
+		texts = append(texts, m.plain, m.html.text())
+		for _, a := range m.attached {
+			texts = append(texts, a.plain, a.html.text())
+		}
+	}
+	for _, m := range benchCorpus() {
+		add(m.Raw)
+	}
+	for _, m := range gencorpus.Generate(1500, 2) {
+		add(m.Raw)
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	for _, f := range files {
+		if raw, err := os.ReadFile(f); err == nil {
+			add(raw)
+		}
+	}
+	dir := filepath.Join("..", "..", "shared", "corpus")
+	if b, err := os.ReadFile(filepath.Join(dir, "manifest.json")); err == nil {
+		var manifest []struct{ File, Format string }
+		if json.Unmarshal(b, &manifest) == nil {
+			for _, m := range manifest {
+				raw, err := os.ReadFile(filepath.Join(dir, m.File))
+				if err != nil {
+					continue
+				}
+				if m.Format == "rfc822" {
+					add(raw)
+				} else {
+					texts = append(texts, toUTF8(raw))
+				}
+			}
+		}
+	}
+	return texts
+})
+
+// TestNewTextAgrees compares newText with newTextRef, the quote cut
+// before it was made faster, on every known body and on variants of
+// them (CRLF line ends, every line quoted, the lines shuffled by halves).
+func TestNewTextAgrees(t *testing.T) {
+	for _, s := range quoteBodies() {
+		variants := []string{s, strings.ReplaceAll(s, "\n", "\r\n"), "> " + strings.ReplaceAll(s, "\n", "\n> ")}
+		if lines := strings.Split(s, "\n"); len(lines) > 2 {
+			h := len(lines) / 2
+			variants = append(variants, strings.Join(append(append([]string{}, lines[h:]...), lines[:h]...), "\n"))
+		}
+		for _, v := range variants {
+			if got, want := newText(v), newTextRef(v); got != want {
+				t.Fatalf("newText(%q)\n= %q\nwant %q", v, got, want)
+			}
+			if f, ok := findForward(v); true {
+				g, gok := findForwardRef(v)
+				if ok != gok || f != g {
+					t.Fatalf("findForward(%q) = %+v, %v; want %+v, %v", v, f, ok, g, gok)
+				}
+			}
+		}
+	}
+}
+
+// FuzzNewText checks that newText and findForward agree with their
+// reference on any text.
+func FuzzNewText(f *testing.F) {
+	for _, s := range []string{"", "hej\n\nOn Tue, Jun 28, 2022 at 10:12 AM Nanna <n@x> wrote:\n> quoted",
+		"Svar\n-----Original Message-----\nFra: A <a@b.dk>\nSendt: 1. maj\nTil: c@d.dk\nEmne: x\n\ntekst",
+		"ja tak\nDen 28. jun. 2022 kl. 10.12 skrev Nanna\n<n@x.dk>:\n\n> a\n> b\nmere", "---------- Forwarded message ---------\nFrom: X <x@y.z>\nDate: now\nSubject: s\nTo: t@u.v\n\nbody",
+		"2013/7/20 sam <s@x.org>\n> q", "Sendt fra min iPhone", "Kommune: Vejle\n## Skriv dit svar over denne linje ##\n> x",
+		"reply On Wed, 1 Jan 2020 Bob wrote:\n> x", "\u017fent from my phone", "\u212a\u00a0\n-- \nsig"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := newText(s), newTextRef(s); got != want {
+			t.Fatalf("newText(%q)\n= %q\nwant %q", s, got, want)
+		}
+		fw, ok := findForward(s)
+		fr, rok := findForwardRef(s)
+		if ok != rok || fw != fr {
+			t.Fatalf("findForward(%q) = %+v, %v; want %+v, %v", s, fw, ok, fr, rok)
+		}
+	})
+}
+
+// BenchmarkNewText is the quote cut alone over every known body.
+func BenchmarkNewText(b *testing.B) {
+	texts := quoteBodies()
+	b.ResetTimer()
+	for range b.N {
+		for _, s := range texts {
+			newText(s)
+		}
+	}
+}
+
+// TestQuoteFastPathsAgree compares the line tests of the quote cut with
+// the expressions and library calls they stand for, on every line of the
+// known bodies and on awkward lines.
+func TestQuoteFastPathsAgree(t *testing.T) {
+	lines := []string{"", "-", "--", "---", "--- x ---", "*--- x ---*", "--- SLUT ---", "--- TILMELDING ---", "---x---**", "----",
+		"_____", strings.Repeat("_", 20), "-- Original Message --", "Begin forwarded message:", "ſtart på videresendt besked:",
+		"Start på videresendt besked: ", "Videresendt besked:", "sendt fra min iPhone", "Sent from my iPhone, yes", "ſent from my phone",
+		"1. a", "12) b", "• c", "· d", "▪ e", "– f", "-g", "*h", "İon 5", "\u212aon", "Den 5", "ON x", "on\tx", "de:", "Fra: a", "*Fra:* a",
+		"FRÅN: x", "Från:x", "ОТ: x", "a@b skrev x", "a@b wrote", "x DENNE LINJE", "denne linjE", "dennе linje", "j", "Jdenne linje",
+		"\u00a0x\u00a0 y", "a\u0085b", "a\u2028b \xff c",
+		"x@y  wrote", "x@y wrote_", "x@y a   écrit", "x@y A ÉCRIT:", "@ escribió", "@ escribiób", "@ napisał!", "@ napisałx", "a@b@c \tſkrev",
+		"x@y\nwrote", "x @y skrev", "@\xffskrev", "@ HA  SCRITTO", "Sendt fra min", "SENT FROM MY", "ſent from my", "lähetetty", "LÄHETETTY x",
+		"--  original message", "-- \tForwarded message", "--x original message", "____________________", "___________________"}
+	for _, s := range quoteBodies() {
+		for _, l := range strings.Split(s, "\n") {
+			lines = append(lines, l, cleanLine(l))
+		}
+	}
+	for _, l := range lines {
+		if got, want := isSeparator(l), separatorRe.MatchString(l); got != want {
+			t.Errorf("isSeparator(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := isFramedSeparator(l), isFramedSeparatorRef(l); got != want {
+			t.Errorf("isFramedSeparator(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := isMobileFooter(l), isMobileFooterRef(l); got != want {
+			t.Errorf("isMobileFooter(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := headerField(l), headerFieldRef(l); got != want {
+			t.Errorf("headerField(%q) = %q, want %q", l, got, want)
+		}
+		if got, want := attributionStart(l), attributionStartRef(l); got != want {
+			t.Errorf("attributionStart(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := verbWordMatch(l), verbWordRe.MatchString(l); got != want {
+			t.Errorf("verbWordMatch(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := mobileFooterMatch(l), mobileFooterRe.MatchString(l); got != want {
+			t.Errorf("mobileFooterMatch(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := hasDigitOrAt(l), strings.ContainsAny(l, "@0123456789"); got != want {
+			t.Errorf("hasDigitOrAt(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := isListItem(l), listItemRe.MatchString(l); got != want {
+			t.Errorf("isListItem(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := countFields(l), len(strings.Fields(l)); got != want {
+			t.Errorf("countFields(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := mayHoldReplyLine(l), containsFold(l, "denne linje"); got != want {
+			t.Errorf("mayHoldReplyLine(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := hasAttributionLead(l), attributionLeadRe.MatchString(l); got != want {
+			t.Errorf("hasAttributionLead(%q) = %v, want %v", l, got, want)
+		}
+	}
+	for _, s := range quoteBodies() {
+		ls := strings.Split(s, "\n")
+		for i := range ls {
+			if got, want := startsQuote(ls, i), startsQuoteRef(ls, i); got != want {
+				t.Fatalf("startsQuote(…, %d) = %v, want %v:\n%s", i, got, want, s)
+			}
+		}
+		if got, want := mayHoldReplyLine(s), containsFold(s, "denne linje"); got != want {
+			t.Errorf("mayHoldReplyLine(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestFirstBytePrefilters checks the assumptions of the first-byte
+// tests: which runes (?i) folds to the letters they look for, and which
+// runes strings.ToLower turns into the letters attributionStart wants.
+func TestFirstBytePrefilters(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r < utf8.RuneSelf {
+			continue
+		}
+		if l := unicode.ToLower(r); l < utf8.RuneSelf && strings.ContainsRune("deno ", l) {
+			t.Errorf("strings.ToLower turns %U into %q: attributionStart must see it", r, l)
+		}
+	}
+	for _, c := range "bBsSvVdoaleiwpfhgDOALEIWPFHG" {
+		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+			if r >= utf8.RuneSelf && !(c|0x20 == 's' && r == 'ſ') {
+				t.Errorf("(?i) folds %U to %q: a first-byte test must let it through", r, c)
+			}
+		}
+	}
+}
+
+// BenchmarkNewTextOfCorpus is the quote cut of what Parse reads of each
+// mail of the benchmark corpus (m.text(), the plain part as a rule).
+func BenchmarkNewTextOfCorpus(b *testing.B) {
+	var texts []string
+	for _, m := range benchCorpus() {
+		if msg, err := decode(m.Raw, 1<<24); err == nil {
+			texts = append(texts, msg.text())
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, s := range texts {
+			newText(s)
+		}
+	}
+}
