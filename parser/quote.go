@@ -49,16 +49,16 @@ type newTextScan struct {
 	i       int  // the next line to look at
 	empty   bool // nothing but blank lines kept so far
 	done    bool
-	kept    []string // the lines kept so far
-	words   int      // how many words the first counted of them hold
+	words   int // how many words the first counted kept lines hold
 	counted int
 	text    string // the new text, once finished
 	ended   bool
-	// verbatim: the kept lines are the first vLines lines of the text
-	// as written, which end at vEnd; the new text is then a part of the
-	// text, not a copy (the usual case: a reply above a quote).
+	// The kept lines: while verbatim, the first vLines lines of the text
+	// as written, which end at vEnd, and the new text is a part of the
+	// text, not a copy (the usual case: a reply above a quote); else kept.
 	verbatim     bool
 	vLines, vEnd int
+	kept         []string
 }
 
 // newScan starts reading the new text of body.
@@ -70,11 +70,21 @@ func newScan(body string) *newTextScan {
 
 // start (re)starts the scan on body.
 func (s *newTextScan) start(body string) {
+	if s.verbatim && s.vLines > 0 {
+		s.copyKept() // the lines kept so far are of the text left
+	}
 	body = beforeReplyLine(body)
 	s.q = splitLines(strings.ReplaceAll(body, "\r\n", "\n"))
 	s.i, s.empty = 0, true
-	s.verbatim = s.verbatim && len(s.kept) == 0
-	s.vLines, s.vEnd = 0, 0
+}
+
+// copyKept ends verbatim: the kept lines are copied to kept.
+func (s *newTextScan) copyKept() {
+	s.kept = make([]string, s.vLines, s.vLines+8)
+	for k := range s.kept {
+		s.kept[k] = s.q.lines[k].raw
+	}
+	s.verbatim = false
 }
 
 // next keeps the next line of the new text; false when there is none.
@@ -83,26 +93,43 @@ func (s *newTextScan) next() bool {
 	if !ok {
 		return false
 	}
-	s.kept = append(s.kept, line)
 	if i := s.i - 1; s.verbatim && i == s.vLines && line == s.q.lines[i].raw {
 		if i > 0 {
 			s.vEnd++ // the "\n" before it
 		}
 		s.vLines, s.vEnd = i+1, s.vEnd+len(line)
-	} else {
-		s.verbatim = false
+		return true
 	}
+	if s.verbatim {
+		s.copyKept()
+	}
+	s.kept = append(s.kept, line)
 	return true
+}
+
+// keptLines is how many lines are kept; keptLine is the k-th.
+func (s *newTextScan) keptLines() int {
+	if s.verbatim {
+		return s.vLines
+	}
+	return len(s.kept)
+}
+
+func (s *newTextScan) keptLine(k int) string {
+	if s.verbatim {
+		return s.q.lines[k].raw
+	}
+	return s.kept[k]
 }
 
 // wordsUpTo reads until the kept lines hold limit words or the new text
 // ends, and returns how many words they hold.
 func (s *newTextScan) wordsUpTo(limit int) int {
 	for s.words < limit {
-		if s.counted == len(s.kept) && !s.next() {
+		if s.counted == s.keptLines() && !s.next() {
 			break
 		}
-		s.words += countFields(s.kept[s.counted])
+		s.words += countFields(s.keptLine(s.counted))
 		s.counted++
 	}
 	return s.words
@@ -229,31 +256,37 @@ type quoteLines struct {
 // and what the tests of a line ask of it most.
 type qline struct {
 	raw, clean string
-	colon      int  // the index of the first ':' in clean, or -1
-	digitOrAt  bool // clean holds an ASCII digit or an '@'
-	at, comma  bool // clean holds an '@', a ','
-	verbTail   int8 // hasVerbTail(clean) once known: 1 false, 2 true
+	colon      int32 // the index of the first ':' in clean, or -1
+	digitOrAt  bool  // clean holds an ASCII digit or an '@'
+	at, comma  bool  // clean holds an '@', a ','
+	verbTail   int8  // hasVerbTail(clean) once known: 1 false, 2 true
 }
 
 // newQline reads one line.
 func newQline(raw string) qline {
 	l := qline{raw: raw, clean: cleanLine(raw), colon: -1}
+	var f uint8
 	for i := 0; i < len(l.clean); i++ {
-		switch c := l.clean[i]; {
-		case c == ':':
-			if l.colon < 0 {
-				l.colon = i
-			}
-		case c == '@':
-			l.at, l.digitOrAt = true, true
-		case c == ',':
-			l.comma = true
-		case '0' <= c && c <= '9':
-			l.digitOrAt = true
-		}
+		f |= lineBytes[l.clean[i]]
 	}
+	if f&byteColon != 0 {
+		l.colon = int32(strings.IndexByte(l.clean, ':'))
+	}
+	l.at, l.comma, l.digitOrAt = f&byteAt != 0, f&byteComma != 0, f&(byteAt|byteDigit) != 0
 	return l
 }
+
+// lineBytes classes the bytes newQline looks for.
+var lineBytes = [256]uint8{':': byteColon, '@': byteAt, ',': byteComma,
+	'0': byteDigit, '1': byteDigit, '2': byteDigit, '3': byteDigit, '4': byteDigit,
+	'5': byteDigit, '6': byteDigit, '7': byteDigit, '8': byteDigit, '9': byteDigit}
+
+const (
+	byteColon = 1 << iota
+	byteAt
+	byteComma
+	byteDigit
+)
 
 // endsInColon reports whether the cleaned line ends in ':', as every
 // attribution does.

@@ -163,6 +163,12 @@ func TestQuoteFastPathsAgree(t *testing.T) {
 		if got, want := isListItem(l), listItemRe.MatchString(l); got != want {
 			t.Errorf("isListItem(%q) = %v, want %v", l, got, want)
 		}
+		if got, want := hasVerbTail(l), hasVerbTailRef(l); got != want {
+			t.Errorf("hasVerbTail(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := endsInColonRE(l), strings.HasSuffix(strings.TrimRight(l, " \t\n\f\r"), ":"); got != want {
+			t.Errorf("endsInColonRE(%q) = %v, want %v", l, got, want)
+		}
 		if got, want := countFields(l), len(strings.Fields(l)); got != want {
 			t.Errorf("countFields(%q) = %v, want %v", l, got, want)
 		}

@@ -72,13 +72,24 @@ var attributionVerbs = [][]byte{[]byte("wrote"), []byte("skrev"), []byte("schrie
 func hasVerbTail(s string) bool {
 	var buf [80]byte
 	tail := lowerTail(s, buf[:])
-	for _, v := range attributionVerbs {
-		if bytes.Contains(tail, v) {
-			return true
+	for k, c := range tail {
+		for _, v := range verbsByFirst[c] {
+			if bytes.HasPrefix(tail[k:], v) {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+// verbsByFirst are attributionVerbs by their first byte: hasVerbTail
+// looks at each byte of the tail once.
+var verbsByFirst = func() (by [256][][]byte) {
+	for _, v := range attributionVerbs {
+		by[v[0]] = append(by[v[0]], v)
+	}
+	return by
+}()
 
 // hasAttributionLead is attributionLeadRe without the expression: it
 // runs on most lines.
@@ -217,7 +228,7 @@ func isSeparator(t string) bool {
 		if len(t) < 20 || strings.TrimLeft(t[:20], "_") != "" {
 			return false
 		}
-	case strings.HasSuffix(strings.TrimRight(t, " \t\n\f\r"), ":") && (strings.IndexByte("bBsSvV", c) >= 0 || c == 0xc5): // 'ſ' is C5 BF
+	case (strings.IndexByte("bBsSvV", c) >= 0 || c == 0xc5) && endsInColonRE(t): // 'ſ' is C5 BF
 	default:
 		return false
 	}
@@ -236,6 +247,15 @@ var (
 	// date, then the sender with an address ("2013/7/20 sam <s@x.org>").
 	datedSenderRe = regexp.MustCompile(`^\d{4}[-/]\d{1,2}[-/]\d{1,2}\s(.{0,120}<[^<>\s]+@[^<>\s]+>:?|\d{1,2}:\d{2}\sGMT[+-]\d{1,2}:\d{2}\s\S.{0,80})$`)
 )
+
+// endsInColonRE reports whether t ends in ':' and \s.
+func endsInColonRE(t string) bool {
+	n := len(t)
+	for n > 0 && isSpaceRE(rune(t[n-1])) {
+		n--
+	}
+	return n > 0 && t[n-1] == ':'
+}
 
 // isFramedSeparator reports whether t is a separator framed by dashes;
 // the form's own markers ("--- TILMELDING …", "--- SLUT ---") and a

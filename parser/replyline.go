@@ -61,7 +61,7 @@ func mayHoldReplyLine(body string) bool {
 				break
 			}
 			at := off + k - j
-			if at+len(words) <= len(body) && strings.EqualFold(body[at:at+len(words)], words) {
+			if at+len(words) <= len(body) && body[at+5] == ' ' && strings.EqualFold(body[at:at+len(words)], words) {
 				return true
 			}
 			off += k + 1
