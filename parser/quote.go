@@ -252,29 +252,47 @@ type quoteLines struct {
 	done  bool     // every line is split
 }
 
-// qline is one line of a quoteLines: as written, cleaned (cleanLine),
-// and what the tests of a line ask of it most.
+// qline is one line of a quoteLines: as written, where its cleanLine
+// lies in it, and what the tests of a line ask of it most.
 type qline struct {
-	raw, clean string
-	colon      int32 // the index of the first ':' in clean, or -1
-	digitOrAt  bool  // clean holds an ASCII digit or an '@'
-	at, comma  bool  // clean holds an '@', a ','
-	verbTail   int8  // hasVerbTail(clean) once known: 1 false, 2 true
+	raw      string
+	cs, ce   int32 // cleanLine(raw) is raw[cs:ce]
+	colon    int32 // the index of the first ':' in the cleaned line, or -1
+	bytes    uint8 // which of the lineBytes classes the cleaned line holds
+	verbTail int8  // hasVerbTail of the cleaned line once known: 1 false, 2 true
 }
 
 // newQline reads one line.
 func newQline(raw string) qline {
-	l := qline{raw: raw, clean: cleanLine(raw), colon: -1}
+	l := qline{raw: raw, ce: int32(len(raw)), colon: -1}
+	if raw != "" && !(isPlainEdge(raw[0]) && isPlainEdge(raw[len(raw)-1])) {
+		// cleanLine's trim, as offsets
+		left := strings.TrimLeftFunc(raw, isLineSpace)
+		l.cs = int32(len(raw) - len(left))
+		l.ce = l.cs + int32(len(strings.TrimRightFunc(left, isLineSpace)))
+	}
+	clean := l.clean()
 	var f uint8
-	for i := 0; i < len(l.clean); i++ {
-		f |= lineBytes[l.clean[i]]
+	for i := 0; i < len(clean); i++ {
+		f |= lineBytes[clean[i]]
 	}
 	if f&byteColon != 0 {
-		l.colon = int32(strings.IndexByte(l.clean, ':'))
+		l.colon = int32(strings.IndexByte(clean, ':'))
 	}
-	l.at, l.comma, l.digitOrAt = f&byteAt != 0, f&byteComma != 0, f&(byteAt|byteDigit) != 0
+	l.bytes = f
 	return l
 }
+
+// clean is cleanLine(l.raw).
+func (l *qline) clean() string {
+	return l.raw[l.cs:l.ce]
+}
+
+// digitOrAt, at and comma report whether the cleaned line holds an ASCII
+// digit or an '@', an '@', a ','.
+func (l *qline) digitOrAt() bool { return l.bytes&(byteAt|byteDigit) != 0 }
+func (l *qline) at() bool        { return l.bytes&byteAt != 0 }
+func (l *qline) comma() bool     { return l.bytes&byteComma != 0 }
 
 // lineBytes classes the bytes newQline looks for.
 var lineBytes = [256]uint8{':': byteColon, '@': byteAt, ',': byteComma,
@@ -291,14 +309,14 @@ const (
 // endsInColon reports whether the cleaned line ends in ':', as every
 // attribution does.
 func (l *qline) endsInColon() bool {
-	return strings.HasSuffix(l.clean, ":")
+	return l.ce > l.cs && l.raw[l.ce-1] == ':'
 }
 
 // hasVerbTail is hasVerbTail(l.clean), computed once.
 func (l *qline) hasVerbTail() bool {
 	if l.verbTail == 0 {
 		l.verbTail = 1
-		if hasVerbTail(l.clean) {
+		if hasVerbTail(l.clean()) {
 			l.verbTail = 2
 		}
 	}
@@ -308,7 +326,7 @@ func (l *qline) hasVerbTail() bool {
 // splitLines returns the lines of s (strings.Split(s, "\n")), split as
 // they are asked for.
 func splitLines(s string) quoteLines {
-	return quoteLines{src: s, rest: s, lines: make([]qline, 0, 16)}
+	return quoteLines{src: s, rest: s, lines: make([]qline, 0, 32)}
 }
 
 // linesOf wraps lines already split; they are read as they are asked for.
@@ -340,7 +358,7 @@ func (q *quoteLines) at(j int) *qline {
 
 // cleanAt is cleanLine of line j, which exists.
 func (q *quoteLines) cleanAt(j int) string {
-	return q.lines[j].clean
+	return q.lines[j].clean()
 }
 
 // from returns the text from line j on (strings.Join(lines[j:], "\n")),

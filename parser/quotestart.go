@@ -11,13 +11,13 @@ import (
 // returns the line that ends it (the one ending in "wrote:" or its kin).
 func (q *quoteLines) attributionEnd(i int) (int, bool) {
 	ln := q.at(i)
-	t := ln.clean
-	if t == "" || !q.colonWithin(i, 6) || !ln.digitOrAt && !hasAttributionLead(t) {
+	t := ln.clean()
+	if t == "" || !q.colonWithin(i, 6) || !ln.digitOrAt() && !hasAttributionLead(t) {
 		return 0, false
 	}
 	// Wrapped over several lines, an attribution starts with its lead
 	// word or its date; a line of prose with an address does not start one.
-	single := !hasAttributionLead(t) && !startsWithDigit(t) && !(ln.at && verbWordMatch(t))
+	single := !hasAttributionLead(t) && !startsWithDigit(t) && !(ln.at() && verbWordMatch(t))
 	joined := ""
 	for j := i; j < i+6 && q.has(j); j++ {
 		l := q.cleanAt(j)
@@ -158,7 +158,7 @@ var (
 // an attribution followed by ">" lines, and returns the reply's part.
 func (q *quoteLines) sharedLineAttribution(i int) (string, bool) {
 	ln := q.at(i)
-	t := ln.clean
+	t := ln.clean()
 	if !ln.endsInColon() || !ln.hasVerbTail() || hasAttributionLead(t) || startsWithDigit(t) {
 		return "", false
 	}
@@ -184,11 +184,11 @@ func startsQuote(lines []string, i int) bool {
 // footer. (newText tests for an attribution, attributionEnd, first.)
 func (q *quoteLines) startsQuote(i int) bool {
 	ln := q.at(i)
-	t := ln.clean
+	t := ln.clean()
 	switch {
 	case t == "":
 		return false
-	case isSeparator(t), !ln.comma && isMobileFooter(t), isFramedSeparator(t):
+	case isSeparator(t), !ln.comma() && isMobileFooter(t), isFramedSeparator(t):
 		return true
 	case (t[0] == '-' || t[0] == '_') && ruleLineRe.MatchString(t):
 		return q.headerBlockFollows(i) || strings.HasPrefix(t, "__")
@@ -331,7 +331,7 @@ func (q *quoteLines) headerBlockAt(i int) bool {
 	seen := 0
 	for j := i; j <= i+4 && q.has(j); j++ {
 		if ln := q.at(j); ln.colon > 0 && ln.colon <= 24 { // (headerField's first test)
-			seen |= roleBit(headerField(ln.clean))
+			seen |= roleBit(headerField(ln.clean()))
 		}
 	}
 	roles := 0
@@ -403,17 +403,17 @@ func (q *quoteLines) attributionBeforeQuote(i int) bool {
 	size := -1 // of the lines joined by spaces
 	for j := i; j < i+4 && q.has(j); j++ {
 		ln := q.at(j)
-		t := ln.clean
+		t := ln.clean()
 		if t == "" {
 			if j == i {
 				return false
 			}
 			continue
 		}
-		if j == i && !ln.digitOrAt {
+		if j == i && !ln.digitOrAt() {
 			return false // an attribution starts with its date or sender
 		}
-		if j == i && !startsWithDigit(t) && !ln.endsInColon() && !attributionLead(t) && !(ln.at && verbWordMatch(t)) {
+		if j == i && !startsWithDigit(t) && !ln.endsInColon() && !attributionLead(t) && !(ln.at() && verbWordMatch(t)) {
 			return false // prose with an address or a number does not start one
 		}
 		if isListItem(t) || isFormLine(t) {
