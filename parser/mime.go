@@ -291,19 +291,28 @@ func (w *walker) read(r io.Reader, limit int64) string {
 // plain text and delivery reports does that, and doing it on the bytes
 // saves copying the text once more.
 func (w *walker) readLines(r io.Reader, limit int64) string {
-	b := w.readBytes(r, limit)
-	if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
-		n := i
-		for ; i < len(b); i++ {
-			if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
-				continue
-			}
-			b[n] = b[i]
-			n++
-		}
-		b = b[:n]
+	return toUTF8(dropCRs(w.readBytes(r, limit)))
+}
+
+// dropCRs removes, in place, every '\r' that a '\n' follows, moving the
+// text between them a line at a time.
+func dropCRs(b []byte) []byte {
+	crlf := []byte("\r\n")
+	i := bytes.Index(b, crlf)
+	if i < 0 {
+		return b
 	}
-	return toUTF8(b)
+	n := i
+	for {
+		i++ // past the '\r'; b[i] is its '\n'
+		j := bytes.Index(b[i+1:], crlf)
+		if j < 0 {
+			n += copy(b[n:], b[i:])
+			return b[:n]
+		}
+		n += copy(b[n:], b[i:i+1+j])
+		i += 1 + j
+	}
 }
 
 // toUTF8 returns b as valid UTF-8.

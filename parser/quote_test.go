@@ -243,3 +243,82 @@ func BenchmarkNewTextOfCorpus(b *testing.B) {
 		})
 	}
 }
+
+// unflowRef and dropCRsRef are unflow and the CRLF removal of readLines
+// before they were made faster.
+func unflowRef(s string, delSp bool) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	var out strings.Builder
+	out.Grow(len(s))
+	open := false
+	depth := 0
+	for _, l := range lines {
+		d := 0
+		for d < len(l) && l[d] == '>' {
+			d++
+		}
+		content := strings.TrimPrefix(l[d:], " ")
+		if open && d != depth {
+			out.WriteByte('\n')
+			open = false
+		}
+		if !open {
+			if d > 0 {
+				out.WriteString(strings.Repeat(">", d) + " ")
+			}
+			depth = d
+		}
+		soft := strings.HasSuffix(content, " ") && content != "-- "
+		if soft && delSp {
+			content = content[:len(content)-1]
+		}
+		out.WriteString(content)
+		if open = soft; !open {
+			out.WriteByte('\n')
+		}
+	}
+	return strings.TrimSuffix(out.String(), "\n")
+}
+
+func dropCRsRef(b []byte) []byte {
+	if i := strings.Index(string(b), "\r\n"); i >= 0 {
+		n := i
+		for ; i < len(b); i++ {
+			if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+				continue
+			}
+			b[n] = b[i]
+			n++
+		}
+		b = b[:n]
+	}
+	return b
+}
+
+// TestReadingAgrees compares unflow and dropCRs with their references.
+func TestReadingAgrees(t *testing.T) {
+	texts := []string{"", "\r", "\n", "\r\n", "\r\r\n", "a\r\nb", "a\r\n", "\r\na", "a\r\n\r\nb\r", "> a \r\n>> b \r\nc", " -- \r\n", "x \n y \n\n>z  \n-- "}
+	for _, s := range quoteBodies()[:400] {
+		texts = append(texts, s, strings.ReplaceAll(s, "\n", "\r\n"), strings.ReplaceAll(s, "\n", " \r\n"))
+	}
+	for _, s := range texts {
+		checkReading(t, s)
+	}
+}
+
+func checkReading(t *testing.T, s string) {
+	t.Helper()
+	for _, delSp := range []bool{false, true} {
+		if got, want := unflow(s, delSp), unflowRef(s, delSp); got != want {
+			t.Fatalf("unflow(%q, %v) = %q, want %q", s, delSp, got, want)
+		}
+	}
+	if got, want := string(dropCRs([]byte(s))), string(dropCRsRef([]byte(s))); got != want {
+		t.Fatalf("dropCRs(%q) = %q, want %q", s, got, want)
+	}
+}
+
+func FuzzReading(f *testing.F) {
+	f.Add("a \r\n>> b\r\r\n")
+	f.Fuzz(checkReading)
+}
