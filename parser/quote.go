@@ -336,6 +336,11 @@ func linesOf(lines []string) quoteLines {
 
 // has reports whether line j exists, reading up to it.
 func (q *quoteLines) has(j int) bool {
+	return j < len(q.lines) || q.split(j)
+}
+
+// split reads lines up to line j and reports whether it exists.
+func (q *quoteLines) split(j int) bool {
 	for j >= len(q.lines) && !q.done {
 		var line string
 		if q.given != nil {

@@ -129,7 +129,9 @@ func TestQuoteFastPathsAgree(t *testing.T) {
 		"\u00a0x\u00a0 y", "a\u0085b", "a\u2028b \xff c",
 		"x@y  wrote", "x@y wrote_", "x@y a   écrit", "x@y A ÉCRIT:", "@ escribió", "@ escribiób", "@ napisał!", "@ napisałx", "a@b@c \tſkrev",
 		"x@y\nwrote", "x @y skrev", "@\xffskrev", "@ HA  SCRITTO", "Sendt fra min", "SENT FROM MY", "ſent from my", "lähetetty", "LÄHETETTY x",
-		"--  original message", "-- \tForwarded message", "--x original message", "____________________", "___________________"}
+		"--  original message", "-- \tForwarded message", "--x original message", "____________________", "___________________",
+		"--- tilmelding", "--TILMELDINGx", "-- tilmelding_", "-- tilmelding-", "-- tilmelding\nx", "--- slut", "--- ſlut --", "--- SLUT - -", "--slut  \t--", "--slutt",
+		"-slut", "--- slut\n", "1.", "12 )", "123.", "1 x", "9:", "•", "– x", "▪", "·x"}
 	for _, s := range quoteBodies() {
 		for _, l := range strings.Split(s, "\n") {
 			lines = append(lines, l, cleanLine(l))
@@ -159,6 +161,12 @@ func TestQuoteFastPathsAgree(t *testing.T) {
 		}
 		if got, want := hasDigitOrAt(l), strings.ContainsAny(l, "@0123456789"); got != want {
 			t.Errorf("hasDigitOrAt(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := isStartMarker(l), startMarkerRe.MatchString(l); got != want {
+			t.Errorf("isStartMarker(%q) = %v, want %v", l, got, want)
+		}
+		if got, want := isEndMarker(l), endMarkerRe.MatchString(l); got != want {
+			t.Errorf("isEndMarker(%q) = %v, want %v", l, got, want)
 		}
 		if got, want := isListItem(l), listItemRe.MatchString(l); got != want {
 			t.Errorf("isListItem(%q) = %v, want %v", l, got, want)
@@ -208,7 +216,7 @@ func TestFirstBytePrefilters(t *testing.T) {
 			t.Errorf("strings.ToLower turns %U into %q: attributionStart must see it", r, l)
 		}
 	}
-	for _, c := range "bBsSvVdoaleiwpfhgDOALEIWPFHG" {
+	for _, c := range "bBsSvVdoaleiwpfhgtmnguDOALEIWPFHGTMNGU" {
 		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
 			if r >= utf8.RuneSelf && !(c|0x20 == 's' && r == 'ſ') {
 				t.Errorf("(?i) folds %U to %q: a first-byte test must let it through", r, c)

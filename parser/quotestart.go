@@ -119,17 +119,25 @@ func hasDigitOrAt(t string) bool {
 	return false
 }
 
-// isListItem is listItemRe.MatchString(t) after a test of the first
-// byte: a digit, one of "-*", or the first byte of '•', '·', '▪' or '–'.
+// isListItem is listItemRe.MatchString(t) (`^(?:\d{1,2}\s*[.):]|[-*•·▪–])\s*`,
+// whose last \s* always matches) without the expression.
 func isListItem(t string) bool {
-	if t == "" {
-		return false
+	for _, bullet := range [...]string{"-", "*", "•", "·", "▪", "–"} {
+		if strings.HasPrefix(t, bullet) {
+			return true
+		}
 	}
-	switch c := t[0]; {
-	case '0' <= c && c <= '9', c == '-', c == '*', c == 0xc2, c == 0xe2:
-		return listItemRe.MatchString(t)
+	d := 0
+	for d < len(t) && '0' <= t[d] && t[d] <= '9' {
+		d++
 	}
-	return false
+	if d < 1 || d > 2 {
+		return false // a third digit is neither \s nor [.):]
+	}
+	for d < len(t) && isSpaceRE(rune(t[d])) {
+		d++
+	}
+	return d < len(t) && (t[d] == '.' || t[d] == ')' || t[d] == ':')
 }
 
 // startsWithDigit reports whether t starts with an ASCII digit.
@@ -248,6 +256,64 @@ var (
 	datedSenderRe = regexp.MustCompile(`^\d{4}[-/]\d{1,2}[-/]\d{1,2}\s(.{0,120}<[^<>\s]+@[^<>\s]+>:?|\d{1,2}:\d{2}\sGMT[+-]\d{1,2}:\d{2}\s\S.{0,80})$`)
 )
 
+// isStartMarker is startMarkerRe.MatchString(t):
+// `(?i)^-{2,}\s*tilmelding\b.*$`.
+func isStartMarker(t string) bool {
+	if strings.IndexByte(t, '\n') >= 0 {
+		return startMarkerRe.MatchString(t) // "." stops at a line end
+	}
+	k := afterDashes(t)
+	if k < 0 || !hasPrefixFoldASCII(t[k:], "tilmelding") { // no rune outside ASCII folds to its letters
+		return false
+	}
+	k += len("tilmelding")
+	return k == len(t) || !isWordRE(rune(t[k])) // \b after the 'g'
+}
+
+// isEndMarker is endMarkerRe.MatchString(t): `(?i)^-{2,}\s*slut\s*-*$`.
+func isEndMarker(t string) bool {
+	k := afterDashes(t)
+	if k < 0 {
+		return false
+	}
+	var buf [8]rune
+	rs := buf[:0]
+	for _, r := range t[k:] {
+		if rs = append(rs, r); len(rs) == len(buf) {
+			break
+		}
+	}
+	e, ok := slutWord[0].matchAt(rs, 0)
+	if !ok {
+		return false
+	}
+	// the rest: \s* then -* to the end, in bytes from where "slut" ends
+	rest := t[k:]
+	for _, r := range rs[:e] {
+		rest = rest[utf8.RuneLen(r):]
+	}
+	rest = strings.TrimLeft(rest, " \t\n\f\r")
+	return strings.TrimLeft(rest, "-") == ""
+}
+
+// slutWord is "slut" under (?i) ('ſ' too).
+var slutWord = foldLits("slut")
+
+// afterDashes returns the index after `^-{2,}\s*` in t, or -1.
+func afterDashes(t string) int {
+	k := 0
+	for k < len(t) && t[k] == '-' {
+		k++
+	}
+	if k < 2 {
+		return -1
+	}
+	for k < len(t) && isSpaceRE(rune(t[k])) {
+		k++
+	}
+	return k
+}
+
 // endsInColonRE reports whether t ends in ':' and \s.
 func endsInColonRE(t string) bool {
 	n := len(t)
@@ -264,7 +330,7 @@ func isFramedSeparator(t string) bool {
 	if !strings.HasPrefix(t, "--") && !strings.HasPrefix(t, "*-") || !strings.HasSuffix(strings.TrimSuffix(t, "*"), "---") {
 		return false // framedRe's frame
 	}
-	if startMarkerRe.MatchString(t) || endMarkerRe.MatchString(t) {
+	if isStartMarker(t) || isEndMarker(t) {
 		return false // the form's markers, the usual framed lines, first
 	}
 	m := framedRe.FindStringSubmatch(t)
