@@ -330,3 +330,57 @@ func FuzzReading(f *testing.F) {
 	f.Add("a \r\n>> b\r\r\n")
 	f.Fuzz(checkReading)
 }
+
+// textRef is htmlRenderer.text before it found fields in place.
+func (r *htmlRenderer) textRef(s string) {
+	for i, f := range strings.FieldsFunc(s, isHTMLSpace) {
+		if (i > 0 || r.space || startsWithSpace(s)) && !r.atLineStart() {
+			r.WriteByte(' ')
+		}
+		r.WriteString(f)
+		r.space = false
+	}
+	if s != "" && strings.TrimRightFunc(s, isHTMLSpace) != s {
+		r.space = true
+	}
+}
+
+// TestRendererAgrees compares the renderer's text and cell joining with
+// their definitions, from every state a renderer may be in.
+func TestRendererAgrees(t *testing.T) {
+	texts := []string{"", " ", "\u00a0", "a", " a ", "a\u00a0b", "\ta\n\nb\r", "a\u2003b", "\xffx y\xc3", "é ü\u0085x", "\u3000"}
+	for _, s := range quoteBodies()[:300] {
+		texts = append(texts, strings.Split(s, "\n")...)
+		texts = append(texts, s)
+	}
+	for _, s := range texts {
+		checkRenderer(t, s)
+	}
+}
+
+func checkRenderer(t *testing.T, s string) {
+	t.Helper()
+	for _, before := range []string{"", "x", "x\n", "x\t", "x "} {
+		for _, space := range []bool{false, true} {
+			var got, want htmlRenderer
+			got.WriteString(before)
+			want.WriteString(before)
+			got.space, want.space = space, space
+			got.text(s)
+			want.textRef(s)
+			if got.String() != want.String() || got.space != want.space {
+				t.Fatalf("text(%q) after %q, space %v: %q %v, want %q %v", s, before, space, got.String(), got.space, want.String(), want.space)
+			}
+		}
+	}
+	var j htmlRenderer
+	j.writeJoined(s)
+	if want := strings.Join(strings.Fields(strings.ReplaceAll(s, "\t", " ")), " "); j.String() != want {
+		t.Fatalf("writeJoined(%q) = %q, want %q", s, j.String(), want)
+	}
+}
+
+func FuzzRenderer(f *testing.F) {
+	f.Add(" a\u00a0b \t")
+	f.Fuzz(checkRenderer)
+}
