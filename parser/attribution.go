@@ -182,14 +182,8 @@ func verbWordMatch(t string) bool {
 		for f < len(t) && isSpaceRE(rune(t[f])) {
 			f++
 		}
-		if f > e && f < len(t) {
-			var buf [64]rune
-			rs := runesOf(t[f:], buf[:])
-			if wordVerbs.matchesAt(rs, 0, func(end int) bool {
-				return end == len(rs) && isWordRE(rs[end-1]) || end < len(rs) && isWordRE(rs[end-1]) != isWordRE(rs[end])
-			}) {
-				return true
-			}
+		if f > e && f < len(t) && wordVerbs.verbAt(t[f:]) {
+			return true
 		}
 		next := strings.IndexByte(t[e:], '@')
 		if next < 0 {
@@ -200,33 +194,67 @@ func verbWordMatch(t string) bool {
 	return false
 }
 
+// verbAt reports whether one of s's literals opens t and ends at a word
+// boundary (\b), decoding only as far as the literals go.
+func (s *foldSet) verbAt(t string) bool {
+	first, _ := utf8.DecodeRuneInString(t)
+	for _, i := range s.candidates(first) {
+		if end, last, ok := s.lits[i].prefixOf(t); ok {
+			next := rune(-1) // the end of the text is no word rune
+			if end < len(t) {
+				next, _ = utf8.DecodeRuneInString(t[end:])
+			}
+			if isWordRE(last) != isWordRE(next) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// prefixOf matches lit at the start of t: the byte index after it and
+// the last rune it matched.
+func (lit foldLit) prefixOf(t string) (end int, last rune, ok bool) {
+	for _, c := range lit {
+		if c == spaceRun {
+			if end >= len(t) || !isSpaceRE(rune(t[end])) {
+				return 0, 0, false
+			}
+			for end < len(t) && isSpaceRE(rune(t[end])) {
+				end++
+			}
+			last = rune(t[end-1])
+			continue
+		}
+		if end >= len(t) {
+			return 0, 0, false
+		}
+		r, w := utf8.DecodeRuneInString(t[end:])
+		if !foldEq(r, c) {
+			return 0, 0, false
+		}
+		end, last = end+w, r
+	}
+	return end, last, true
+}
+
 // mobileFooterMatch is mobileFooterRe.MatchString(t): t opens with one
 // of the footers.
 func mobileFooterMatch(t string) bool {
 	return mobileFooters.opens(t)
 }
 
-// opens reports whether t starts with one of s's literals (which hold
-// no spaceRun), decoding only as far as they match.
+// opens reports whether t starts with one of s's literals, decoding
+// only as far as they match.
 func (s *foldSet) opens(t string) bool {
 	if t == "" {
 		return false
 	}
 	first, _ := utf8.DecodeRuneInString(t)
-next:
 	for _, i := range s.candidates(first) {
-		k := 0
-		for _, c := range s.lits[i] {
-			if k >= len(t) {
-				continue next
-			}
-			r, w := utf8.DecodeRuneInString(t[k:])
-			if !foldEq(r, c) {
-				continue next
-			}
-			k += w
+		if _, _, ok := s.lits[i].prefixOf(t); ok {
+			return true
 		}
-		return true
 	}
 	return false
 }

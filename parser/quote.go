@@ -54,8 +54,8 @@ type newTextScan struct {
 	text    string // the new text, once finished
 	ended   bool
 	// The kept lines: while verbatim, the first vLines lines of the text
-	// as written, which end at vEnd, and the new text is a part of the
-	// text, not a copy (the usual case: a reply above a quote); else kept.
+	// as written, which end at vEnd (the usual case: a reply above a
+	// quote), and they are not copied one by one; else kept.
 	verbatim     bool
 	vLines, vEnd int
 	kept         []string
@@ -142,6 +142,11 @@ func (s *newTextScan) finish() string {
 		}
 		if s.verbatim {
 			s.text = strings.TrimSpace(s.q.src[:s.vEnd])
+			if len(s.text) < len(s.q.src)/2 {
+				// A copy, so that the reply's NewText does not keep the
+				// long quote below it alive.
+				s.text = strings.Clone(s.text)
+			}
 		} else {
 			s.text = strings.TrimSpace(strings.Join(s.kept, "\n"))
 		}
