@@ -184,7 +184,8 @@ func (q *quoteLines) sharedLineAttribution(i int) (string, bool) {
 // startsQuote reports whether lines[i] begins the quoted original or a
 // footer.
 func startsQuote(lines []string, i int) bool {
-	q := linesOf(lines[i:]) // it looks only at the lines from i on
+	q := linesOf(lines[i:])       // it looks only at the lines from i on
+	q.lines = make([]qline, 0, 8) // as many as it reads, as a rule
 	return q.has(0) && q.startsQuote(0)
 }
 
