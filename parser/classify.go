@@ -14,11 +14,14 @@ func (p *Parser) classify(r *Reply, m *mailMsg) {
 		r.Kind = KindAutoReply
 		return
 	}
-	body := m.text()
+	body, text := m.text(), ""
 	if p.isStaff(m.from.addr) {
 		body = p.unwrapForward(r, m, body)
+		text = newText(body)
+	} else {
+		text = m.newText() // the scan isStub began, read on
 	}
-	text := limitText(newText(body))
+	text = limitText(text)
 	r.Meta.NewText = text
 	if isList(m) {
 		return // a newsletter: leave it for a person as "other"

@@ -11,12 +11,13 @@ import "strings"
 // the quote reader still sees them; the signature separator "-- " is
 // never joined.
 func unflow(s string, delSp bool) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var out strings.Builder
 	out.Grow(len(s))
 	open := false // the last line written was soft-broken
 	depth := 0
-	for _, l := range lines {
+	for rest := s; ; {
+		l, next, more := strings.Cut(rest, "\n")
 		d := 0
 		for d < len(l) && l[d] == '>' {
 			d++
@@ -28,7 +29,10 @@ func unflow(s string, delSp bool) string {
 		}
 		if !open {
 			if d > 0 {
-				out.WriteString(strings.Repeat(">", d) + " ")
+				for range d {
+					out.WriteByte('>')
+				}
+				out.WriteByte(' ')
 			}
 			depth = d
 		}
@@ -40,6 +44,10 @@ func unflow(s string, delSp bool) string {
 		if open = soft; !open {
 			out.WriteByte('\n')
 		}
+		if !more {
+			break
+		}
+		rest = next
 	}
 	return strings.TrimSuffix(out.String(), "\n")
 }

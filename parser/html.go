@@ -2,6 +2,7 @@ package parser
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -133,16 +134,32 @@ func isReplyDivider(n *html.Node) bool {
 
 // text writes a text node with HTML whitespace collapsed.
 func (r *htmlRenderer) text(s string) {
-	for i, f := range strings.FieldsFunc(s, isHTMLSpace) {
-		if (i > 0 || r.space || startsWithSpace(s)) && !r.atLineStart() {
-			r.WriteByte(' ')
+	// The fields of s (strings.FieldsFunc(s, isHTMLSpace)), found in place.
+	n, start := 0, -1
+	for i, c := range s {
+		switch space := isHTMLSpace(c); {
+		case !space && start < 0:
+			start = i
+		case space && start >= 0:
+			r.field(s, s[start:i], n)
+			n, start = n+1, -1
 		}
-		r.WriteString(f)
-		r.space = false
+	}
+	if start >= 0 {
+		r.field(s, s[start:], n)
 	}
 	if s != "" && strings.TrimRightFunc(s, isHTMLSpace) != s {
 		r.space = true
 	}
+}
+
+// field writes the n-th field f of text node s.
+func (r *htmlRenderer) field(s, f string, n int) {
+	if (n > 0 || r.space || startsWithSpace(s)) && !r.atLineStart() {
+		r.WriteByte(' ')
+	}
+	r.WriteString(f)
+	r.space = false
 }
 
 // startsWithSpace reports whether s begins with HTML white space.
@@ -191,7 +208,32 @@ func (r *htmlRenderer) cell(n *html.Node, depth int) {
 		return
 	}
 	// A cell of a real row is one field: lines inside it are joined.
-	r.WriteString(strings.Join(strings.Fields(strings.ReplaceAll(inner.String(), "\t", " ")), " "))
+	r.writeJoined(inner.String())
+}
+
+// writeJoined writes strings.Join(strings.Fields(text), " ") in place.
+func (r *htmlRenderer) writeJoined(text string) {
+	k, start := 0, -1
+	for i, c := range text {
+		switch space := unicode.IsSpace(c); {
+		case !space && start < 0:
+			start = i
+		case space && start >= 0:
+			r.joinField(text[start:i], k)
+			k, start = k+1, -1
+		}
+	}
+	if start >= 0 {
+		r.joinField(text[start:], k)
+	}
+}
+
+// joinField writes the n-th field of a cell, after a space but the first.
+func (r *htmlRenderer) joinField(f string, n int) {
+	if n > 0 {
+		r.WriteByte(' ')
+	}
+	r.WriteString(f)
 }
 
 // prevElementSibling returns the previous sibling element of n, or nil.

@@ -43,9 +43,11 @@ type mailMsg struct {
 	from      address
 	mediaType string // of the top-level entity
 	plain     string // first non-empty text/plain part
-	// plainWordCount caches plainWords once plainCounted.
-	plainWordCount int
-	plainCounted   bool
+	// plainScan and htmlScan read the new text of the plain and the HTML
+	// part as far as it is asked for (see newTextScan): the walk and
+	// isStub ask for a few words, classify for all of it, and each line
+	// is read once.
+	plainScan, htmlScan *newTextScan
 	// html holds the first text/html part whose text is not empty. Its
 	// source is converted only when its text is asked for, and not read at
 	// all after a plain part that says enough (see walk): most mails carry
@@ -289,19 +291,28 @@ func (w *walker) read(r io.Reader, limit int64) string {
 // plain text and delivery reports does that, and doing it on the bytes
 // saves copying the text once more.
 func (w *walker) readLines(r io.Reader, limit int64) string {
-	b := w.readBytes(r, limit)
-	if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
-		n := i
-		for ; i < len(b); i++ {
-			if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
-				continue
-			}
-			b[n] = b[i]
-			n++
-		}
-		b = b[:n]
+	return toUTF8(dropCRs(w.readBytes(r, limit)))
+}
+
+// dropCRs removes, in place, every '\r' that a '\n' follows, moving the
+// text between them a line at a time.
+func dropCRs(b []byte) []byte {
+	crlf := []byte("\r\n")
+	i := bytes.Index(b, crlf)
+	if i < 0 {
+		return b
 	}
-	return toUTF8(b)
+	n := i
+	for {
+		i++ // past the '\r'; b[i] is its '\n'
+		j := bytes.Index(b[i+1:], crlf)
+		if j < 0 {
+			n += copy(b[n:], b[i:])
+			return b[:n]
+		}
+		n += copy(b[n:], b[i:i+1+j])
+		i += 1 + j
+	}
 }
 
 // toUTF8 returns b as valid UTF-8.
@@ -392,10 +403,39 @@ func (m *mailMsg) meta() Meta {
 // the HTML part holds the form).
 func (m *mailMsg) text() string {
 	t := m.plain
-	if strings.TrimSpace(t) == "" || m.isStub() {
+	if m.usesHTML() {
 		t = m.html.text()
 	}
 	return strings.ReplaceAll(t, "\r\n", "\n")
+}
+
+// newText is newText(m.text()), read by the scan that isStub began.
+func (m *mailMsg) newText() string {
+	if m.usesHTML() {
+		return m.htmlNew().finish()
+	}
+	return m.plainNew().finish()
+}
+
+// usesHTML reports whether text is the HTML part's.
+func (m *mailMsg) usesHTML() bool {
+	return strings.TrimSpace(m.plain) == "" || m.isStub()
+}
+
+// plainNew and htmlNew are the scans of the new text of the plain and
+// the HTML part, begun on first use.
+func (m *mailMsg) plainNew() *newTextScan {
+	if m.plainScan == nil {
+		m.plainScan = newScan(strings.ReplaceAll(m.plain, "\r\n", "\n"))
+	}
+	return m.plainScan
+}
+
+func (m *mailMsg) htmlNew() *newTextScan {
+	if m.htmlScan == nil {
+		m.htmlScan = newScan(strings.ReplaceAll(m.html.text(), "\r\n", "\n"))
+	}
+	return m.htmlScan
 }
 
 // stubWords is the size of new text below which a plain part may be a
@@ -411,33 +451,22 @@ func (m *mailMsg) isStub() bool {
 	if p >= stubWords {
 		return false
 	}
-	h := m.html.text()
-	if h == "" {
+	if m.html.text() == "" {
 		return false
 	}
-	return len(strings.Fields(newText(strings.ReplaceAll(h, "\r\n", "\n")))) > 2*p+10
+	return m.htmlNew().wordsUpTo(2*p+11) > 2*p+10
 }
 
-// plainWords is newTextWords(m.plain, stubWords), counted once: both the
-// walk (to skip an HTML part) and text ask.
+// plainWords is newTextWords(m.plain, stubWords): both the walk (to
+// skip an HTML part) and text ask.
 func (m *mailMsg) plainWords() int {
-	if !m.plainCounted {
-		m.plainWordCount, m.plainCounted = newTextWords(m.plain, stubWords), true
-	}
-	return m.plainWordCount
+	return m.plainNew().wordsUpTo(stubWords)
 }
 
 // newTextWords counts the words of newText(body), stopping at limit.
-// isStub only asks whether the new text has a few words, and reading the
-// whole new text for that was an eighth of the parse (the classifier then
-// reads it again).
+// isStub only asks whether the new text has a few words.
 func newTextWords(body string, limit int) int {
-	n := 0
-	scanNewText(body, func(line string) bool {
-		n += len(strings.Fields(line))
-		return n < limit
-	})
-	return n
+	return newScan(body).wordsUpTo(limit)
 }
 
 // lazyHTML is an HTML body converted to text on first use.
