@@ -80,19 +80,19 @@ func hasFoldOddity(s string) bool {
 	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f") || strings.Contains(s, "\u212b")
 }
 
-// foldSet is a set of words one of which every match of an expression
+// wordSet is a set of words one of which every match of an expression
 // holds, ignoring case, sorted by their first byte so that one pass over
 // a text finds whether it holds any (containsAnyFold makes one pass per
 // word).
-type foldSet struct {
+type wordSet struct {
 	subs    []string
 	byFirst [256][]string
 }
 
-// newFoldSet returns the set of subs (none of them empty, none starting
+// newWordSet returns the set of subs (none of them empty, none starting
 // outside ASCII).
-func newFoldSet(subs ...string) *foldSet {
-	fs := &foldSet{subs: subs}
+func newWordSet(subs ...string) *wordSet {
+	fs := &wordSet{subs: subs}
 	for _, s := range subs {
 		c := lowerASCII(s[0])
 		fs.byFirst[c] = append(fs.byFirst[c], s)
@@ -111,7 +111,7 @@ func lowerASCII(c byte) byte {
 // mayMatch reports whether s holds one of the set's words ignoring case
 // (containsAnyFold) or a rune that folds to an ASCII letter besides its
 // own cases: false means an expression guarded by the set cannot match.
-func (fs *foldSet) mayMatch(s string) bool {
+func (fs *wordSet) mayMatch(s string) bool {
 	for i := 0; i < len(s); i++ {
 		for _, sub := range fs.byFirst[lowerASCII(s[i])] {
 			if len(s)-i >= len(sub) && equalFoldAt(s[i:i+len(sub)], sub) {
@@ -125,7 +125,7 @@ func (fs *foldSet) mayMatch(s string) bool {
 // holds reports whether s holds one of the set's words ignoring ASCII
 // case: containsAnyFold for words and texts whose only letters beyond
 // ASCII are no fold of an ASCII letter (folded text, say).
-func (fs *foldSet) holds(s string) bool {
+func (fs *wordSet) holds(s string) bool {
 	for i := 0; i < len(s); i++ {
 		for _, sub := range fs.byFirst[lowerASCII(s[i])] {
 			if len(s)-i >= len(sub) && equalFoldAt(s[i:i+len(sub)], sub) {
@@ -161,10 +161,10 @@ func mayMatchFold(s string, subs ...string) bool {
 
 // The words the expressions of the participant readers need.
 var (
-	excludeSubs    = newFoldSet("kontakt", "contact", "ikke", "cc", "kopi")
-	replacedSubs   = newFoldSet("udskift", "erstat", "fjern", "slet", "afmeld", "stedet", "replace", "instead")
-	notPartSubs    = newFoldSet("talt", "snakket", "drøftet", "spurgt", "hørt", "godkend", "besluttet", "udpege", "udvalgt", "vælger")
-	takingPartSubs = newFoldSet("deltag", "tilmeld", "participa", "attend", "kommer", "med fra os")
+	excludeSubs    = newWordSet("kontakt", "contact", "ikke", "cc", "kopi")
+	replacedSubs   = newWordSet("udskift", "erstat", "fjern", "slet", "afmeld", "stedet", "replace", "instead")
+	notPartSubs    = newWordSet("talt", "snakket", "drøftet", "spurgt", "hørt", "godkend", "besluttet", "udpege", "udvalgt", "vælger")
+	takingPartSubs = newWordSet("deltag", "tilmeld", "participa", "attend", "kommer", "med fra os")
 )
 
 // isExcluded is excludeRe.MatchString(s).

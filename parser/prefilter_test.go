@@ -162,9 +162,9 @@ func checkPrefilters(t *testing.T, s string) {
 	if !takingPartSubs.mayMatch(s) && takingPartRe.MatchString(s) {
 		t.Fatalf("takingPartRe matches %q without takingPartSubs", s)
 	}
-	for _, fs := range []*foldSet{excludeSubs, replacedSubs, notPartSubs, takingPartSubs} {
+	for _, fs := range []*wordSet{excludeSubs, replacedSubs, notPartSubs, takingPartSubs} {
 		if got, want := fs.mayMatch(s), mayMatchFold(s, fs.subs...); got != want {
-			t.Fatalf("foldSet%q.mayMatch(%q) = %v, containsAnyFold says %v", fs.subs, s, got, want)
+			t.Fatalf("wordSet%q.mayMatch(%q) = %v, containsAnyFold says %v", fs.subs, s, got, want)
 		}
 	}
 	if words := strings.Fields(s); len(words) >= 3 {

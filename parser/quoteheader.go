@@ -25,7 +25,7 @@ func headerField(t string) string {
 	}
 	label := strings.TrimSpace(strings.TrimPrefix(t[:i], "*"))
 	var buf [24]byte
-	if lower, ok := lowerASCII(label, buf[:]); ok {
+	if lower, ok := lowerASCIIInto(label, buf[:]); ok {
 		if !headerLabels[string(lower)] {
 			return "" // most lines: decided without a lower-cased copy
 		}
@@ -38,8 +38,8 @@ func headerField(t string) string {
 	return headerRole(label)
 }
 
-// lowerASCII lower-cases s into buf when s is ASCII and fits.
-func lowerASCII(s string, buf []byte) ([]byte, bool) {
+// lowerASCIIInto lower-cases s into buf when s is ASCII and fits.
+func lowerASCIIInto(s string, buf []byte) ([]byte, bool) {
 	if len(s) > len(buf) {
 		return nil, false
 	}

@@ -119,27 +119,6 @@ func hasDigitOrAt(t string) bool {
 	return false
 }
 
-// isListItem is listItemRe.MatchString(t) (`^(?:\d{1,2}\s*[.):]|[-*•·▪–])\s*`,
-// whose last \s* always matches) without the expression.
-func isListItem(t string) bool {
-	for _, bullet := range [...]string{"-", "*", "•", "·", "▪", "–"} {
-		if strings.HasPrefix(t, bullet) {
-			return true
-		}
-	}
-	d := 0
-	for d < len(t) && '0' <= t[d] && t[d] <= '9' {
-		d++
-	}
-	if d < 1 || d > 2 {
-		return false // a third digit is neither \s nor [.):]
-	}
-	for d < len(t) && isSpaceRE(rune(t[d])) {
-		d++
-	}
-	return d < len(t) && (t[d] == '.' || t[d] == ')' || t[d] == ':')
-}
-
 // startsWithDigit reports whether t starts with an ASCII digit.
 func startsWithDigit(t string) bool {
 	return t != "" && t[0] >= '0' && t[0] <= '9'
