@@ -99,8 +99,8 @@ func (p *Parser) unwrapForward(r *Reply, m *mailMsg, body string) string {
 // new text of a reply.
 func (p *Parser) readContent(r *Reply, text string) {
 	f := readForm(text)
-	prose := proseText(text, f)
-	sents := sentences(prose) // read once; every prose reader below uses them
+	prose, proseLines, signature := proseText(f)
+	sents := sentencesIn(proseLines, true) // read once; every prose reader below uses them
 	stated := statements(sents)
 	r.Participants = readParticipants(f, prose, r.From)
 	if !f.present() {
@@ -109,7 +109,7 @@ func (p *Parser) readContent(r *Reply, text string) {
 		}
 		r.Participants = append(r.Participants, namedInProse(stated, r.Participants)...)
 	}
-	p.weighKommune(r, f, prose, signatureText(text))
+	p.weighKommune(r, f, prose, signature)
 	r.Unit = readUnit(f.answers[fieldUnit])
 	if r.Unit == "" && f.answers[fieldUnit] == "" {
 		r.Unit = proseUnit(stated, p.dir)
@@ -141,20 +141,25 @@ func (p *Parser) readContent(r *Reply, text string) {
 	}
 }
 
-// proseText returns the lines of text that are neither form labels nor
-// part of the signature: the free text in which prose answers are sought.
-func proseText(text string, f *form) string {
+// proseText returns the lines of the form's text that are neither form
+// labels nor part of the signature: the free text in which prose answers
+// are sought, as text and as cleaned lines; and the signature, the lines
+// from the closing greeting on.
+func proseText(f *form) (prose string, lines []string, signature string) {
 	var out []string
-	for i, line := range strings.Split(text, "\n") {
-		if isSalutation(line) {
+	for i, line := range f.lines {
+		in := &f.info[i]
+		if isSalutation(in.clean) {
+			signature = strings.Join(f.lines[i:], "\n")
 			break
 		}
-		if f.labelLines[i] || isFormLine(cleanLine(line)) {
+		if f.labelLines[i] || in.formLine() {
 			continue
 		}
 		out = append(out, line)
+		lines = append(lines, in.clean)
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(out, "\n"), lines, signature
 }
 
 // hovedMEDSentences returns the sentences of text that mention HovedMED.

@@ -178,14 +178,3 @@ func (p *Parser) referenceKommune(r *Reply, text string) (Kommune, bool) {
 	}
 	return Kommune{}, false
 }
-
-// signatureText returns the lines of text from the closing greeting on.
-func signatureText(text string) string {
-	lines := strings.Split(text, "\n")
-	for i, line := range lines {
-		if isSalutation(line) {
-			return strings.Join(lines[i:], "\n")
-		}
-	}
-	return ""
-}

@@ -86,27 +86,6 @@ func mayBeLabel(t string) bool {
 	return false
 }
 
-// matchLabel recognises a form label at the start of line.
-func matchLabel(line string) (label, bool) {
-	t := cleanLine(line)
-	if !mayBeLabel(t) {
-		return label{}, false
-	}
-	for i, re := range labelRes {
-		m := re.FindStringSubmatch(t)
-		if m == nil {
-			continue
-		}
-		answer := strings.TrimLeft(cleanLine(m[3]), ":-–= \t")
-		return label{
-			field:  labelPatterns[i].field,
-			strong: m[2] == ":" || m[2] == "\t" || strings.TrimSpace(m[1]) != "",
-			answer: cleanLine(answer),
-		}, true
-	}
-	return label{}, false
-}
-
 // form is what was read from the reply form in a text.
 type form struct {
 	markers      bool // "--- TILMELDING" seen
@@ -116,7 +95,24 @@ type form struct {
 	participants []string // raw participant lines
 	labelLines   map[int]bool
 	strong       map[formField]bool // the answer came from a label with a colon
+
+	// The lines of the text, and what readForm learnt of each, so that
+	// the prose readers need not split, clean and match them again.
+	lines []string
+	info  []lineInfo
 }
+
+// lineInfo is what readForm learnt of one line of its text.
+type lineInfo struct {
+	clean   string // cleanLine of the line
+	lb      label
+	isLabel bool
+	start   bool // the form's start marker
+	end     bool // the form's end marker
+}
+
+// formLine is isFormLine of the line.
+func (l *lineInfo) formLine() bool { return l.start || l.end || l.isLabel && l.lb.strong }
 
 // present reports whether the text holds the form rather than prose that
 // happens to use a label word.
@@ -125,22 +121,27 @@ func (f *form) present() bool { return f.markers || f.labels >= 2 }
 // readForm reads the form answers in text (the new text of a reply).
 func readForm(text string) *form {
 	lines := strings.Split(text, "\n")
-	f := &form{answers: map[formField]string{}, labelLines: map[int]bool{}, strong: map[formField]bool{}}
-	for _, l := range lines {
-		if startMarkerRe.MatchString(cleanLine(l)) {
+	f := &form{answers: map[formField]string{}, labelLines: map[int]bool{}, strong: map[formField]bool{},
+		lines: lines, info: make([]lineInfo, len(lines))}
+	for i, l := range lines {
+		in := &f.info[i]
+		in.clean = cleanLine(l)
+		in.start, in.end = isStartMarker(in.clean), isEndMarker(in.clean)
+		in.lb, in.isLabel = matchLabel(in.clean)
+		if in.start {
 			f.markers = true
 		}
-		if lb, ok := matchLabel(l); ok && lb.strong {
+		if in.isLabel && in.lb.strong {
 			f.labels++
 		}
 	}
 	for i := 0; i < len(lines); i++ {
-		t := cleanLine(lines[i])
-		if endMarkerRe.MatchString(t) || startMarkerRe.MatchString(t) {
+		in := &f.info[i]
+		if in.end || in.start {
 			continue
 		}
-		lb, ok := matchLabel(t)
-		if !ok || (!lb.strong && !f.weakLabelAt(lines, i, lb)) {
+		lb := in.lb
+		if !in.isLabel || (!lb.strong && !f.weakLabelAt(i, lb)) {
 			continue
 		}
 		if _, done := f.answers[lb.field]; done && lb.field != fieldParticipants {
@@ -154,7 +155,7 @@ func readForm(text string) *form {
 		if lb.strong {
 			f.strong[lb.field] = true
 		}
-		i = f.take(lines, i, lb)
+		i = f.take(i, lb)
 	}
 	return f
 }
@@ -163,7 +164,7 @@ func readForm(text string) *form {
 // form's (the form is present, and the line starts its own paragraph or
 // follows another label) rather than a line of prose that starts with a
 // label word ("HovedMED i sidste uge.", "deltager I på datoen").
-func (f *form) weakLabelAt(lines []string, i int, lb label) bool {
+func (f *form) weakLabelAt(i int, lb label) bool {
 	if !f.present() {
 		return false
 	}
@@ -173,12 +174,11 @@ func (f *form) weakLabelAt(lines []string, i int, lb label) bool {
 	if i == 0 {
 		return true
 	}
-	prev := cleanLine(lines[i-1])
-	if prev == "" || startMarkerRe.MatchString(prev) || strings.HasSuffix(prev, ":") {
+	prev := &f.info[i-1]
+	if prev.clean == "" || prev.start || strings.HasSuffix(prev.clean, ":") {
 		return true
 	}
-	_, isLabel := matchLabel(prev)
-	return isLabel || f.labelLines[i-1] || listItemRe.MatchString(prev)
+	return prev.isLabel || f.labelLines[i-1] || isListItem(prev.clean)
 }
 
 // filled reports whether anything was answered in the form: the blank
@@ -195,21 +195,21 @@ func (f *form) filled() bool {
 
 // take stores the answer of the label on line i and returns the last
 // line it consumed.
-func (f *form) take(lines []string, i int, lb label) int {
+func (f *form) take(i int, lb label) int {
 	switch lb.field {
 	case fieldParticipants:
 		if lb.answer != "" && !isPlaceholder(lb.answer) {
 			f.participants = append(f.participants, lb.answer)
 		}
-		return f.takeParticipants(lines, i+1)
+		return f.takeParticipants(i + 1)
 	case fieldContact:
 		f.contactLines = append(f.contactLines, lb.answer)
 		end := i
 		// The details may continue on the next lines ("navn" / "e-mail" /
 		// "telefon" each on a line); stop once an address is read.
-		for j := i + 1; j < len(lines) && j <= i+3 && firstEmail(strings.Join(f.contactLines, " ")) == ""; j++ {
-			t := cleanLine(lines[j])
-			if t == "" || isFormLine(t) || isSalutation(t) {
+		for j := i + 1; j < len(f.lines) && j <= i+3 && firstEmail(strings.Join(f.contactLines, " ")) == ""; j++ {
+			t := f.info[j].clean
+			if t == "" || f.info[j].formLine() || isSalutation(t) {
 				break
 			}
 			if firstEmail(t) == "" && !phoneRe.MatchString(t) && !(lb.answer == "" && j == i+1) {
@@ -226,8 +226,8 @@ func (f *form) take(lines []string, i int, lb label) int {
 		return i
 	}
 	// The answer may be on the next line.
-	if j := nextNonEmpty(lines, i+1); j >= 0 && !isFormLine(cleanLine(lines[j])) && !isSalutation(lines[j]) {
-		f.answers[lb.field] = cleanLine(lines[j])
+	if j := f.nextNonEmpty(i + 1); j >= 0 && !f.info[j].formLine() && !isSalutation(f.info[j].clean) {
+		f.answers[lb.field] = f.info[j].clean
 		return j
 	}
 	f.answers[lb.field] = ""
@@ -236,17 +236,20 @@ func (f *form) take(lines []string, i int, lb label) int {
 
 // takeParticipants collects participant lines from line i on, until the
 // next label, the end marker, the closing greeting or prose.
-func (f *form) takeParticipants(lines []string, i int) int {
+func (f *form) takeParticipants(i int) int {
 	last := i - 1
-	for ; i < len(lines); i++ {
-		t := cleanLine(lines[i])
+	for ; i < len(f.lines); i++ {
+		t := f.info[i].clean
 		if t == "" {
 			continue
 		}
-		if isFormLine(t) || isSalutation(t) {
+		if f.info[i].formLine() || isSalutation(t) {
 			break
 		}
-		item := cleanLine(listItemRe.ReplaceAllString(t, ""))
+		item := t
+		if isListItem(t) {
+			item = cleanLine(listItemRe.ReplaceAllString(t, ""))
+		}
 		isItem := item != t
 		switch {
 		case item == "" || isPlaceholder(item):
@@ -279,11 +282,21 @@ func isSentence(t string) bool {
 
 // isFormLine reports whether t is a strong label or a form marker.
 func isFormLine(t string) bool {
-	if startMarkerRe.MatchString(t) || endMarkerRe.MatchString(t) {
+	if isStartMarker(t) || isEndMarker(t) {
 		return true
 	}
 	lb, ok := matchLabel(t)
 	return ok && lb.strong
+}
+
+// nextNonEmpty returns the index of the next non-blank line from i, or -1.
+func (f *form) nextNonEmpty(i int) int {
+	for ; i < len(f.lines); i++ {
+		if f.info[i].clean != "" {
+			return i
+		}
+	}
+	return -1
 }
 
 // nextNonEmpty returns the index of the next non-blank line from i, or -1.

@@ -1,0 +1,157 @@
+package parser
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// matchLabelRef is matchLabel as it was before its fast path: every
+// expression on every line that holds a label word.
+func matchLabelRef(line string) (label, bool) {
+	t := cleanLine(line)
+	if !mayBeLabel(t) {
+		return label{}, false
+	}
+	for i, re := range labelRes {
+		m := re.FindStringSubmatch(t)
+		if m == nil {
+			continue
+		}
+		answer := strings.TrimLeft(cleanLine(m[3]), ":-–= \t")
+		return label{
+			field:  labelPatterns[i].field,
+			strong: m[2] == ":" || m[2] == "\t" || strings.TrimSpace(m[1]) != "",
+			answer: cleanLine(answer),
+		}, true
+	}
+	return label{}, false
+}
+
+// formFastLines are awkward lines and every line of the benchmark corpus
+// and the test mails.
+func formFastLines(t testing.TB) []string {
+	lines := []string{"", " ", "-", "--", "1", "1.", "12)", "123. Kommune: x", "1 2. Kommune:", "1 . Kommune: x",
+		"Kommune", "kommune:", "KOMMUNE: Vejle", "\u212aommune: Vejle", "\u212aontakt: Bo dag", "- Kommune: Vejle",
+		"•  Deltagere:", "· Dato: 29/9", "▪ Enhed", "– Område: By", "—Kommune: x", "*\tKontakt\tBo", "Ønsket dato: øst",
+		"ØNSKET FØRSTE UDVIKLINGSDAG (øst/vest): vest", "oensket  dag", "Foerste udviklingsdag", "Godkendt i HovedMED: ja",
+		"Hoved-MED godkendelse: ja", "godkendelse i hovedmed", "Deltager nr. 3: Bo", "deltager 12 Bo", "deltagerex", "Deltagere",
+		"Forvaltning / område: Social", "forvaltning eller omraade", "Kommunens navn: Vejle", "Kommunenavn: x",
+		"Kommune navn: x", "Dato\t29/9", "Dato (dd/mm):", "Dato(x)(y): z", "ſ", "Område:" + strings.Repeat(" ", 100) + "x",
+		"ønsket" + strings.Repeat(" ", 100) + "dato: 1", "\xffKommune:", "Kommune\xff:", "1)Kontakt: a@b.dk",
+		"--- TILMELDING ---", "-- slut --", "---SLUT", "--tilmeldingen", "-Kommune", "12 : x", "1:", "9)", "x.",
+		"\u00a0Kommune:\u00a0Vejle\u00a0", "Kontaktperson: Bo Ek, bo@vejle.dk"}
+	p := corpusParser()
+	for _, m := range benchCorpus() {
+		msg, err := decode(m.Raw, p.opts.MaxMessageBytes)
+		if err != nil {
+			continue
+		}
+		lines = append(lines, strings.Split(msg.text(), "\n")...)
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg, err := decode(raw, 1<<24); err == nil {
+			lines = append(lines, strings.Split(msg.text(), "\n")...)
+		}
+	}
+	return lines
+}
+
+// TestLabelFastPathsAgree compares matchLabel, isListItem and the marker
+// tests with their expressions.
+func TestLabelFastPathsAgree(t *testing.T) {
+	for _, l := range formFastLines(t) {
+		checkLabelFastPaths(t, l)
+	}
+}
+
+func checkLabelFastPaths(t *testing.T, l string) {
+	t.Helper()
+	gl, gok := matchLabel(l)
+	wl, wok := matchLabelRef(l)
+	if gl != wl || gok != wok {
+		t.Errorf("matchLabel(%q) = %+v, %v; want %+v, %v", l, gl, gok, wl, wok)
+	}
+	c := cleanLine(l)
+	if got, want := isListItem(c), listItemRe.MatchString(c); got != want {
+		t.Errorf("isListItem(%q) = %v, want %v", c, got, want)
+	}
+	if got, want := isStartMarker(c), startMarkerRe.MatchString(c); got != want {
+		t.Errorf("isStartMarker(%q) = %v, want %v", c, got, want)
+	}
+	if got, want := isEndMarker(c), endMarkerRe.MatchString(c); got != want {
+		t.Errorf("isEndMarker(%q) = %v, want %v", c, got, want)
+	}
+}
+
+func FuzzLabel(f *testing.F) {
+	for _, s := range []string{"Kommune: Vejle", "1. Deltagere:", "• Ønsket dato", "--- TILMELDING ---", "12 ) x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkLabelFastPaths(t, s)
+	})
+}
+
+// sentenceEndRe is what sentenceEnd scans for.
+var sentenceEndRe = regexp.MustCompile(`[.!?]+(\s|$)`)
+
+// splitSentencesRef is splitSentences on sentenceEndRe.
+func splitSentencesRef(p string) []string {
+	var out []string
+	start := 0
+	for _, loc := range sentenceEndRe.FindAllStringIndex(p, -1) {
+		if p[loc[0]] == '.' && !strings.ContainsAny(p[loc[0]:loc[1]], "!?") {
+			word := p[start:loc[0]]
+			if i := strings.LastIndexAny(word, " \t(/"); i >= 0 {
+				word = word[i+1:]
+			}
+			lw := strings.ToLower(word)
+			if word != "" && (isDigits(word) || abbreviations[lw] || len([]rune(word)) == 1) {
+				continue
+			}
+		}
+		if s := cleanLine(p[start:loc[1]]); s != "" {
+			out = append(out, s)
+		}
+		start = loc[1]
+	}
+	if s := cleanLine(p[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestSentencesFastPathAgree compares splitSentences with its expression.
+func TestSentencesFastPathAgree(t *testing.T) {
+	paras := []string{"", ".", "a.", "a. b", "a.b. c", "Hej!! Hvordan?! ok... x", "29. september kl. 10. Tak", "e\u212askl. x",
+		"\u212al. 10", "f.eks. at. Tak.\tx", "?", "a .", "a\r\n.b"}
+	for _, l := range formFastLines(t) {
+		paras = append(paras, l)
+	}
+	for _, p := range paras {
+		checkSentences(t, p)
+	}
+}
+
+func checkSentences(t *testing.T, p string) {
+	t.Helper()
+	if got, want := splitSentences(p), splitSentencesRef(p); !slices.Equal(got, want) {
+		t.Errorf("splitSentences(%q) = %q, want %q", p, got, want)
+	}
+}
+
+func FuzzSentences(f *testing.F) {
+	for _, s := range []string{"Hej. Vi kommer d. 29. sept. kl. 10!", "a?! b.c. d"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkSentences)
+}

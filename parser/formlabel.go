@@ -1,0 +1,201 @@
+package parser
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The fast paths of the form's line tests. A form label is recognised by
+// one of six regular expressions (labelRes); they are anchored at the
+// start of the line, after an optional bullet or number, and every
+// alternative of each starts with one of a few words. Those words are
+// looked for first, with the expression's own case folding, so that the
+// expressions run only on lines that start like a label: the result is
+// the same (TestLabelFastPathsAgree), at a few byte comparisons a line.
+
+// labelPrefixes are, for each of labelPatterns, words one of which every
+// alternative of the pattern starts with.
+var labelPrefixes = [][]string{
+	{"kommune"},
+	{"forvaltning", "omr", "enhed"},
+	{"godkend", "hoved"},
+	{"ønsket", "oensket", "første", "foerste", "udviklingsdag", "dato"},
+	{"kontakt"},
+	{"deltager"},
+}
+
+// labelStart returns where the label of a form line may start in t (a
+// cleaned line): after the optional bullet or number of labelRes, or -1
+// when no label can start the line. Every label starts with a letter, so
+// the bullet, when there is one, is always taken, and the spaces after it
+// too.
+func labelStart(t string) int {
+	if t == "" {
+		return -1
+	}
+	p := 0
+	switch c := t[0]; {
+	case c >= '0' && c <= '9':
+		switch {
+		case len(t) > 1 && (t[1] == '.' || t[1] == ')'):
+			p = 2
+		case len(t) > 2 && t[1] >= '0' && t[1] <= '9' && (t[2] == '.' || t[2] == ')'):
+			p = 3
+		default:
+			return -1
+		}
+	case c == '-' || c == '*':
+		p = 1
+	case c < utf8.RuneSelf:
+		return 0
+	default:
+		p = bulletLen(t)
+	}
+	for p < len(t) && isRESpace(t[p]) {
+		p++
+	}
+	return p
+}
+
+// bulletLen returns the length of the non-ASCII bullet ("•", "·", "▪",
+// "–") starting t, or 0.
+func bulletLen(t string) int {
+	for _, b := range []string{"•", "·", "▪", "–"} {
+		if strings.HasPrefix(t, b) {
+			return len(b)
+		}
+	}
+	return 0
+}
+
+// isRESpace reports whether c is in \s of Go's regular expressions.
+func isRESpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// hasPrefixFold reports whether s starts with prefix under the simple
+// case folding of (?i) in Go's regular expressions (so the Kelvin sign
+// counts as "k").
+func hasPrefixFold(s, prefix string) bool {
+	for _, want := range prefix {
+		if s == "" {
+			return false
+		}
+		r, n := rune(s[0]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s)
+		}
+		if r != want && !sameFold(r, want) {
+			return false
+		}
+		s = s[n:]
+	}
+	return true
+}
+
+// sameFold reports whether a and b are in one orbit of unicode.SimpleFold.
+func sameFold(a, b rune) bool {
+	if a < utf8.RuneSelf && b < utf8.RuneSelf {
+		return lowerASCII(a) == lowerASCII(b) && isASCIILetter(a)
+	}
+	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
+		if r == b {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + 'a' - 'A'
+	}
+	return r
+}
+
+func isASCIILetter(r rune) bool {
+	r = lowerASCII(r)
+	return r >= 'a' && r <= 'z'
+}
+
+// matchLabel recognises a form label at the start of line.
+func matchLabel(line string) (label, bool) {
+	t := cleanLine(line)
+	p := labelStart(t)
+	if p < 0 {
+		return label{}, false
+	}
+	rest, checked := t[p:], false
+	for i, prefixes := range labelPrefixes {
+		if !hasAnyPrefixFold(rest, prefixes) {
+			continue
+		}
+		if !checked {
+			if !mayBeLabel(t) {
+				return label{}, false
+			}
+			checked = true
+		}
+		m := labelRes[i].FindStringSubmatch(t)
+		if m == nil {
+			continue
+		}
+		answer := strings.TrimLeft(cleanLine(m[3]), ":-–= \t")
+		return label{
+			field:  labelPatterns[i].field,
+			strong: m[2] == ":" || m[2] == "\t" || strings.TrimSpace(m[1]) != "",
+			answer: cleanLine(answer),
+		}, true
+	}
+	return label{}, false
+}
+
+// hasAnyPrefixFold reports whether s starts with one of prefixes (see
+// hasPrefixFold).
+func hasAnyPrefixFold(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if hasPrefixFold(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// isStartMarker reports whether t (a cleaned line) is the form's start
+// marker ("--- TILMELDING ---"); both marker expressions need the line to
+// start with "--".
+func isStartMarker(t string) bool {
+	return strings.HasPrefix(t, "--") && startMarkerRe.MatchString(t)
+}
+
+// isEndMarker reports whether t is the form's end marker ("--- SLUT ---").
+func isEndMarker(t string) bool {
+	return strings.HasPrefix(t, "--") && endMarkerRe.MatchString(t)
+}
+
+// isListItem is listItemRe.MatchString(t): a number of one or two
+// digits, spaces, then ".", ")" or ":"; or a bullet.
+func isListItem(t string) bool {
+	if t == "" {
+		return false
+	}
+	c := t[0]
+	if c == '-' || c == '*' {
+		return true
+	}
+	if c >= utf8.RuneSelf {
+		return bulletLen(t) > 0
+	}
+	if c < '0' || c > '9' {
+		return false
+	}
+	i := 1
+	if i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	for i < len(t) && isRESpace(t[i]) {
+		i++
+	}
+	return i < len(t) && (t[i] == '.' || t[i] == ')' || t[i] == ':')
+}
