@@ -149,7 +149,7 @@ func proseText(f *form) (prose string, lines []string, signature string) {
 	var out []string
 	for i, line := range f.lines {
 		in := &f.info[i]
-		if isSalutation(in.clean) {
+		if maybeSalutation(in.clean) {
 			signature = strings.Join(f.lines[i:], "\n")
 			break
 		}
@@ -166,6 +166,9 @@ func proseText(f *form) (prose string, lines []string, signature string) {
 func hovedMEDSentences(sents []string) string {
 	var out []string
 	for _, s := range sents {
+		if !containsFold(s, "hov") {
+			continue // only H, O and V fold to h, o and v: no fold(s) needed
+		}
 		if f := fold(s); strings.Contains(f, "hovedmed") || strings.Contains(f, "hoved-med") || strings.Contains(f, "hovedudvalg") {
 			out = append(out, s)
 		}

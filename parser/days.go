@@ -47,11 +47,15 @@ func (d dayReader) read(s string, prose bool) *string {
 			days = append(days, t)
 		}
 	}
-	w := " " + foldedWords(s) + " "
 	sides := map[string]bool{}
-	for _, side := range []string{"oest", "vest"} {
-		if strings.Contains(w, " "+side+" ") && (!prose || strings.Contains(w, " "+side+" for storebaelt ")) {
-			sides[side] = true
+	// In prose a side counts only before "for Storebælt", whose folded
+	// word needs "stor" in s (only S, T, O and R fold to s, t, o and r).
+	if !prose || containsFold(s, "stor") {
+		w := " " + foldedWords(s) + " "
+		for _, side := range []string{"oest", "vest"} {
+			if strings.Contains(w, " "+side+" ") && (!prose || strings.Contains(w, " "+side+" for storebaelt ")) {
+				sides[side] = true
+			}
 		}
 	}
 	if len(sides) == 2 && len(days) != 1 {
@@ -77,6 +81,9 @@ func (d dayReader) dates(s string) []time.Time {
 	type hit struct {
 		at int
 		t  time.Time
+	}
+	if !hasDigit(s) {
+		return nil // every date expression starts with an ASCII digit
 	}
 	var hits []hit
 	add := func(at int, day, month, year string) {
@@ -144,4 +151,14 @@ func (d dayReader) date(day, month, year string) (time.Time, bool) {
 		return time.Time{}, false // 31/9 is not a date
 	}
 	return t, true
+}
+
+// hasDigit reports whether s holds an ASCII digit.
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
 }

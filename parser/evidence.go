@@ -156,7 +156,9 @@ func (p *Parser) weighKommune(r *Reply, f *form, prose, signature string) {
 
 // mention finds "<name> Kommune" in free text, spelt right or nearly.
 func (p *Parser) mention(text string) (Kommune, bool) {
-	if text == "" {
+	if text == "" || !containsFold(text, "omm") && !containsFold(text, "omu") {
+		// Every kommune word, misspelt ones too ("komune", "kommue"),
+		// holds "omm" or "omu", and only ASCII letters fold to those.
 		return Kommune{}, false
 	}
 	if k, ok := p.dir.findMention(text); ok {

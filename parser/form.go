@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // formField names a question of the reply form (docs/DESIGN.md).
@@ -209,7 +210,7 @@ func (f *form) take(i int, lb label) int {
 		// "telefon" each on a line); stop once an address is read.
 		for j := i + 1; j < len(f.lines) && j <= i+3 && firstEmail(strings.Join(f.contactLines, " ")) == ""; j++ {
 			t := f.info[j].clean
-			if t == "" || f.info[j].formLine() || isSalutation(t) {
+			if t == "" || f.info[j].formLine() || maybeSalutation(t) {
 				break
 			}
 			if firstEmail(t) == "" && !phoneRe.MatchString(t) && !(lb.answer == "" && j == i+1) {
@@ -226,7 +227,7 @@ func (f *form) take(i int, lb label) int {
 		return i
 	}
 	// The answer may be on the next line.
-	if j := f.nextNonEmpty(i + 1); j >= 0 && !f.info[j].formLine() && !isSalutation(f.info[j].clean) {
+	if j := f.nextNonEmpty(i + 1); j >= 0 && !f.info[j].formLine() && !maybeSalutation(f.info[j].clean) {
 		f.answers[lb.field] = f.info[j].clean
 		return j
 	}
@@ -243,13 +244,10 @@ func (f *form) takeParticipants(i int) int {
 		if t == "" {
 			continue
 		}
-		if f.info[i].formLine() || isSalutation(t) {
+		if f.info[i].formLine() || maybeSalutation(t) {
 			break
 		}
-		item := t
-		if isListItem(t) {
-			item = cleanLine(listItemRe.ReplaceAllString(t, ""))
-		}
+		item := cleanLine(stripListItem(t))
 		isItem := item != t
 		switch {
 		case item == "" || isPlaceholder(item):
@@ -271,8 +269,17 @@ var placeholderRe = regexp.MustCompile(`(?i)^(ukendt|følger|foelger|kommer sene
 
 // isPlaceholder reports whether a participant line names nobody.
 func isPlaceholder(item string) bool {
-	return firstEmail(item) == "" && placeholderRe.MatchString(cleanLine(item))
+	t := cleanLine(item)
+	if t == "" || t[0] < utf8.RuneSelf && strings.IndexByte(placeholderStarts, t[0]) < 0 {
+		return false // the expression is anchored: no placeholder starts so
+	}
+	return firstEmail(item) == "" && placeholderRe.MatchString(t)
 }
+
+// placeholderStarts are the first characters of placeholderRe's
+// alternatives in either case ("k" also stands for the Kelvin sign,
+// which is not ASCII and so goes to the expression).
+const placeholderStarts = "ufketnx?-miUFKETNXMI"
 
 // isSentence reports whether t reads as a sentence of prose rather than
 // a list of details: it ends with a full stop and has many words.

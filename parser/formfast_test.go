@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // matchLabelRef is matchLabel as it was before its fast path: every
@@ -40,7 +42,7 @@ func formFastLines(t testing.TB) []string {
 		"ØNSKET FØRSTE UDVIKLINGSDAG (øst/vest): vest", "oensket  dag", "Foerste udviklingsdag", "Godkendt i HovedMED: ja",
 		"Hoved-MED godkendelse: ja", "godkendelse i hovedmed", "Deltager nr. 3: Bo", "deltager 12 Bo", "deltagerex", "Deltagere",
 		"Forvaltning / område: Social", "forvaltning eller omraade", "Kommunens navn: Vejle", "Kommunenavn: x",
-		"Kommune navn: x", "Dato\t29/9", "Dato (dd/mm):", "Dato(x)(y): z", "ſ", "Område:" + strings.Repeat(" ", 100) + "x",
+		"Kommune navn: x", "Dato\t29/9", "Dato (dd/mm):", "Dato(x)(y): z", "ſ", "Kommü Kommune", "Vejle Komüne", "Storébælt", "høvedmed", "HOVEDMED", "vi \u212aan ikke deltage", "Trækker", "1. N.N.", "\u212aommer senere", "12 ) Bo", "Med venlig hilsen", "m hej", "Mvh", "\u212aind regards", "Område:" + strings.Repeat(" ", 100) + "x",
 		"ønsket" + strings.Repeat(" ", 100) + "dato: 1", "\xffKommune:", "Kommune\xff:", "1)Kontakt: a@b.dk",
 		"--- TILMELDING ---", "-- slut --", "---SLUT", "--tilmeldingen", "-Kommune", "12 : x", "1:", "9)", "x.",
 		"\u00a0Kommune:\u00a0Vejle\u00a0", "Kontaktperson: Bo Ek, bo@vejle.dk"}
@@ -89,6 +91,75 @@ func checkLabelFastPaths(t *testing.T, l string) {
 	}
 	if got, want := isEndMarker(c), endMarkerRe.MatchString(c); got != want {
 		t.Errorf("isEndMarker(%q) = %v, want %v", c, got, want)
+	}
+	if got, want := stripListItem(c), listItemRe.ReplaceAllString(c, ""); got != want {
+		t.Errorf("stripListItem(%q) = %q, want %q", c, got, want)
+	}
+	if got, want := maybeSalutation(c), isSalutation(c); got != want {
+		t.Errorf("maybeSalutation(%q) = %v, want %v", c, got, want)
+	}
+	if got, want := isPlaceholder(l), firstEmail(l) == "" && placeholderRe.MatchString(c); got != want {
+		t.Errorf("isPlaceholder(%q) = %v, want %v", l, got, want)
+	}
+	checkPrefilters(t, l)
+}
+
+// checkPrefilters checks that the cheap tests before the prose readers'
+// expressions and look-ups are necessary conditions on s.
+func checkPrefilters(t *testing.T, s string) {
+	t.Helper()
+	d := testDirectory
+	if !containsFold(s, "ommun") {
+		if k, ok := d.find(s, true); ok {
+			t.Errorf("find(%q) = %s without \"ommun\"", s, k.Name)
+		}
+	}
+	if !containsFold(s, "omm") && !containsFold(s, "omu") {
+		if k, ok := d.findMisspeltMention(s); ok {
+			t.Errorf("findMisspeltMention(%q) = %s without \"omm\" or \"omu\"", s, k.Name)
+		}
+	}
+	if f := fold(s); !containsFold(s, "hov") && strings.Contains(f, "hov") {
+		t.Errorf("fold(%q) has \"hov\", %q does not", s, s)
+	}
+	if f := fold(s); !containsFold(s, "stor") && strings.Contains(f, "stor") {
+		t.Errorf("fold(%q) has \"stor\", %q does not", s, s)
+	}
+	if !containsAnyFold(s, cancelWords...) && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s)) {
+		t.Errorf("%q cancels without a cancel word", s)
+	}
+	if !hasDigit(s) && (isoDateRe.MatchString(s) || numDateRe.MatchString(s) || nameDateRe.MatchString(s)) {
+		t.Errorf("%q has a date without a digit", s)
+	}
+}
+
+var testDirectory = newDirectory(kommunerCSV)
+
+// TestCueWordsFoldSafely checks that no cue word that containsFold looks
+// for before an (?i) expression holds a letter that (?i) folds to a rune
+// of another length: containsFold would miss that spelling. The words
+// looked for before fold (ommun, omm, omu, hov, stor) have no k or i and
+// the letters of fold's replacements only after "o" or alone: only their
+// own ASCII letters, in either case, fold to them.
+func TestCueWordsFoldSafely(t *testing.T) {
+	for _, w := range cancelWords {
+		for _, r := range w {
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				if utf8.RuneLen(f) != utf8.RuneLen(r) {
+					t.Errorf("cue word %q: %q folds to %q", w, r, f)
+				}
+			}
+			if l := unicode.ToLower(r); l != r && utf8.RuneLen(l) != utf8.RuneLen(r) {
+				t.Errorf("cue word %q: %q lowers to %q", w, r, l)
+			}
+		}
+	}
+	// Only ASCII letters fold (fold, ToLower) to the ASCII letters of the
+	// cue words but k and i.
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if l := unicode.ToLower(r); l < utf8.RuneSelf && l != 'k' && l != 'i' {
+			t.Errorf("%U lowers to %q", r, l)
+		}
 	}
 }
 
@@ -139,6 +210,7 @@ func TestSentencesFastPathAgree(t *testing.T) {
 	}
 	for _, p := range paras {
 		checkSentences(t, p)
+		checkPrefilters(t, p)
 	}
 }
 

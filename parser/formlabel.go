@@ -199,3 +199,45 @@ func isListItem(t string) bool {
 	}
 	return i < len(t) && (t[i] == '.' || t[i] == ')' || t[i] == ':')
 }
+
+// stripListItem is listItemRe.ReplaceAllString(t, ""): t without its
+// list number or bullet and the spaces after it.
+func stripListItem(t string) string {
+	if !isListItem(t) {
+		return t
+	}
+	i := 1
+	if c := t[0]; c >= utf8.RuneSelf {
+		i = bulletLen(t)
+	} else if c >= '0' && c <= '9' {
+		if t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		for isRESpace(t[i]) {
+			i++
+		}
+		i++ // the ".", ")" or ":" isListItem saw
+	}
+	for i < len(t) && isRESpace(t[i]) {
+		i++
+	}
+	return t[i:]
+}
+
+// maybeSalutation is isSalutation for a cleaned line, with a test of its
+// first two letters before the expression: every greeting starts with
+// one of salutationPairs. A line starting otherwise in ASCII is none.
+func maybeSalutation(t string) bool {
+	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
+		pair := string([]byte{t[0] | 0x20, t[1] | 0x20})
+		if !strings.Contains(salutationPairs, pair) {
+			return false
+		}
+	}
+	return isSalutation(t)
+}
+
+// salutationPairs are the first two letters of salutationRe's greetings,
+// lower-cased, each pair followed by a space so that no pair is found
+// across two.
+const salutationPairs = "me ve de be ma hi mv vh ki re "

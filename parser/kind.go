@@ -313,12 +313,25 @@ func isDigits(s string) bool {
 // cancellation.
 func cancels(sents []string) bool {
 	for _, s := range sents {
-		if !strings.HasSuffix(s, "?") && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s) && !partialRe.MatchString(s)) {
+		if strings.HasSuffix(s, "?") || !containsAnyFold(s, cancelWords...) {
+			continue
+		}
+		if cancelRe.MatchString(s) || cancelWeRe.MatchString(s) && !partialRe.MatchString(s) {
 			return true
 		}
 	}
 	return false
 }
+
+// cancelWords are words one of which every match of cancelRe and of
+// cancelWeRe holds: "træ" (trække, tilbagetrække), "afmeld", "framel",
+// "alligevel", "melde", "delta" (deltage), "være", "part" (participate,
+// take part), "attend", "join", "fra" (sige fra, afstå fra), "pringer"
+// (springer over), "withdraw", "cancel". None holds k or s, whose case
+// folding (?i) extends to runes of another length (the Kelvin sign, the
+// long s) that containsFold would miss (TestCueWordsFoldSafely).
+var cancelWords = []string{"træ", "afmeld", "framel", "alligevel", "melde", "delta", "være", "part", "attend",
+	"join", "fra", "pringer", "withdraw", "cancel"}
 
 // partialRe matches what makes "vi kan ikke deltage …" about one day or
 // one person rather than the whole registration: a date, a day, or a
@@ -345,11 +358,14 @@ var questionLabelRe = regexp.MustCompile(`(?i)^(spørgsmål|spoergsmaal|question
 func questionsIn(sents []string) string {
 	var qs []string
 	for _, s := range sents {
-		if m := questionLabelRe.FindStringSubmatch(s); m != nil && !strings.HasSuffix(s, "?") {
-			qs = append(qs, cleanLine(m[2]))
-			continue
+		question := strings.HasSuffix(s, "?")
+		if !question && strings.IndexByte(s, ':') >= 0 {
+			if m := questionLabelRe.FindStringSubmatch(s); m != nil {
+				qs = append(qs, cleanLine(m[2]))
+				continue
+			}
 		}
-		if !strings.HasSuffix(s, "?") || amendRequestRe.MatchString(s) && strings.Contains(s, "@") {
+		if !question || strings.Contains(s, "@") && amendRequestRe.MatchString(s) {
 			continue // "Vil I udskifte X med Y (y@…)?" asks for a change, not an answer
 		}
 		if q := questionLeadRe.ReplaceAllString(s, ""); len(strings.Fields(q)) >= 2 {
