@@ -91,10 +91,10 @@ func (d dayReader) dates(s string) []time.Time {
 			hits = append(hits, hit{at, t})
 		}
 	}
-	for _, m := range isoDateRe.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range dateMatches(isoDateExpr, s) {
 		add(m[0], s[m[6]:m[7]], s[m[4]:m[5]], s[m[2]:m[3]])
 	}
-	for _, m := range numDateRe.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range dateMatches(numDateExpr, s) {
 		if isoDateRe.MatchString(s[max(0, m[0]-5):min(len(s), m[1]+3)]) {
 			continue
 		}
@@ -104,7 +104,7 @@ func (d dayReader) dates(s string) []time.Time {
 		}
 		add(m[0], s[m[2]:m[3]], s[m[4]:m[5]], year)
 	}
-	for _, m := range nameDateRe.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range dateMatches(nameDateExpr, s) {
 		mon, ok := months[fold(s[m[4]:m[5]])]
 		if !ok {
 			continue

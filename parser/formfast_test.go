@@ -42,7 +42,9 @@ func formFastLines(t testing.TB) []string {
 		"ØNSKET FØRSTE UDVIKLINGSDAG (øst/vest): vest", "oensket  dag", "Foerste udviklingsdag", "Godkendt i HovedMED: ja",
 		"Hoved-MED godkendelse: ja", "godkendelse i hovedmed", "Deltager nr. 3: Bo", "deltager 12 Bo", "deltagerex", "Deltagere",
 		"Forvaltning / område: Social", "forvaltning eller omraade", "Kommunens navn: Vejle", "Kommunenavn: x",
-		"Kommune navn: x", "Dato\t29/9", "Dato (dd/mm):", "Dato(x)(y): z", "ſ", "Kommü Kommune", "Vejle Komüne", "Storébælt", "høvedmed", "HOVEDMED", "vi \u212aan ikke deltage", "Trækker", "1. N.N.", "\u212aommer senere", "12 ) Bo", "Med venlig hilsen", "m hej", "Mvh", "\u212aind regards", "Område:" + strings.Repeat(" ", 100) + "x",
+		"Kommune navn: x", "Dato\t29/9", "Dato (dd/mm):", "Dato(x)(y): z", "ſ", "Kommunens navn:", "kommunens  navn: x", "ønsket  dato: 1", "Deltager:", "deltagere:x", "Hoved-MED:ja", "HOVEDMED: nej",
+		"kontaktperson:", "Godkendt: ja", "Ønsket første udviklingsdag: øst", "OENSKET DAG:", "Dato:\n1", "Enhed: :- x", "\u212aontaktperson: x",
+		"Deltager 3: Bo", "Deltager nr. 2: x", "Kommune (navn): x", "Kommune:\t x", "Udviklingsdag:", "Forvaltning/område: x", "Kommü Kommune", "Vejle Komüne", "Storébælt", "høvedmed", "HOVEDMED", "vi \u212aan ikke deltage", "Trækker", "1. N.N.", "\u212aommer senere", "12 ) Bo", "Med venlig hilsen", "m hej", "Mvh", "\u212aind regards", "Område:" + strings.Repeat(" ", 100) + "x",
 		"ønsket" + strings.Repeat(" ", 100) + "dato: 1", "\xffKommune:", "Kommune\xff:", "1)Kontakt: a@b.dk",
 		"--- TILMELDING ---", "-- slut --", "---SLUT", "--tilmeldingen", "-Kommune", "12 : x", "1:", "9)", "x.",
 		"\u00a0Kommune:\u00a0Vejle\u00a0", "Kontaktperson: Bo Ek, bo@vejle.dk"}
@@ -226,4 +228,38 @@ func FuzzSentences(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkSentences)
+}
+
+// TestDateMatchesAgree compares dateMatches with the expressions' own
+// search on awkward strings and on the benchmark corpus's texts.
+func TestDateMatchesAgree(t *testing.T) {
+	texts := []string{"", "1", "29/9", "29 / 9 - 2022x", "a29/9", "_1/2", "ø1/2", "2022-09-29", "12022-09-29", "2022-9-1x",
+		"29. september 2022", "29.sept.    2022", "1 \u212aan", "11 okt.\n\n 2022", "1/2/3/4/5", "tlf. 12 34 56 78, 29.09.22",
+		"1." + strings.Repeat(" ", 40) + "abcdefghijk", "3 æøåæøåæøå. 2022", "10-10-10-10", "\xff1/2", "1/2\xff"}
+	texts = append(texts, formFastLines(t)...)
+	p := corpusParser()
+	for _, m := range benchCorpus()[:300] {
+		if msg, err := decode(m.Raw, p.opts.MaxMessageBytes); err == nil {
+			texts = append(texts, msg.text())
+		}
+	}
+	for _, s := range texts {
+		checkDateMatches(t, s)
+	}
+}
+
+func checkDateMatches(t *testing.T, s string) {
+	t.Helper()
+	for _, e := range []dateExpr{isoDateExpr, numDateExpr, nameDateExpr} {
+		if got, want := dateMatches(e, s), e.re.FindAllStringSubmatchIndex(s, -1); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("dateMatches(%s, %q) = %v, want %v", e.re, s, got, want)
+		}
+	}
+}
+
+func FuzzDateMatches(f *testing.F) {
+	for _, s := range []string{"29/9 2022", "den 29. sept. 2022 kl. 10", "2022-09-29", "11 okt 2022"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkDateMatches)
 }

@@ -74,26 +74,6 @@ func isRESpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
-// hasPrefixFold reports whether s starts with prefix under the simple
-// case folding of (?i) in Go's regular expressions (so the Kelvin sign
-// counts as "k").
-func hasPrefixFold(s, prefix string) bool {
-	for _, want := range prefix {
-		if s == "" {
-			return false
-		}
-		r, n := rune(s[0]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(s)
-		}
-		if r != want && !sameFold(r, want) {
-			return false
-		}
-		s = s[n:]
-	}
-	return true
-}
-
 // sameFold reports whether a and b are in one orbit of unicode.SimpleFold.
 func sameFold(a, b rune) bool {
 	if a < utf8.RuneSelf && b < utf8.RuneSelf {
@@ -119,6 +99,23 @@ func isASCIILetter(r rune) bool {
 	return r >= 'a' && r <= 'z'
 }
 
+// labelWordsColon are, for each of labelPatterns, the spellings of the
+// label that the expression reads as the label itself when a ":" follows
+// right after them, highest priority first: the alternatives before
+// each in labelRes need another letter, a space or a "-" at the colon,
+// and those after it are not tried once it matched. A line "Label: answer"
+// is read from them without the expression.
+var labelWordsColon = [][]string{
+	{"kommunens navn", "kommunenavn", "kommune"},
+	{"forvaltning", "område", "omraade", "enhed"},
+	{"hoved-med", "hovedmed", "godkendt"},
+	{"ønsket første udviklingsdag", "oensket første udviklingsdag", "ønsket foerste udviklingsdag",
+		"oensket foerste udviklingsdag", "første udviklingsdag", "foerste udviklingsdag", "udviklingsdag",
+		"ønsket dato", "ønsket dag", "oensket dato", "oensket dag", "dato"},
+	{"kontaktperson", "kontakt"},
+	{"deltagere", "deltager"},
+}
+
 // matchLabel recognises a form label at the start of line.
 func matchLabel(line string) (label, bool) {
 	t := cleanLine(line)
@@ -137,6 +134,9 @@ func matchLabel(line string) (label, bool) {
 			}
 			checked = true
 		}
+		if lb, ok := colonLabel(t, rest, i); ok {
+			return lb, true
+		}
 		m := labelRes[i].FindStringSubmatch(t)
 		if m == nil {
 			continue
@@ -150,6 +150,51 @@ func matchLabel(line string) (label, bool) {
 	}
 	return label{}, false
 }
+
+// colonLabel reads the label of pattern i at the start of rest (the end
+// of t) when one of labelWordsColon is followed right away by ":": what
+// labelRes[i] reads there, without running it. A line with a newline is
+// left to the expression ((.*)$ stops at one).
+func colonLabel(t, rest string, i int) (label, bool) {
+	for _, w := range labelWordsColon[i] {
+		n := prefixFoldLen(rest, w)
+		if n < 0 || n >= len(rest) || rest[n] != ':' {
+			continue
+		}
+		if strings.IndexByte(t, '\n') >= 0 {
+			return label{}, false
+		}
+		answer := strings.TrimLeft(rest[n+1:], " \t\n\f\r")
+		answer = strings.TrimLeft(cleanLine(answer), ":-–= \t")
+		return label{field: labelPatterns[i].field, strong: true, answer: cleanLine(answer)}, true
+	}
+	return label{}, false
+}
+
+// prefixFoldLen returns the length of the prefix of s that matches prefix
+// under (?i)'s case folding, or -1.
+func prefixFoldLen(s, prefix string) int {
+	n := 0
+	for _, want := range prefix {
+		if n >= len(s) {
+			return -1
+		}
+		r, size := rune(s[n]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[n:])
+		}
+		if r != want && !sameFold(r, want) {
+			return -1
+		}
+		n += size
+	}
+	return n
+}
+
+// hasPrefixFold reports whether s starts with prefix under the simple
+// case folding of (?i) in Go's regular expressions (so the Kelvin sign
+// counts as "k").
+func hasPrefixFold(s, prefix string) bool { return prefixFoldLen(s, prefix) >= 0 }
 
 // hasAnyPrefixFold reports whether s starts with one of prefixes (see
 // hasPrefixFold).
