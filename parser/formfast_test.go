@@ -130,6 +130,14 @@ func checkPrefilters(t *testing.T, s string) {
 	if !containsAnyFold(s, cancelWords...) && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s)) {
 		t.Errorf("%q cancels without a cancel word", s)
 	}
+	for i, re := range unitCueRes {
+		if re.MatchString(s) && (!containsAnyFold(s, unitCueWords[i][0]...) || !containsAnyFold(s, unitCueWords[i][1]...)) {
+			t.Errorf("%q matches unitCueRes[%d] without its cue words", s, i)
+		}
+	}
+	if intentRe.MatchString(s) && !containsAnyFold(s, intentWords...) {
+		t.Errorf("%q matches intentRe without an intent word", s)
+	}
 	if !hasDigit(s) && (isoDateRe.MatchString(s) || numDateRe.MatchString(s) || nameDateRe.MatchString(s)) {
 		t.Errorf("%q has a date without a digit", s)
 	}
@@ -144,7 +152,11 @@ var testDirectory = newDirectory(kommunerCSV)
 // the letters of fold's replacements only after "o" or alone: only their
 // own ASCII letters, in either case, fold to them.
 func TestCueWordsFoldSafely(t *testing.T) {
-	for _, w := range cancelWords {
+	words := append(append([]string{}, cancelWords...), intentWords...)
+	for _, ws := range unitCueWords {
+		words = append(append(words, ws[0]...), ws[1]...)
+	}
+	for _, w := range words {
 		for _, r := range w {
 			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
 				if utf8.RuneLen(f) != utf8.RuneLen(r) {

@@ -129,6 +129,14 @@ var unitCueRes = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\b(?:deltager|deltage|tilmelder\s+(?:os|sig)|er\s+med|take\s+part|participate)\s+(?:vi\s+|os\s+|we\s+)?(?:kun\s+|alene\s+|only\s+)?(?:fra|for|from)\s+(?:forvaltningen\s+|området\s+|afdelingen\s+)?([^.,;:!?]{3,80})`),
 }
 
+// unitCueWords are, for each of unitCueRes, two lists of words: every
+// match holds one of each ("kun" holds "un", "er med" holds "med", "fra"
+// and "from" hold "fr"). None holds k or s (TestCueWordsFoldSafely).
+var unitCueWords = [][2][]string{
+	{{"un", "alene", "udelu"}, {"delta", "med", "tilmeld"}},
+	{{"delta", "tilmeld", "med", "part"}, {"fr", "for"}},
+}
+
 // unitWordRe matches the words that name a part of a kommune.
 var unitWordRe = regexp.MustCompile(`(?i)(forvaltning|område|omraade|center|afdeling|direktørområde|sekretariat|stab)`)
 
@@ -138,7 +146,10 @@ func proseUnit(stated []string, d *Directory) string {
 		if !containsAnyFold(s, "deltag", "tilmeld", "er med", "take part", "particip") {
 			continue
 		}
-		for _, re := range unitCueRes {
+		for i, re := range unitCueRes {
+			if !containsAnyFold(s, unitCueWords[i][0]...) || !containsAnyFold(s, unitCueWords[i][1]...) {
+				continue
+			}
 			m := re.FindStringSubmatch(s)
 			if m == nil {
 				continue
@@ -318,11 +329,19 @@ func ownClause(s string) string {
 // ("Ja tak, vi vil gerne deltage – navne følger").
 var intentRe = regexp.MustCompile(`(?i)(\bvi\s+(?:vil|ønsker|oensker)\s+(?:\S+\s+){0,2}?(?:deltage|være\s+med|tilmelde)|\bvi\s+tilmelder\s+(?:os|hermed|kommunen)|\bhermed\s+(?:vores\s+)?tilmelding|\b(?:navne|deltagere|deltagerne|names)\s+(?:følger|foelger|kommer|eftersendes|to\s+follow|will\s+follow)|\bwe\s+would\s+(?:like|love)\s+to\s+(?:take\s+part|participate|join)|\bwe\s+(?:will|want\s+to)\s+(?:take\s+part|participate|join))`)
 
+// intentWords are words one of which every match of intentRe holds:
+// "delta" (deltage, deltagere), "være", "tilmeld", "navne", "name",
+// "part" (take part, participate), "join". None holds k or s.
+var intentWords = []string{"delta", "være", "tilmeld", "navne", "name", "part", "join"}
+
 // wantsToRegister reports whether the prose states the wish to take part
 // in a sentence that is neither a question nor a negation.
 func wantsToRegister(stated []string) bool {
 	for _, s := range stated {
 		if !containsAnyFold(s, "vi ", "hermed", "navne", "deltagere", "names", "we ") {
+			continue
+		}
+		if !containsAnyFold(s, intentWords...) {
 			continue
 		}
 		if intentRe.MatchString(s) && !cancelWeRe.MatchString(s) {
