@@ -44,7 +44,11 @@ func formFastLines(t testing.TB) []string {
 		"Forvaltning / område: Social", "forvaltning eller omraade", "Kommunens navn: Vejle", "Kommunenavn: x",
 		"Kommune navn: x", "Dato\t29/9", "Dato (dd/mm):", "Dato(x)(y): z", "ſ", "Kommunens navn:", "kommunens  navn: x", "ønsket  dato: 1", "Deltager:", "deltagere:x", "Hoved-MED:ja", "HOVEDMED: nej",
 		"kontaktperson:", "Godkendt: ja", "Ønsket første udviklingsdag: øst", "OENSKET DAG:", "Dato:\n1", "Enhed: :- x", "\u212aontaktperson: x",
-		"Deltager 3: Bo", "Deltager nr. 2: x", "Kommune (navn): x", "Kommune:\t x", "Udviklingsdag:", "Forvaltning/område: x", "Kommü Kommune", "Vejle Komüne", "Storébælt", "høvedmed", "HOVEDMED", "vi \u212aan ikke deltage", "Trækker", "1. N.N.", "\u212aommer senere", "12 ) Bo", "Med venlig hilsen", "m hej", "Mvh", "\u212aind regards", "Område:" + strings.Repeat(" ", 100) + "x",
+		"Deltager 3: Bo", "Deltager nr. 2: x", "Kommune (navn): x", "Kommune:\t x", "Udviklingsdag:", "Forvaltning/område: x", "Kommü Kommune",
+		"Deltagere (én pr. linje: navn, titel, e-mail)", "Deltager (x) 3", "Deltager\t3", "Deltager (x)\t3", "Kommune (x) (y):z", "Kommune (x) (y",
+		"Kommune (x) y", "Forvaltning og område (x): y", "forvaltning (x) og område", "Forvaltning / område", "Hovedmed-godkendelse (ja/nej)",
+		"Godkendt af hoved-med: ja", "Godkendelse i HovedMED (ja)\tja", "hovedmed (x)-y", "Ønsket første udviklingsdag (øst/vest)",
+		"Kontakt (x):", "Kommune ()", "Kommune()x", "Kommune(", "deltagere (a) (b) c", "Godkendt i HovedMED (ja/nej): ja", "Vejle Komüne", "Storébælt", "høvedmed", "HOVEDMED", "vi \u212aan ikke deltage", "Trækker", "1. N.N.", "\u212aommer senere", "12 ) Bo", "Med venlig hilsen", "m hej", "Mvh", "\u212aind regards", "Område:" + strings.Repeat(" ", 100) + "x",
 		"ønsket" + strings.Repeat(" ", 100) + "dato: 1", "\xffKommune:", "Kommune\xff:", "1)Kontakt: a@b.dk",
 		"--- TILMELDING ---", "-- slut --", "---SLUT", "--tilmeldingen", "-Kommune", "12 : x", "1:", "9)", "x.",
 		"\u00a0Kommune:\u00a0Vejle\u00a0", "Kontaktperson: Bo Ek, bo@vejle.dk"}
@@ -178,7 +182,9 @@ func TestCueWordsFoldSafely(t *testing.T) {
 }
 
 func FuzzLabel(f *testing.F) {
-	for _, s := range []string{"Kommune: Vejle", "1. Deltagere:", "• Ønsket dato", "--- TILMELDING ---", "12 ) x"} {
+	for _, s := range []string{"Kommune: Vejle", "1. Deltagere:", "• Ønsket dato", "--- TILMELDING ---", "12 ) x",
+		"Deltagere (én pr. linje: navn)", "Forvaltning/område (kun hvis): x", "Godkendt i HovedMED (ja/nej): ja",
+		"Ønsket første udviklingsdag (øst/vest) vest", "Kontaktperson (navn, e-mail, tlf.):", "Deltager nr. 3 (x): y", "hovedmed godkendelse\tja"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

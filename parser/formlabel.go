@@ -99,16 +99,20 @@ func isASCIILetter(r rune) bool {
 	return r >= 'a' && r <= 'z'
 }
 
-// labelWordsColon are, for each of labelPatterns, the spellings of the
-// label that the expression reads as the label itself when a ":" follows
-// right after them, highest priority first: the alternatives before
-// each in labelRes need another letter, a space or a "-" at the colon,
-// and those after it are not tried once it matched. A line "Label: answer"
-// is read from them without the expression.
-var labelWordsColon = [][]string{
+// labelSpellings are, for each of labelPatterns, spellings of the label
+// (single spaces between words) that labelRes[i] reads as the label itself
+// whenever the line goes on with ":", a hint in parentheses, or nothing:
+// each alternative tried before it in the expression needs another letter,
+// word or digit there (TestLabelFastPathsAgree). fastLabel reads such
+// lines without the expression.
+var labelSpellings = [][]string{
 	{"kommunens navn", "kommunenavn", "kommune"},
-	{"forvaltning", "område", "omraade", "enhed"},
-	{"hoved-med", "hovedmed", "godkendt"},
+	{"forvaltning/område", "forvaltning/omraade", "forvaltning / område", "forvaltning / omraade",
+		"forvaltning eller område", "forvaltning eller omraade", "forvaltning og område", "forvaltning og omraade",
+		"forvaltning", "område", "omraade", "enhed"},
+	{"godkendt i hovedmed", "godkendt i hoved-med", "godkendt af hovedmed", "godkendt af hoved-med",
+		"hovedmed-godkendelse", "hovedmed godkendelse", "hoved-med-godkendelse", "hoved-med godkendelse",
+		"godkendelse i hovedmed", "godkendelse i hoved-med", "hoved-med", "hovedmed", "godkendt"},
 	{"ønsket første udviklingsdag", "oensket første udviklingsdag", "ønsket foerste udviklingsdag",
 		"oensket foerste udviklingsdag", "første udviklingsdag", "foerste udviklingsdag", "udviklingsdag",
 		"ønsket dato", "ønsket dag", "oensket dato", "oensket dag", "dato"},
@@ -134,7 +138,7 @@ func matchLabel(line string) (label, bool) {
 			}
 			checked = true
 		}
-		if lb, ok := colonLabel(t, rest, i); ok {
+		if lb, ok := fastLabel(t, rest, i); ok {
 			return lb, true
 		}
 		m := labelRes[i].FindStringSubmatch(t)
@@ -151,24 +155,54 @@ func matchLabel(line string) (label, bool) {
 	return label{}, false
 }
 
-// colonLabel reads the label of pattern i at the start of rest (the end
-// of t) when one of labelWordsColon is followed right away by ":": what
-// labelRes[i] reads there, without running it. A line with a newline is
-// left to the expression ((.*)$ stops at one).
-func colonLabel(t, rest string, i int) (label, bool) {
-	for _, w := range labelWordsColon[i] {
+// fastLabel reads the label of pattern i at the start of rest (the end
+// of t) when it is one of labelSpellings followed by ":", by hints and
+// then ":", a tab, a space or the end, or by nothing: what labelRes[i]
+// reads there, without running it (its first try succeeds: the most
+// hints, no spaces, then the separator). Anything else, and a line with
+// a newline ((.*)$ stops at one), is left to the expression.
+func fastLabel(t, rest string, i int) (label, bool) {
+	if strings.IndexByte(t, '\n') >= 0 {
+		return label{}, false
+	}
+	for _, w := range labelSpellings[i] {
 		n := prefixFoldLen(rest, w)
-		if n < 0 || n >= len(rest) || rest[n] != ':' {
+		if n < 0 {
 			continue
 		}
-		if strings.IndexByte(t, '\n') >= 0 {
-			return label{}, false
+		end := hintsEnd(rest, n)
+		hinted := strings.TrimSpace(rest[n:end]) != ""
+		if end == len(rest) {
+			return label{field: labelPatterns[i].field, strong: hinted}, true
 		}
-		answer := strings.TrimLeft(rest[n+1:], " \t\n\f\r")
+		c := rest[end]
+		if c != ':' && !(hinted && isRESpace(c)) {
+			continue
+		}
+		answer := strings.TrimLeft(rest[end+1:], " \t\n\f\r")
 		answer = strings.TrimLeft(cleanLine(answer), ":-–= \t")
 		return label{field: labelPatterns[i].field, strong: true, answer: cleanLine(answer)}, true
 	}
 	return label{}, false
+}
+
+// hintsEnd returns where the hints in parentheses that follow position i
+// of s end: the greedy ((?:\s*\([^)]*\))*) of labelRes.
+func hintsEnd(s string, i int) int {
+	for {
+		j := i
+		for j < len(s) && isRESpace(s[j]) {
+			j++
+		}
+		if j == len(s) || s[j] != '(' {
+			return i
+		}
+		k := strings.IndexByte(s[j+1:], ')')
+		if k < 0 {
+			return i
+		}
+		i = j + 1 + k + 1
+	}
 }
 
 // prefixFoldLen returns the length of the prefix of s that matches prefix
