@@ -127,7 +127,11 @@ func (p *Parser) weighKommune(r *Reply, f *form, prose, signature string) {
 			v.add(k, SignalForm)
 		}
 	}
-	if k, ok := p.referenceKommune(r, prose+"\n"+signature); ok {
+	text := ""
+	if hasReferencePrefix(prose) || hasReferencePrefix(signature) {
+		text = prose + "\n" + signature // else Reference would skip it
+	}
+	if k, ok := p.referenceKommune(r, text); ok {
 		v.add(k, SignalReference)
 	}
 	if k, ok := p.dir.ByEmailDomain(r.From); ok {
@@ -179,4 +183,23 @@ func (p *Parser) referenceKommune(r *Reply, text string) (Kommune, bool) {
 		}
 	}
 	return Kommune{}, false
+}
+
+// hasReferencePrefix is containsFold(s, ReferencePrefix) for "SP-", the
+// test with which Reference skips a text, found from the "-" (rarer in
+// a text than "s"): "s" or "S", "p" or "P", "-" (a byte of a longer rune
+// can fold to neither, as EqualFold compares them on three bytes).
+func hasReferencePrefix(s string) bool {
+	for i := 2; i < len(s); {
+		j := strings.IndexByte(s[i:], '-')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if s[i-1]|0x20 == 'p' && s[i-2]|0x20 == 's' {
+			return true
+		}
+		i++
+	}
+	return false
 }

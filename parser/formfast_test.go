@@ -46,7 +46,8 @@ func formFastLines(t testing.TB) []string {
 		"kontaktperson:", "Godkendt: ja", "Ønsket første udviklingsdag: øst", "OENSKET DAG:", "Dato:\n1", "Enhed: :- x", "\u212aontaktperson: x",
 		"Deltager 3: Bo", "Deltager nr. 2: x", "Kommune (navn): x", "Kommune:\t x", "Udviklingsdag:", "Forvaltning/område: x", "Kommü Kommune",
 		"Deltagere (én pr. linje: navn, titel, e-mail)", "Deltager (x) 3", "Deltager\t3", "Deltager (x)\t3", "Kommune (x) (y):z", "Kommune (x) (y",
-		"Kommune (x) y", "Forvaltning og område (x): y", "forvaltning (x) og område", "Forvaltning / område", "Hovedmed-godkendelse (ja/nej)",
+		"Kommune (x) y", "Vi deltager kun fra Social og Sundhed.", "Kun Børne- og Ungeforvaltningen deltager", "x\u212aun Social og Sundhed deltager",
+		"\u212aun Social og Sundhed deltager", "sp-0751", "SP-", "xS\u0050-", "-sp-", "ſp-1234", "Sp-1234 x", "Erstat: vi deltager fra Teknik og Miljø", "vi_deltager fra X og Y", "Forvaltning og område (x): y", "forvaltning (x) og område", "Forvaltning / område", "Hovedmed-godkendelse (ja/nej)",
 		"Godkendt af hoved-med: ja", "Godkendelse i HovedMED (ja)\tja", "hovedmed (x)-y", "Ønsket første udviklingsdag (øst/vest)",
 		"Kontakt (x):", "Kommune ()", "Kommune()x", "Kommune(", "deltagere (a) (b) c", "Godkendt i HovedMED (ja/nej): ja", "Vejle Komüne", "Storébælt", "høvedmed", "HOVEDMED", "vi \u212aan ikke deltage", "Trækker", "1. N.N.", "\u212aommer senere", "12 ) Bo", "Med venlig hilsen", "m hej", "Mvh", "\u212aind regards", "Område:" + strings.Repeat(" ", 100) + "x",
 		"ønsket" + strings.Repeat(" ", 100) + "dato: 1", "\xffKommune:", "Kommune\xff:", "1)Kontakt: a@b.dk",
@@ -139,6 +140,14 @@ func checkPrefilters(t *testing.T, s string) {
 			t.Errorf("%q matches unitCueRes[%d] without its cue words", s, i)
 		}
 	}
+	for i, e := range unitCueExprs {
+		if got, want := e.find(s), unitCueRes[i].FindStringSubmatch(s); !slices.Equal(got, want) {
+			t.Errorf("unitCueExprs[%d].find(%q) = %q, want %q", i, s, got, want)
+		}
+	}
+	if got, want := hasReferencePrefix(s), containsFold(s, ReferencePrefix); got != want || ReferencePrefix != "SP-" {
+		t.Errorf("hasReferencePrefix(%q) = %v, want %v", s, got, want)
+	}
 	if intentRe.MatchString(s) && !containsAnyFold(s, intentWords...) {
 		t.Errorf("%q matches intentRe without an intent word", s)
 	}
@@ -227,6 +236,12 @@ func TestSentencesFastPathAgree(t *testing.T) {
 		"\u212al. 10", "f.eks. at. Tak.\tx", "?", "a .", "a\r\n.b"}
 	for _, l := range formFastLines(t) {
 		paras = append(paras, l)
+	}
+	pr := corpusParser()
+	for _, m := range benchCorpus()[:500] {
+		if msg, err := decode(m.Raw, pr.opts.MaxMessageBytes); err == nil {
+			paras = append(paras, sentences(newText(msg.text()))...)
+		}
 	}
 	for _, p := range paras {
 		checkSentences(t, p)

@@ -368,7 +368,9 @@ func questionsIn(sents []string) string {
 		if !question || strings.Contains(s, "@") && amendRequestRe.MatchString(s) {
 			continue // "Vil I udskifte X med Y (y@…)?" asks for a change, not an answer
 		}
-		if q := questionLeadRe.ReplaceAllString(s, ""); len(strings.Fields(q)) >= 2 {
+		if strings.IndexByte(s, ':') < 0 {
+			// questionLeadRe ends at a ":": it would leave s as it is
+		} else if q := questionLeadRe.ReplaceAllString(s, ""); len(strings.Fields(q)) >= 2 {
 			s = q
 		}
 		qs = append(qs, s)

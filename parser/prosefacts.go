@@ -129,6 +129,12 @@ var unitCueRes = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\b(?:deltager|deltage|tilmelder\s+(?:os|sig)|er\s+med|take\s+part|participate)\s+(?:vi\s+|os\s+|we\s+)?(?:kun\s+|alene\s+|only\s+)?(?:fra|for|from)\s+(?:forvaltningen\s+|området\s+|afdelingen\s+)?([^.,;:!?]{3,80})`),
 }
 
+// unitCueExprs are unitCueRes tried only at the words that start them.
+var unitCueExprs = []cueExpr{
+	newCueExpr(unitCueRes[0], "kun", "alene", "udelukkende"),
+	newCueExpr(unitCueRes[1], "deltage", "tilmelder", "er", "take", "participate"),
+}
+
 // unitCueWords are, for each of unitCueRes, two lists of words: every
 // match holds one of each ("kun" holds "un", "er med" holds "med", "fra"
 // and "from" hold "fr"). None holds k or s (TestCueWordsFoldSafely).
@@ -146,11 +152,11 @@ func proseUnit(stated []string, d *Directory) string {
 		if !containsAnyFold(s, "deltag", "tilmeld", "er med", "take part", "particip") {
 			continue
 		}
-		for i, re := range unitCueRes {
+		for i, e := range unitCueExprs {
 			if !containsAnyFold(s, unitCueWords[i][0]...) || !containsAnyFold(s, unitCueWords[i][1]...) {
 				continue
 			}
-			m := re.FindStringSubmatch(s)
+			m := e.find(s)
 			if m == nil {
 				continue
 			}

@@ -1,0 +1,42 @@
+package parser
+
+import (
+	"regexp"
+	"strings"
+)
+
+// cueExpr is an unanchored expression of the prose readers whose every
+// match starts with \b and one of a few ASCII words (starts, lower case,
+// as the expression spells them; none holds "k" or "s" unless fallback
+// is set). An unanchored search tries it at every byte of the sentence;
+// find tries it, anchored, only at the starts of words that begin so
+// (TestCueExprsAgree).
+type cueExpr struct {
+	re, at *regexp.Regexp
+	starts []string
+}
+
+func newCueExpr(re *regexp.Regexp, starts ...string) cueExpr {
+	return cueExpr{re: re, at: anchored(re), starts: starts}
+}
+
+// find is e.re.FindStringSubmatch(s).
+func (e cueExpr) find(s string) []string {
+	if strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f") {
+		// The Kelvin sign and the long s fold to k and s under (?i), and
+		// \b sees them as no word characters: leave such text to re.
+		return e.re.FindStringSubmatch(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if !isASCIILetter(rune(s[i])) || i > 0 && isWordByte(s[i-1]) {
+			continue
+		}
+		if !hasAnyPrefixFold(s[i:], e.starts) {
+			continue
+		}
+		if m := e.at.FindStringSubmatch(s[i:]); m != nil {
+			return m
+		}
+	}
+	return nil
+}
