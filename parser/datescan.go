@@ -17,6 +17,7 @@ import (
 type dateExpr struct {
 	re, at *regexp.Regexp
 	window func(s string, i int) int
+	may    func(s string, i int) bool // a match may start at i
 }
 
 func anchored(re *regexp.Regexp) *regexp.Regexp {
@@ -24,16 +25,16 @@ func anchored(re *regexp.Regexp) *regexp.Regexp {
 }
 
 var (
-	isoDateExpr  = dateExpr{isoDateRe, anchored(isoDateRe), isoDateWindow}
-	numDateExpr  = dateExpr{numDateRe, anchored(numDateRe), numDateWindow}
-	nameDateExpr = dateExpr{nameDateRe, anchored(nameDateRe), nameDateWindow}
+	isoDateExpr  = dateExpr{isoDateRe, anchored(isoDateRe), isoDateWindow, isoDateMay}
+	numDateExpr  = dateExpr{numDateRe, anchored(numDateRe), numDateWindow, numDateMay}
+	nameDateExpr = dateExpr{nameDateRe, anchored(nameDateRe), nameDateWindow, nameDateMay}
 )
 
 // dateMatches is e.re.FindAllStringSubmatchIndex(s, -1).
 func dateMatches(e dateExpr, s string) [][]int {
 	var out [][]int
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < '0' || c > '9' || i > 0 && isWordByte(s[i-1]) {
+		if c := s[i]; c < '0' || c > '9' || i > 0 && isWordByte(s[i-1]) || !e.may(s, i) {
 			continue
 		}
 		m := e.at.FindStringSubmatchIndex(s[i:e.window(s, i)])
@@ -101,4 +102,42 @@ func nameDateWindow(s string, i int) int {
 		j++
 	}
 	return min(len(s), j+4+2*utf8.UTFMax)
+}
+
+// afterDigits returns the index after the run of at most n ASCII digits
+// at i in s.
+func afterDigits(s string, i, n int) int {
+	for k := 0; k < n && i < len(s) && s[i] >= '0' && s[i] <= '9'; k++ {
+		i++
+	}
+	return i
+}
+
+// isoDateMay: four digits and "-".
+func isoDateMay(s string, i int) bool {
+	j := afterDigits(s, i, 4)
+	return j == i+4 && j < len(s) && s[j] == '-'
+}
+
+// numDateMay: one or two digits, spaces, then ".", "/" or "-" (with one
+// digit before them when a second digit fails).
+func numDateMay(s string, i int) bool {
+	j := afterDigits(s, i, 2)
+	for j < len(s) && isRESpace(s[j]) {
+		j++
+	}
+	return j < len(s) && (s[j] == '.' || s[j] == '/' || s[j] == '-')
+}
+
+// nameDateMay: one or two digits, ".", spaces, then a letter (ASCII, or
+// a rune outside ASCII that (?i) may fold to one of [a-zæøå]).
+func nameDateMay(s string, i int) bool {
+	j := afterDigits(s, i, 2)
+	if j < len(s) && s[j] == '.' {
+		j++
+	}
+	for j < len(s) && isRESpace(s[j]) {
+		j++
+	}
+	return j < len(s) && (s[j] >= utf8.RuneSelf || isASCIILetter(rune(s[j])))
 }

@@ -307,16 +307,24 @@ func stripListItem(t string) string {
 // first two letters before the expression: every greeting starts with
 // one of salutationPairs. A line starting otherwise in ASCII is none.
 func maybeSalutation(t string) bool {
-	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
-		pair := string([]byte{t[0] | 0x20, t[1] | 0x20})
-		if !strings.Contains(salutationPairs, pair) {
-			return false
+	if len(t) >= 3 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf && t[2] < utf8.RuneSelf {
+		var b [3]byte
+		for i := range b {
+			b[i] = t[i]
+			if b[i] >= 'A' && b[i] <= 'Z' {
+				b[i] += 'a' - 'A'
+			}
+		}
+		if b[0] != 'v' || b[1] != 'h' {
+			if !strings.Contains(salutationStarts3, string(b[:])) {
+				return false
+			}
 		}
 	}
 	return isSalutation(t)
 }
 
-// salutationPairs are the first two letters of salutationRe's greetings,
-// lower-cased, each pair followed by a space so that no pair is found
-// across two.
-const salutationPairs = "me ve de be ma hi mv vh ki re "
+// salutationStarts3 are the first three characters of salutationRe's
+// greetings but "vh", lower-cased, each followed by "|" so that none is
+// found across two.
+const salutationStarts3 = "med|ven|de |bed|man|hil|mvh|kin|bes|reg|"
