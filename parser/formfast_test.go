@@ -121,6 +121,7 @@ func checkPrefilters(t *testing.T, s string) {
 			t.Errorf("find(%q) = %s without \"ommun\"", s, k.Name)
 		}
 	}
+	checkMention(t, s)
 	if !containsFold(s, "omm") && !containsFold(s, "omu") {
 		if k, ok := d.findMisspeltMention(s); ok {
 			t.Errorf("findMisspeltMention(%q) = %s without \"omm\" or \"omu\"", s, k.Name)
@@ -295,4 +296,39 @@ func FuzzDateMatches(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkDateMatches)
+}
+
+// checkMention compares findMention's word spans and search with
+// tokenize and find(text, true).
+func checkMention(t *testing.T, s string) {
+	t.Helper()
+	toks, spans := tokenize(s), wordSpans(s)
+	if len(toks) != len(spans) {
+		t.Fatalf("wordSpans(%q): %d words, tokenize %d", s, len(spans), len(toks))
+	}
+	for i := range toks {
+		if toks[i].orig != spans[i].orig {
+			t.Fatalf("wordSpans(%q)[%d] = %q, want %q", s, i, spans[i].orig, toks[i].orig)
+		}
+	}
+	gk, gok := testDirectory.findMention(s)
+	wk, wok := testDirectory.find(s, true)
+	if gok != wok || gk.Code != wk.Code {
+		t.Errorf("findMention(%q) = %s, %v; want %s, %v", s, gk.Name, gok, wk.Name, wok)
+	}
+}
+
+// TestFindMentionAgrees compares findMention with find on whole texts.
+func TestFindMentionAgrees(t *testing.T) {
+	texts := []string{"Vejle Kommune", "KK Kommune", "kk kommune", "Vejen kommunes", "Lyngby-Taarbæk Kommune", "Høje-Taastrup Kommunen",
+		"Bornholms Regionskommune", "Mors", "Vi bor i Vejen. Kommunen", "x\u212aommune Vejle Kommune", "Århus\xffKommune", "AARHUS KOMMUNE"}
+	p := corpusParser()
+	for _, m := range benchCorpus()[:300] {
+		if msg, err := decode(m.Raw, p.opts.MaxMessageBytes); err == nil {
+			texts = append(texts, msg.text(), msg.header.Get("Subject"))
+		}
+	}
+	for _, s := range texts {
+		checkMention(t, s)
+	}
 }

@@ -128,12 +128,18 @@ func matchLabel(line string) (label, bool) {
 		return label{}, false
 	}
 	rest, checked := t[p:], false
+	if rest == "" || rest[0] < utf8.RuneSelf && strings.IndexByte(labelFirstBytes, rest[0]) < 0 {
+		return label{}, false // no label word starts so
+	}
 	for i, prefixes := range labelPrefixes {
-		if !hasAnyPrefixFold(rest, prefixes) {
+		w, n := prefixFoldAny(rest, prefixes)
+		if n < 0 {
 			continue
 		}
 		if !checked {
-			if !mayBeLabel(t) {
+			// mayBeLabel holds when the word read is in ASCII within its
+			// reach and holds a label word; else it is asked.
+			if !(isASCII(rest[:n]) && p+n <= 96 && w != "oensket" && w != "foerste") && !mayBeLabel(t) {
 				return label{}, false
 			}
 			checked = true
@@ -229,6 +235,31 @@ func prefixFoldLen(s, prefix string) int {
 // case folding of (?i) in Go's regular expressions (so the Kelvin sign
 // counts as "k").
 func hasPrefixFold(s, prefix string) bool { return prefixFoldLen(s, prefix) >= 0 }
+
+// labelFirstBytes are the ASCII bytes that start a word of labelPrefixes
+// (other first letters of theirs are outside ASCII: "ø", the Kelvin sign).
+const labelFirstBytes = "kfoeghudKFOEGHUD"
+
+// prefixFoldAny returns the first of prefixes that s starts with (see
+// hasPrefixFold) and its length in s, or "", -1.
+func prefixFoldAny(s string, prefixes []string) (string, int) {
+	for _, p := range prefixes {
+		if n := prefixFoldLen(s, p); n >= 0 {
+			return p, n
+		}
+	}
+	return "", -1
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
 
 // hasAnyPrefixFold reports whether s starts with one of prefixes (see
 // hasPrefixFold).
