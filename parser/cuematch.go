@@ -10,7 +10,7 @@ import (
 // as the expression spells them; none holds "k" or "s" unless fallback
 // is set). An unanchored search tries it at every byte of the sentence;
 // find tries it, anchored, only at the starts of words that begin so
-// (TestCueExprsAgree).
+// (checkPrefilters).
 type cueExpr struct {
 	re, at *regexp.Regexp
 	starts []string
@@ -39,4 +39,42 @@ func (e cueExpr) find(s string) []string {
 		}
 	}
 	return nil
+}
+
+// cueSet is containsAnyFold of a fixed list of words in one pass over the
+// text: each byte is compared only with the words that may start there
+// (checkPrefilters).
+type cueSet struct {
+	words []string
+	by    [256][]string
+}
+
+func newCueSet(words ...string) *cueSet {
+	c := &cueSet{words: words}
+	for _, w := range words {
+		lo, up := w[0], w[0]
+		if lo >= 'a' && lo <= 'z' {
+			up = lo - ('a' - 'A')
+		} else if lo >= 'A' && lo <= 'Z' {
+			lo = up + ('a' - 'A')
+		}
+		c.by[lo] = append(c.by[lo], w)
+		if up != lo {
+			c.by[up] = append(c.by[up], w)
+		}
+	}
+	return c
+}
+
+// in reports whether s contains one of the words, ignoring case as
+// containsFold does.
+func (c *cueSet) in(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, w := range c.by[s[i]] {
+			if i+len(w) <= len(s) && strings.EqualFold(s[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
 }

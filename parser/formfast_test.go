@@ -122,6 +122,12 @@ func checkPrefilters(t *testing.T, s string) {
 		}
 	}
 	checkMention(t, s)
+	for _, c := range []*cueSet{dayCues, unitCues, contactCues, selfCues, intentLeadCues, intentCues, cancelCues,
+		unitCueSets[0][0], unitCueSets[0][1], unitCueSets[1][0], unitCueSets[1][1]} {
+		if got, want := c.in(s), containsAnyFold(s, c.words...); got != want {
+			t.Errorf("cueSet%q.in(%q) = %v, want %v", c.words, s, got, want)
+		}
+	}
 	if !containsFold(s, "omm") && !containsFold(s, "omu") {
 		if k, ok := d.findMisspeltMention(s); ok {
 			t.Errorf("findMisspeltMention(%q) = %s without \"omm\" or \"omu\"", s, k.Name)
@@ -330,5 +336,11 @@ func TestFindMentionAgrees(t *testing.T) {
 	}
 	for _, s := range texts {
 		checkMention(t, s)
+	for _, c := range []*cueSet{dayCues, unitCues, contactCues, selfCues, intentLeadCues, intentCues, cancelCues,
+		unitCueSets[0][0], unitCueSets[0][1], unitCueSets[1][0], unitCueSets[1][1]} {
+		if got, want := c.in(s), containsAnyFold(s, c.words...); got != want {
+			t.Errorf("cueSet%q.in(%q) = %v, want %v", c.words, s, got, want)
+		}
+	}
 	}
 }

@@ -313,7 +313,7 @@ func isDigits(s string) bool {
 // cancellation.
 func cancels(sents []string) bool {
 	for _, s := range sents {
-		if strings.HasSuffix(s, "?") || !containsAnyFold(s, cancelWords...) {
+		if strings.HasSuffix(s, "?") || !cancelCues.in(s) {
 			continue
 		}
 		if cancelRe.MatchString(s) || cancelWeRe.MatchString(s) && !partialRe.MatchString(s) {
@@ -332,6 +332,8 @@ func cancels(sents []string) bool {
 // long s) that containsFold would miss (TestCueWordsFoldSafely).
 var cancelWords = []string{"træ", "afmeld", "framel", "alligevel", "melde", "delta", "være", "part", "attend",
 	"join", "fra", "pringer", "withdraw", "cancel"}
+
+var cancelCues = newCueSet(cancelWords...)
 
 // partialRe matches what makes "vi kan ikke deltage …" about one day or
 // one person rather than the whole registration: a date, a day, or a

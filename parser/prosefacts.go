@@ -29,7 +29,7 @@ func (p *Parser) readDay(r *Reply, f *form, stated []string) {
 		return
 	}
 	for _, s := range stated {
-		if !containsAnyFold(s, "dag", "dato", "day", "øst", "oest", "vest") {
+		if !dayCues.in(s) {
 			continue // neither a day, a date nor a side: spare the expressions
 		}
 		if m := sideWishRe.FindStringSubmatch(s); m != nil {
@@ -149,11 +149,11 @@ var unitWordRe = regexp.MustCompile(`(?i)(forvaltning|område|omraade|center|afd
 // proseUnit returns the unit the prose names, or "".
 func proseUnit(stated []string, d *Directory) string {
 	for _, s := range stated {
-		if !containsAnyFold(s, "deltag", "tilmeld", "er med", "take part", "particip") {
+		if !unitCues.in(s) {
 			continue
 		}
 		for i, e := range unitCueExprs {
-			if !containsAnyFold(s, unitCueWords[i][0]...) || !containsAnyFold(s, unitCueWords[i][1]...) {
+			if !unitCueSets[i][0].in(s) || !unitCueSets[i][1].in(s) {
 				continue
 			}
 			m := e.find(s)
@@ -220,7 +220,7 @@ var contactCueRes = []*regexp.Regexp{
 // same name.
 func proseContact(stated []string, r *Reply) Contact {
 	for _, s := range stated {
-		if !containsAnyFold(s, "kontakt", "contact") {
+		if !contactCues.in(s) {
 			continue
 		}
 		for _, re := range contactCueRes {
@@ -292,7 +292,7 @@ func selfParticipant(stated []string, r *Reply) (Participant, bool) {
 		return Participant{}, false
 	}
 	for _, s := range stated {
-		if !containsAnyFold(s, "jeg ", "undertegnede", "i will", "i shall") {
+		if !selfCues.in(s) {
 			continue
 		}
 		m := selfRe.FindStringSubmatch(s)
@@ -344,10 +344,10 @@ var intentWords = []string{"delta", "være", "tilmeld", "navne", "name", "part",
 // in a sentence that is neither a question nor a negation.
 func wantsToRegister(stated []string) bool {
 	for _, s := range stated {
-		if !containsAnyFold(s, "vi ", "hermed", "navne", "deltagere", "names", "we ") {
+		if !intentLeadCues.in(s) {
 			continue
 		}
-		if !containsAnyFold(s, intentWords...) {
+		if !intentCues.in(s) {
 			continue
 		}
 		if intentRe.MatchString(s) && !cancelWeRe.MatchString(s) {
@@ -356,3 +356,18 @@ func wantsToRegister(stated []string) bool {
 	}
 	return false
 }
+
+// The cue words the prose readers look for before their expressions, as
+// cueSets (one pass over a sentence for all words of a list).
+var (
+	dayCues        = newCueSet("dag", "dato", "day", "øst", "oest", "vest")
+	unitCues       = newCueSet("deltag", "tilmeld", "er med", "take part", "particip")
+	contactCues    = newCueSet("kontakt", "contact")
+	selfCues       = newCueSet("jeg ", "undertegnede", "i will", "i shall")
+	intentLeadCues = newCueSet("vi ", "hermed", "navne", "deltagere", "names", "we ")
+	intentCues     = newCueSet(intentWords...)
+	unitCueSets    = [][2]*cueSet{
+		{newCueSet(unitCueWords[0][0]...), newCueSet(unitCueWords[0][1]...)},
+		{newCueSet(unitCueWords[1][0]...), newCueSet(unitCueWords[1][1]...)},
+	}
+)
