@@ -336,11 +336,5 @@ func TestFindMentionAgrees(t *testing.T) {
 	}
 	for _, s := range texts {
 		checkMention(t, s)
-	for _, c := range []*cueSet{dayCues, unitCues, contactCues, selfCues, intentLeadCues, intentCues, cancelCues,
-		unitCueSets[0][0], unitCueSets[0][1], unitCueSets[1][0], unitCueSets[1][1]} {
-		if got, want := c.in(s), containsAnyFold(s, c.words...); got != want {
-			t.Errorf("cueSet%q.in(%q) = %v, want %v", c.words, s, got, want)
-		}
-	}
 	}
 }
