@@ -51,7 +51,8 @@ func formFastLines(t testing.TB) []string {
 		"Godkendt af hoved-med: ja", "Godkendelse i HovedMED (ja)\tja", "hovedmed (x)-y", "Ønsket første udviklingsdag (øst/vest)",
 		"Kontakt (x):", "Kommune ()", "Kommune()x", "Kommune(", "deltagere (a) (b) c", "Godkendt i HovedMED (ja/nej): ja", "Vejle Komüne", "Storébælt", "høvedmed", "HOVEDMED", "vi \u212aan ikke deltage", "Trækker", "1. N.N.", "\u212aommer senere", "12 ) Bo", "Med venlig hilsen", "m hej", "Mvh", "\u212aind regards", "Område:" + strings.Repeat(" ", 100) + "x",
 		"ønsket" + strings.Repeat(" ", 100) + "dato: 1", "\xffKommune:", "Kommune\xff:", "1)Kontakt: a@b.dk",
-		"--- TILMELDING ---", "-- slut --", "---SLUT", "--tilmeldingen", "-Kommune", "12 : x", "1:", "9)", "x.",
+		"--- TILMELDING ---", "-- slut --", "--\ttilmelding", "-- TILMELDINGx", "-- tilmelding\nx", "-- tilmelding_", "-- tilmeldingø",
+		"--- slut \n", "-- ſlut --", "--SLUT-- -", "--slut\n-", "-- \u212aommune", "---", "--slu", "---SLUT", "--tilmeldingen", "-Kommune", "12 : x", "1:", "9)", "x.",
 		"\u00a0Kommune:\u00a0Vejle\u00a0", "Kontaktperson: Bo Ek, bo@vejle.dk"}
 	p := corpusParser()
 	for _, m := range benchCorpus() {

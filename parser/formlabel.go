@@ -131,8 +131,12 @@ func matchLabel(line string) (label, bool) {
 	if rest == "" || rest[0] < utf8.RuneSelf && strings.IndexByte(labelFirstBytes, rest[0]) < 0 {
 		return label{}, false // no label word starts so
 	}
-	for i, prefixes := range labelPrefixes {
-		w, n := prefixFoldAny(rest, prefixes)
+	fields := allLabelFields
+	if c := rest[0]; c < utf8.RuneSelf {
+		fields = labelFieldsBy[c|0x20]
+	}
+	for _, i := range fields {
+		w, n := prefixFoldAny(rest, labelPrefixes[i])
 		if n < 0 {
 			continue
 		}
@@ -240,6 +244,26 @@ func hasPrefixFold(s, prefix string) bool { return prefixFoldLen(s, prefix) >= 0
 // (other first letters of theirs are outside ASCII: "ø", the Kelvin sign).
 const labelFirstBytes = "kfoeghudKFOEGHUD"
 
+// allLabelFields are the indexes of labelPatterns, and labelFieldsBy
+// those whose words may start with a lower-case ASCII letter (in either
+// case: the index is the byte with 0x20 set).
+var allLabelFields, labelFieldsBy = func() ([]int, [128][]int) {
+	var all []int
+	var by [128][]int
+	for i, prefixes := range labelPrefixes {
+		all = append(all, i)
+		for c := byte('a'); c <= 'z'; c++ {
+			for _, p := range prefixes {
+				if p[0] == c {
+					by[c] = append(by[c], i)
+					break
+				}
+			}
+		}
+	}
+	return all, by
+}()
+
 // prefixFoldAny returns the first of prefixes that s starts with (see
 // hasPrefixFold) and its length in s, or "", -1.
 func prefixFoldAny(s string, prefixes []string) (string, int) {
@@ -276,12 +300,47 @@ func hasAnyPrefixFold(s string, prefixes []string) bool {
 // marker ("--- TILMELDING ---"); both marker expressions need the line to
 // start with "--".
 func isStartMarker(t string) bool {
-	return strings.HasPrefix(t, "--") && startMarkerRe.MatchString(t)
+	rest, ok := afterMarkerDashes(t)
+	if !ok {
+		return false
+	}
+	n := prefixFoldLen(rest, "tilmelding")
+	return n >= 0 && (n == len(rest) || !isWordByte(rest[n])) && strings.IndexByte(rest, '\n') < 0
+}
+
+// afterMarkerDashes returns t after the "-{2,}\s*" that starts both
+// marker expressions, and whether t starts so.
+func afterMarkerDashes(t string) (string, bool) {
+	if !strings.HasPrefix(t, "--") {
+		return "", false
+	}
+	i := 2
+	for i < len(t) && t[i] == '-' {
+		i++
+	}
+	for i < len(t) && isRESpace(t[i]) {
+		i++
+	}
+	return t[i:], true
 }
 
 // isEndMarker reports whether t is the form's end marker ("--- SLUT ---").
 func isEndMarker(t string) bool {
-	return strings.HasPrefix(t, "--") && endMarkerRe.MatchString(t)
+	rest, ok := afterMarkerDashes(t)
+	if !ok {
+		return false
+	}
+	n := prefixFoldLen(rest, "slut")
+	if n < 0 {
+		return false
+	}
+	for n < len(rest) && isRESpace(rest[n]) {
+		n++
+	}
+	for n < len(rest) && rest[n] == '-' {
+		n++
+	}
+	return n == len(rest)
 }
 
 // isListItem is listItemRe.MatchString(t): a number of one or two
