@@ -78,3 +78,8 @@ func (c *cueSet) in(s string) bool {
 	}
 	return false
 }
+
+// anchored returns re anchored at the start of the text.
+func anchored(re *regexp.Regexp) *regexp.Regexp {
+	return regexp.MustCompile(`^(?:` + re.String() + `)`)
+}

@@ -9,42 +9,36 @@ import (
 // such sentences hold phone numbers, not dates. An unanchored search
 // tries the expression at every byte of the text; every match starts at
 // an ASCII digit that follows no letter, digit or "_" (the \b before
-// \d), so dateMatches tries only there, anchored, on a window that holds
-// all a match there can read (TestDateMatchesAgree).
+// \d), so dateMatches looks only there, with a scan that reads what the
+// expression reads at that start: each of them decides at every step
+// without going back (the reasons are at each scan), and
+// TestDateMatchesAgree and FuzzDateMatches compare them with the
+// expressions' own search.
 
-// A date expression anchored at the start, and how far from a start a
-// match of it may read.
+// dateExpr is a date expression and its scan: the submatch indexes of
+// the expression's match starting at i in s (a digit after no word
+// character), or nil.
 type dateExpr struct {
-	re, at *regexp.Regexp
-	window func(s string, i int) int
-	may    func(s string, i int) bool // a match may start at i
-}
-
-func anchored(re *regexp.Regexp) *regexp.Regexp {
-	return regexp.MustCompile(`^(?:` + re.String() + `)`)
+	re    *regexp.Regexp
+	match func(s string, i int) []int
 }
 
 var (
-	isoDateExpr  = dateExpr{isoDateRe, anchored(isoDateRe), isoDateWindow, isoDateMay}
-	numDateExpr  = dateExpr{numDateRe, anchored(numDateRe), numDateWindow, numDateMay}
-	nameDateExpr = dateExpr{nameDateRe, anchored(nameDateRe), nameDateWindow, nameDateMay}
+	isoDateExpr  = dateExpr{isoDateRe, isoDateAt}
+	numDateExpr  = dateExpr{numDateRe, numDateAt}
+	nameDateExpr = dateExpr{nameDateRe, nameDateAt}
 )
 
 // dateMatches is e.re.FindAllStringSubmatchIndex(s, -1).
 func dateMatches(e dateExpr, s string) [][]int {
 	var out [][]int
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < '0' || c > '9' || i > 0 && isWordByte(s[i-1]) || !e.may(s, i) {
+		if c := s[i]; c < '0' || c > '9' || i > 0 && isWordByte(s[i-1]) {
 			continue
 		}
-		m := e.at.FindStringSubmatchIndex(s[i:e.window(s, i)])
+		m := e.match(s, i)
 		if m == nil {
 			continue
-		}
-		for k := range m {
-			if m[k] >= 0 {
-				m[k] += i
-			}
 		}
 		out = append(out, m)
 		i = m[1] - 1 // the next search starts where this match ends
@@ -58,52 +52,6 @@ func isWordByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
-// isoDateWindow: a match is at most 10 bytes; the \b after it reads one
-// rune more.
-func isoDateWindow(s string, i int) int {
-	return min(len(s), i+10+utf8.UTFMax)
-}
-
-// numDateWindow: a match holds only digits, spaces, ".", "/" and "-";
-// the \b after it reads the rune that ends them.
-func numDateWindow(s string, i int) int {
-	j := i
-	for j < len(s) && isNumDateByte(s[j]) {
-		j++
-	}
-	return min(len(s), j+utf8.UTFMax)
-}
-
-func isNumDateByte(c byte) bool {
-	return c >= '0' && c <= '9' || c == '.' || c == '/' || c == '-' || isRESpace(c)
-}
-
-// nameDateWindow: at most two digits, ".", spaces, nine letters, ".",
-// spaces and four digits, and a rune read past them.
-func nameDateWindow(s string, i int) int {
-	j := i
-	for k := 0; k < 2 && j < len(s) && s[j] >= '0' && s[j] <= '9'; k++ {
-		j++
-	}
-	if j < len(s) && s[j] == '.' {
-		j++
-	}
-	for j < len(s) && isRESpace(s[j]) {
-		j++
-	}
-	for k := 0; k < 9 && j < len(s); k++ {
-		_, n := utf8.DecodeRuneInString(s[j:])
-		j += n
-	}
-	if j < len(s) && s[j] == '.' {
-		j++
-	}
-	for j < len(s) && isRESpace(s[j]) {
-		j++
-	}
-	return min(len(s), j+4+2*utf8.UTFMax)
-}
-
 // afterDigits returns the index after the run of at most n ASCII digits
 // at i in s.
 func afterDigits(s string, i, n int) int {
@@ -113,31 +61,119 @@ func afterDigits(s string, i, n int) int {
 	return i
 }
 
-// isoDateMay: four digits and "-".
-func isoDateMay(s string, i int) bool {
-	j := afterDigits(s, i, 4)
-	return j == i+4 && j < len(s) && s[j] == '-'
+// wordBoundaryAfter reports whether \b holds at j, after a digit.
+func wordBoundaryAfter(s string, j int) bool {
+	return j == len(s) || !isWordByte(s[j])
 }
 
-// numDateMay: one or two digits, spaces, then ".", "/" or "-" (with one
-// digit before them when a second digit fails).
-func numDateMay(s string, i int) bool {
-	j := afterDigits(s, i, 2)
+// afterSpaces returns the index after the \s* at j.
+func afterSpaces(s string, j int) int {
 	for j < len(s) && isRESpace(s[j]) {
 		j++
 	}
-	return j < len(s) && (s[j] == '.' || s[j] == '/' || s[j] == '-')
+	return j
 }
 
-// nameDateMay: one or two digits, ".", spaces, then a letter (ASCII, or
-// a rune outside ASCII that (?i) may fold to one of [a-zæøå]).
-func nameDateMay(s string, i int) bool {
-	j := afterDigits(s, i, 2)
+func isDateSep(c byte) bool { return c == '.' || c == '/' || c == '-' }
+
+// isoDateAt scans \b(\d{4})-(\d{1,2})-(\d{1,2})\b. Fewer digits than a
+// greedy \d{1,2} takes leave a digit where "-" or \b must be.
+func isoDateAt(s string, i int) []int {
+	a := afterDigits(s, i, 4)
+	if a != i+4 || a == len(s) || s[a] != '-' {
+		return nil
+	}
+	b := afterDigits(s, a+1, 2)
+	if b == a+1 || b == len(s) || s[b] != '-' {
+		return nil
+	}
+	c := afterDigits(s, b+1, 2)
+	if c == b+1 || !wordBoundaryAfter(s, c) {
+		return nil
+	}
+	return []int{i, c, i, a, a + 1, b, b + 1, c}
+}
+
+// numDateAt scans
+// \b(\d{1,2})\s*[./\-]\s*(\d{1,2})(?:\s*[./\-]\s*(\d{4}|\d{2}))?\b.
+// Fewer digits or spaces than the greedy ones take leave a digit or a
+// space where a separator, a digit or \b must be; the optional year is
+// taken when it ends on \b, else the date ends after the month.
+func numDateAt(s string, i int) []int {
+	a := afterDigits(s, i, 2)
+	j := afterSpaces(s, a)
+	if j == len(s) || !isDateSep(s[j]) {
+		return nil
+	}
+	m0 := afterSpaces(s, j+1)
+	m1 := afterDigits(s, m0, 2)
+	if m1 == m0 {
+		return nil
+	}
+	k := afterSpaces(s, m1)
+	if k < len(s) && isDateSep(s[k]) {
+		y0 := afterSpaces(s, k+1)
+		for _, n := range []int{4, 2} {
+			if y1 := afterDigits(s, y0, n); y1 == y0+n && wordBoundaryAfter(s, y1) {
+				return []int{i, y1, i, a, m0, m1, y0, y1}
+			}
+		}
+	}
+	if !wordBoundaryAfter(s, m1) {
+		return nil
+	}
+	return []int{i, m1, i, a, m0, m1, -1, -1}
+}
+
+// nameDateAt scans (?i)\b(\d{1,2})\.?\s*([a-zæøå]{3,9})\.?(?:\s+(\d{4}))?.
+// Fewer digits, no "." or fewer spaces leave a digit, "." or space where
+// a letter must be; with nothing after them to fail, the greedy letters,
+// "." and year are the match.
+func nameDateAt(s string, i int) []int {
+	a := afterDigits(s, i, 2)
+	j := a
 	if j < len(s) && s[j] == '.' {
 		j++
 	}
-	for j < len(s) && isRESpace(s[j]) {
-		j++
+	l0 := afterSpaces(s, j)
+	l1, n := l0, 0
+	for n < 9 && l1 < len(s) {
+		r, size := rune(s[l1]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[l1:])
+		}
+		if !isMonthLetter(r) {
+			break
+		}
+		l1 += size
+		n++
 	}
-	return j < len(s) && (s[j] >= utf8.RuneSelf || isASCIILetter(rune(s[j])))
+	if n < 3 {
+		return nil
+	}
+	end := l1
+	if end < len(s) && s[end] == '.' {
+		end++
+	}
+	if y0 := afterSpaces(s, end); y0 > end {
+		if y1 := afterDigits(s, y0, 4); y1 == y0+4 {
+			return []int{i, y1, i, a, l0, l1, y0, y1}
+		}
+	}
+	return []int{i, end, i, a, l0, l1, -1, -1}
+}
+
+// isMonthLetter is [a-zæøå] under (?i): the ASCII letters, æøå and their
+// capitals, and the Kelvin sign, the long s and the Ångström sign, which
+// fold to k, s and å.
+func isMonthLetter(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		return true
+	}
+	switch r {
+	case 'æ', 'ø', 'å', 'Æ', 'Ø', 'Å', '\u212a', '\u017f', '\u212b':
+		return true
+	}
+	return false
 }

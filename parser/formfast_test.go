@@ -276,7 +276,9 @@ func FuzzSentences(f *testing.F) {
 func TestDateMatchesAgree(t *testing.T) {
 	texts := []string{"", "1", "29/9", "29 / 9 - 2022x", "a29/9", "_1/2", "ø1/2", "2022-09-29", "12022-09-29", "2022-9-1x",
 		"29. september 2022", "29.sept.    2022", "1 \u212aan", "11 okt.\n\n 2022", "1/2/3/4/5", "tlf. 12 34 56 78, 29.09.22",
-		"1." + strings.Repeat(" ", 40) + "abcdefghijk", "3 æøåæøåæøå. 2022", "10-10-10-10", "\xff1/2", "1/2\xff"}
+		"1." + strings.Repeat(" ", 40) + "abcdefghijk", "3 æøåæøåæøå. 2022", "10-10-10-10", "\xff1/2", "1/2\xff",
+		"3 ſep", "3 \u212bugust", "3.\u212aan.  2022", "1/2-2022", "1/2-202", "1/2 - 22x", "1/2 . 22", "1 / 2 /2022", "12/123", "123/12",
+		"2022-12-123", "2022-1-1_", "1.jan2022", "1 januarx 2022", "1 abcdefghijkl", "1 ab", "1\n.\n2", "29 sept.\t2022"}
 	texts = append(texts, formFastLines(t)...)
 	p := corpusParser()
 	for _, m := range benchCorpus()[:300] {
