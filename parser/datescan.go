@@ -177,3 +177,13 @@ func isMonthLetter(r rune) bool {
 	}
 	return false
 }
+
+// hasISODate is isoDateRe.MatchString(s).
+func hasISODate(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' && (i == 0 || !isWordByte(s[i-1])) && isoDateAt(s, i) != nil {
+			return true
+		}
+	}
+	return false
+}

@@ -95,7 +95,7 @@ func (d dayReader) dates(s string) []time.Time {
 		add(m[0], s[m[6]:m[7]], s[m[4]:m[5]], s[m[2]:m[3]])
 	}
 	for _, m := range dateMatches(numDateExpr, s) {
-		if isoDateRe.MatchString(s[max(0, m[0]-5):min(len(s), m[1]+3)]) {
+		if hasISODate(s[max(0, m[0]-5):min(len(s), m[1]+3)]) {
 			continue
 		}
 		year := ""

@@ -293,6 +293,9 @@ func TestDateMatchesAgree(t *testing.T) {
 
 func checkDateMatches(t *testing.T, s string) {
 	t.Helper()
+	if got, want := hasISODate(s), isoDateRe.MatchString(s); got != want {
+		t.Errorf("hasISODate(%q) = %v, want %v", s, got, want)
+	}
 	for _, e := range []dateExpr{isoDateExpr, numDateExpr, nameDateExpr} {
 		if got, want := dateMatches(e, s), e.re.FindAllStringSubmatchIndex(s, -1); !slices.EqualFunc(got, want, slices.Equal) {
 			t.Errorf("dateMatches(%s, %q) = %v, want %v", e.re, s, got, want)
