@@ -333,7 +333,8 @@ func checkMention(t *testing.T, s string) {
 // TestFindMentionAgrees compares findMention with find on whole texts.
 func TestFindMentionAgrees(t *testing.T) {
 	texts := []string{"Vejle Kommune", "KK Kommune", "kk kommune", "Vejen kommunes", "Lyngby-Taarbæk Kommune", "Høje-Taastrup Kommunen",
-		"Bornholms Regionskommune", "Mors", "Vi bor i Vejen. Kommunen", "x\u212aommune Vejle Kommune", "Århus\xffKommune", "AARHUS KOMMUNE"}
+		"Bornholms Regionskommune", "Mors", "Vi bor i Vejen. Kommunen", "x\u212aommune Vejle Kommune", "Århus\xffKommune", "AARHUS KOMMUNE",
+		"Kommunalt samarbejde med Ringkøbing-Skjern Kommune", "Det er Lyngby-Taarbæk   -- Kommune", "ø.Vejle.kommunes", "a b c d e f kommune", "\xe2\x84Vejle Kommune"}
 	p := corpusParser()
 	for _, m := range benchCorpus()[:300] {
 		if msg, err := decode(m.Raw, p.opts.MaxMessageBytes); err == nil {

@@ -199,7 +199,7 @@ func (d *Directory) findMention(text string) (Kommune, bool) {
 		// ASCII letters fold to o, m, u and n: no word of text is one.
 		return Kommune{}, false
 	}
-	return d.findMentionIn(wordSpans(text))
+	return d.findMentionIn(d.mentionWords(text))
 }
 
 // find scans the words of text for the longest known spelling at each

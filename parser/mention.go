@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -13,37 +14,97 @@ import (
 
 // wordSpans returns the words of s as tokenize splits them, unfolded.
 func wordSpans(s string) []token {
-	var toks []token
-	start := -1
-	for i := 0; i < len(s); {
-		c, n := rune(s[i]), 1
-		if c >= utf8.RuneSelf {
-			c, n = utf8.DecodeRuneInString(s[i:])
-		}
-		var word bool
-		if c < utf8.RuneSelf {
-			word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-		} else {
-			word = unicode.IsLetter(c) || unicode.IsDigit(c)
-		}
-		switch {
-		case word && start < 0:
-			start = i
-		case !word && start >= 0:
-			toks = append(toks, token{orig: s[start:i]})
-			start = -1
-		}
-		i += n
-	}
-	if start >= 0 {
-		toks = append(toks, token{orig: s[start:]})
-	}
-	return toks
+	w := wordReader{s: s}
+	w.fill(len(s) + 1)
+	return w.toks
 }
 
-// findMentionIn is find(text, true) on the words of text from wordSpans.
-func (d *Directory) findMentionIn(toks []token) (Kommune, bool) {
+// wordReader splits s into words as tokenize does, unfolded, as far as
+// they are asked for.
+type wordReader struct {
+	s    string
+	pos  int
+	toks []token
+}
+
+// fill reads words until there are n, or s ends.
+func (w *wordReader) fill(n int) {
+	s, start := w.s, -1
+	for len(w.toks) < n && w.pos < len(s) {
+		i := w.pos
+		c, size := rune(s[i]), 1
+		if c >= utf8.RuneSelf {
+			c, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if isWordRune(c) {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			w.toks = append(w.toks, token{orig: s[start:i]})
+			start = -1
+		}
+		w.pos += size
+	}
+	if start >= 0 { // s ended in a word
+		w.toks = append(w.toks, token{orig: s[start:]})
+	}
+}
+
+// isWordRune is tokenize's test for a rune of a word.
+func isWordRune(c rune) bool {
+	if c < utf8.RuneSelf {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	return unicode.IsLetter(c) || unicode.IsDigit(c)
+}
+
+// wordsBack returns the start of the n-th word before the word at or
+// around byte i of s (the start of that word itself for n = 0), or 0.
+func wordsBack(s string, i, n int) int {
+	back := func(word bool) {
+		for i > 0 {
+			c, size := utf8.DecodeLastRuneInString(s[:i])
+			if isWordRune(c) != word {
+				return
+			}
+			i -= size
+		}
+	}
+	back(true)
+	for range n {
+		back(false)
+		back(true)
+	}
+	return i
+}
+
+// mentionWords returns the words of text from where a kommune mention may
+// start: maxWords words before the first word with "ommun" (a kommune
+// word holds it, and a mention ends at or right before one), as a
+// wordReader to read on from.
+func (d *Directory) mentionWords(text string) *wordReader {
+	at := indexFold(text, "ommun")
+	if at < 0 {
+		return &wordReader{s: ""}
+	}
+	return &wordReader{s: text[wordsBack(text, at, d.maxWords):]}
+}
+
+// indexFold is the index of the first place containsFold(s, sub) finds.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == sub[0]|0x20 && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// findMentionIn is find(text, true) on the words w reads of text.
+func (d *Directory) findMentionIn(w *wordReader) (Kommune, bool) {
 	folded := func(j int) string {
+		toks := w.toks
 		if toks[j].folded == "" {
 			toks[j].folded = fold(toks[j].orig)
 		}
@@ -52,7 +113,7 @@ func (d *Directory) findMentionIn(toks []token) (Kommune, bool) {
 	// kommuneWord reports whether word j folds to one of words; every
 	// kommune word holds "ommun", which only ASCII letters fold to.
 	kommuneWord := func(j int, words ...string) bool {
-		if !containsFold(toks[j].orig, "ommun") {
+		if !containsFold(w.toks[j].orig, "ommun") {
 			return false
 		}
 		f := folded(j)
@@ -64,7 +125,12 @@ func (d *Directory) findMentionIn(toks []token) (Kommune, bool) {
 		return false
 	}
 	var key []byte
-	for i := range toks {
+	for i := 0; ; i++ {
+		w.fill(i + d.maxWords + 1) // the words a phrase at i reads
+		toks := w.toks
+		if i >= len(toks) {
+			break
+		}
 		for n := min(d.maxWords, len(toks)-i); n >= 1; n-- {
 			last, next := i+n-1, i+n
 			// matchAt's kommune word: the phrase's last word, or the next.
