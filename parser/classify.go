@@ -146,7 +146,8 @@ func (p *Parser) readContent(r *Reply, text string) {
 // are sought, as text and as cleaned lines; and the signature, the lines
 // from the closing greeting on.
 func proseText(f *form) (prose string, lines []string, signature string) {
-	var out []string
+	out := make([]string, 0, len(f.lines))
+	lines = make([]string, 0, len(f.lines))
 	for i, line := range f.lines {
 		in := &f.info[i]
 		if maybeSalutation(in.clean) {

@@ -393,28 +393,23 @@ func stripListItem(t string) string {
 	return t[i:]
 }
 
-// maybeSalutation is isSalutation for a cleaned line, with a test of its
-// first two letters before the expression: every greeting starts with
-// one of salutationPairs. A line starting otherwise in ASCII is none.
+// maybeSalutation is isSalutation for a cleaned line, by a scan: the
+// line starts with one of salutationRe's greetings (under (?i)'s
+// folding) and no word character follows it. The optional "." of "mvh."
+// and "vh." never decides (without it the greeting ends before a "."),
+// nor does the punctuation after \b.
 func maybeSalutation(t string) bool {
-	if len(t) >= 3 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf && t[2] < utf8.RuneSelf {
-		var b [3]byte
-		for i := range b {
-			b[i] = t[i]
-			if b[i] >= 'A' && b[i] <= 'Z' {
-				b[i] += 'a' - 'A'
-			}
-		}
-		if b[0] != 'v' || b[1] != 'h' {
-			if !strings.Contains(salutationStarts3, string(b[:])) {
-				return false
-			}
+	if t == "" || t[0] < utf8.RuneSelf && strings.IndexByte(salutationStarts, t[0]) < 0 {
+		return false
+	}
+	for _, g := range greetings {
+		if n := prefixFoldLen(t, g); n >= 0 && (n == len(t) || !isWordByte(t[n])) {
+			return true
 		}
 	}
-	return isSalutation(t)
+	return false
 }
 
-// salutationStarts3 are the first three characters of salutationRe's
-// greetings but "vh", lower-cased, each followed by "|" so that none is
-// found across two.
-const salutationStarts3 = "med|ven|de |bed|man|hil|mvh|kin|bes|reg|"
+// greetings are the greetings of salutationRe.
+var greetings = []string{"med venlig hilsen", "venlig hilsen", "de bedste hilsner", "bedste hilsner", "bedste hilsen",
+	"mange hilsner", "hilsen", "mvh", "vh", "kind regards", "best regards", "regards"}
