@@ -22,23 +22,43 @@ func newCueExpr(re *regexp.Regexp, starts ...string) cueExpr {
 
 // find is e.re.FindStringSubmatch(s).
 func (e cueExpr) find(s string) []string {
-	if strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f") {
-		// The Kelvin sign and the long s fold to k and s under (?i), and
-		// \b sees them as no word characters: leave such text to re.
+	if hasFoldOutsider(s) {
 		return e.re.FindStringSubmatch(s)
 	}
 	for i := 0; i < len(s); i++ {
-		if !isASCIILetter(rune(s[i])) || i > 0 && isWordByte(s[i-1]) {
-			continue
-		}
-		if !hasAnyPrefixFold(s[i:], e.starts) {
-			continue
-		}
-		if m := e.at.FindStringSubmatch(s[i:]); m != nil {
-			return m
+		if e.mayStart(s, i) {
+			if m := e.at.FindStringSubmatch(s[i:]); m != nil {
+				return m
+			}
 		}
 	}
 	return nil
+}
+
+// match is e.re.MatchString(s).
+func (e cueExpr) match(s string) bool {
+	if hasFoldOutsider(s) {
+		return e.re.MatchString(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if e.mayStart(s, i) && e.at.MatchString(s[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayStart reports whether a match of e may start at i: a word starts
+// there (\b before an ASCII letter) with one of e.starts.
+func (e cueExpr) mayStart(s string, i int) bool {
+	return isASCIILetter(rune(s[i])) && (i == 0 || !isWordByte(s[i-1])) && hasAnyPrefixFold(s[i:], e.starts)
+}
+
+// hasFoldOutsider reports whether s holds the Kelvin sign or the long s:
+// (?i) folds them to k and s, and \b sees them as no word characters, so
+// such text is left to the expression itself.
+func hasFoldOutsider(s string) bool {
+	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f")
 }
 
 // cueSet is containsAnyFold of a fixed list of words in one pass over the

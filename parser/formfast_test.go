@@ -47,7 +47,8 @@ func formFastLines(t testing.TB) []string {
 		"Deltager 3: Bo", "Deltager nr. 2: x", "Kommune (navn): x", "Kommune:\t x", "Udviklingsdag:", "Forvaltning/område: x", "Kommü Kommune",
 		"Deltagere (én pr. linje: navn, titel, e-mail)", "Deltager (x) 3", "Deltager\t3", "Deltager (x)\t3", "Kommune (x) (y):z", "Kommune (x) (y",
 		"Kommune (x) y", "Vi deltager kun fra Social og Sundhed.", "Kun Børne- og Ungeforvaltningen deltager", "x\u212aun Social og Sundhed deltager",
-		"\u212aun Social og Sundhed deltager", "sp-0751", "SP-", "xS\u0050-", "-sp-", "ſp-1234", "Sp-1234 x", "Erstat: vi deltager fra Teknik og Miljø", "vi_deltager fra X og Y", "Forvaltning og område (x): y", "forvaltning (x) og område", "Forvaltning / område", "Hovedmed-godkendelse (ja/nej)",
+		"\u212aun Social og Sundhed deltager", "sp-0751", "SP-", "xS\u0050-", "-sp-", "ſp-1234", "Sp-1234 x", "Erstat: vi deltager fra Teknik og Miljø", "vi_deltager fra X og Y", "Jeg deltager selv som HR-chef", "I will attend myself (CEO)", "xi will attend", "Vi kan desværre ikke deltage",
+		"Kommunen melder fra", "vi vil gerne deltage", "Hermed vores tilmelding", "Navne følger", "we would like to join", "We\u212a will join", "Forvaltning og område (x): y", "forvaltning (x) og område", "Forvaltning / område", "Hovedmed-godkendelse (ja/nej)",
 		"Godkendt af hoved-med: ja", "Godkendelse i HovedMED (ja)\tja", "hovedmed (x)-y", "Ønsket første udviklingsdag (øst/vest)",
 		"Kontakt (x):", "Kommune ()", "Kommune()x", "Kommune(", "deltagere (a) (b) c", "Godkendt i HovedMED (ja/nej): ja", "Vejle Komüne", "Storébælt", "høvedmed", "HOVEDMED", "vi \u212aan ikke deltage", "Trækker", "1. N.N.", "\u212aommer senere", "12 ) Bo", "Med venlig hilsen", "m hej", "mvhx", "vh.", "Vh.x", "Hilsenx", "hilsen_", "Regardsø", "de bedste  hilsner", "Bedste hilſner", "MVH,", "vh", "Mvh", "\u212aind regards", "Område:" + strings.Repeat(" ", 100) + "x",
 		"ønsket" + strings.Repeat(" ", 100) + "dato: 1", "\xffKommune:", "Kommune\xff:", "1)Kontakt: a@b.dk",
@@ -151,6 +152,14 @@ func checkPrefilters(t *testing.T, s string) {
 	for i, e := range unitCueExprs {
 		if got, want := e.find(s), unitCueRes[i].FindStringSubmatch(s); !slices.Equal(got, want) {
 			t.Errorf("unitCueExprs[%d].find(%q) = %q, want %q", i, s, got, want)
+		}
+	}
+	for _, e := range []cueExpr{cancelWeExpr, selfExpr, intentExpr} {
+		if got, want := e.find(s), e.re.FindStringSubmatch(s); !slices.Equal(got, want) {
+			t.Errorf("cueExpr(%s).find(%q) = %q, want %q", e.re, s, got, want)
+		}
+		if got, want := e.match(s), e.re.MatchString(s); got != want {
+			t.Errorf("cueExpr(%s).match(%q) = %v, want %v", e.re, s, got, want)
 		}
 	}
 	if got, want := hasReferencePrefix(s), containsFold(s, ReferencePrefix); got != want || ReferencePrefix != "SP-" {

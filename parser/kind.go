@@ -316,7 +316,7 @@ func cancels(sents []string) bool {
 		if strings.HasSuffix(s, "?") || !cancelCues.in(s) {
 			continue
 		}
-		if cancelRe.MatchString(s) || cancelWeRe.MatchString(s) && !partialRe.MatchString(s) {
+		if cancelRe.MatchString(s) || cancelWeExpr.match(s) && !partialRe.MatchString(s) {
 			return true
 		}
 	}
@@ -334,6 +334,9 @@ var cancelWords = []string{"træ", "afmeld", "framel", "alligevel", "melde", "de
 	"join", "fra", "pringer", "withdraw", "cancel"}
 
 var cancelCues = newCueSet(cancelWords...)
+
+// cancelWeExpr is cancelWeRe tried only at the words that start it.
+var cancelWeExpr = newCueExpr(cancelWeRe, "vi", "kommunen", "we")
 
 // partialRe matches what makes "vi kan ikke deltage …" about one day or
 // one person rather than the whole registration: a date, a day, or a

@@ -295,7 +295,7 @@ func selfParticipant(stated []string, r *Reply) (Participant, bool) {
 		if !selfCues.in(s) {
 			continue
 		}
-		m := selfRe.FindStringSubmatch(s)
+		m := selfExpr.find(s)
 		if m == nil || excludeRe.MatchString(s) {
 			continue
 		}
@@ -350,7 +350,7 @@ func wantsToRegister(stated []string) bool {
 		if !intentCues.in(s) {
 			continue
 		}
-		if intentRe.MatchString(s) && !cancelWeRe.MatchString(s) {
+		if intentExpr.match(s) && !cancelWeExpr.match(s) {
 			return true
 		}
 	}
@@ -370,4 +370,11 @@ var (
 		{newCueSet(unitCueWords[0][0]...), newCueSet(unitCueWords[0][1]...)},
 		{newCueSet(unitCueWords[1][0]...), newCueSet(unitCueWords[1][1]...)},
 	}
+)
+
+// selfExpr and intentExpr are selfRe and intentRe tried only at the words
+// that start them.
+var (
+	selfExpr   = newCueExpr(selfRe, "jeg", "undertegnede", "i")
+	intentExpr = newCueExpr(intentRe, "vi", "hermed", "navne", "deltagere", "names", "we")
 )
