@@ -273,6 +273,15 @@ func isPlaceholder(item string) bool {
 	if t == "" || t[0] < utf8.RuneSelf && strings.IndexByte(placeholderStarts, t[0]) < 0 {
 		return false // the expression is anchored: no placeholder starts so
 	}
+	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
+		// Both first characters in ASCII: they must start an alternative
+		// ("fø" and "ik" with the Kelvin sign have one outside ASCII).
+		c0, c1 := t[0]|0x20, t[1]|0x20
+		if c0 != 'x' && c0 != '?'|0x20 && c0 != '-'|0x20 && !(c0 == 'n' && (c1 == '.' || c1 == 'n' || isRESpace(t[1]))) &&
+			!strings.Contains(placeholderPairs, string([]byte{c0, c1})) {
+			return false
+		}
+	}
 	return firstEmail(item) == "" && placeholderRe.MatchString(t)
 }
 
@@ -280,6 +289,10 @@ func isPlaceholder(item string) bool {
 // alternatives in either case ("k" also stands for the Kelvin sign,
 // which is not ASCII and so goes to the expression).
 const placeholderStarts = "ufketnx?-miUFKETNXMI"
+
+// placeholderPairs are the first two letters of placeholderRe's words,
+// each followed by "|".
+const placeholderPairs = "uk|fo|ko|ef|tb|ma|ik|"
 
 // isSentence reports whether t reads as a sentence of prose rather than
 // a list of details: it ends with a full stop and has many words.

@@ -402,7 +402,11 @@ func maybeSalutation(t string) bool {
 	if t == "" || t[0] < utf8.RuneSelf && strings.IndexByte(salutationStarts, t[0]) < 0 {
 		return false
 	}
-	for _, g := range greetings {
+	gs := greetings
+	if t[0] < utf8.RuneSelf {
+		gs = greetingsBy[t[0]|0x20]
+	}
+	for _, g := range gs {
 		if n := prefixFoldLen(t, g); n >= 0 && (n == len(t) || !isWordByte(t[n])) {
 			return true
 		}
@@ -410,6 +414,15 @@ func maybeSalutation(t string) bool {
 	return false
 }
 
-// greetings are the greetings of salutationRe.
+// greetings are the greetings of salutationRe, and greetingsBy those
+// that start with each lower-case ASCII letter (by the letter's byte
+// with 0x20 set).
 var greetings = []string{"med venlig hilsen", "venlig hilsen", "de bedste hilsner", "bedste hilsner", "bedste hilsen",
 	"mange hilsner", "hilsen", "mvh", "vh", "kind regards", "best regards", "regards"}
+
+var greetingsBy = func() (by [128][]string) {
+	for _, g := range greetings {
+		by[g[0]] = append(by[g[0]], g)
+	}
+	return by
+}()
