@@ -208,7 +208,7 @@ func (f *form) take(i int, lb label) int {
 		end := i
 		// The details may continue on the next lines ("navn" / "e-mail" /
 		// "telefon" each on a line); stop once an address is read.
-		for j := i + 1; j < len(f.lines) && j <= i+3 && firstEmail(strings.Join(f.contactLines, " ")) == ""; j++ {
+		for j := i + 1; j < len(f.lines) && j <= i+3 && !f.contactHasEmail(); j++ {
 			t := f.info[j].clean
 			if t == "" || f.info[j].formLine() || maybeSalutation(t) {
 				break
@@ -327,4 +327,15 @@ func nextNonEmpty(lines []string, i int) int {
 		}
 	}
 	return -1
+}
+
+// contactHasEmail is firstEmail(strings.Join(f.contactLines, " ")) != ""
+// without joining the lines when none holds an "@".
+func (f *form) contactHasEmail() bool {
+	for _, l := range f.contactLines {
+		if strings.IndexByte(l, '@') >= 0 {
+			return firstEmail(strings.Join(f.contactLines, " ")) != ""
+		}
+	}
+	return false
 }

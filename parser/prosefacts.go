@@ -25,8 +25,10 @@ func (p *Parser) readDay(r *Reply, f *form, stated []string) {
 		}
 		return
 	}
-	if r.Day = days.read(strings.Join(stated, "\n"), true); r.Day != nil {
-		return
+	if mayStateDay(stated) {
+		if r.Day = days.read(strings.Join(stated, "\n"), true); r.Day != nil {
+			return
+		}
 	}
 	for _, s := range stated {
 		if !dayCues.in(s) {
@@ -378,3 +380,15 @@ var (
 	selfExpr   = newCueExpr(selfRe, "jeg", "undertegnede", "i")
 	intentExpr = newCueExpr(intentRe, "vi", "hermed", "navne", "deltagere", "names", "we")
 )
+
+// mayStateDay reports whether dayReader.read may find a day in the
+// statements in prose: a date needs a digit, a side "for Storebælt"
+// (whose folded word needs "stor"); neither spans two statements.
+func mayStateDay(stated []string) bool {
+	for _, s := range stated {
+		if hasDigit(s) || containsFold(s, "stor") {
+			return true
+		}
+	}
+	return false
+}
