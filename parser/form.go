@@ -96,6 +96,8 @@ type form struct {
 	participants []string // raw participant lines
 	labelLines   map[int]bool
 	strong       map[formField]bool // the answer came from a label with a colon
+	contactSeen  int                // contactLines tested by contactHasEmail
+	contactEmail bool               // one of them holds an address
 
 	// The lines of the text, and what readForm learnt of each, so that
 	// the prose readers need not split, clean and match them again.
@@ -329,13 +331,13 @@ func nextNonEmpty(lines []string, i int) int {
 	return -1
 }
 
-// contactHasEmail is firstEmail(strings.Join(f.contactLines, " ")) != ""
-// without joining the lines when none holds an "@".
+// contactHasEmail is firstEmail(strings.Join(f.contactLines, " ")) != "":
+// whether one of the lines holds an address (emailRe matches no space,
+// so no address runs from one line into the next). Each line is tested
+// once, as the lines come.
 func (f *form) contactHasEmail() bool {
-	for _, l := range f.contactLines {
-		if strings.IndexByte(l, '@') >= 0 {
-			return firstEmail(strings.Join(f.contactLines, " ")) != ""
-		}
+	for ; f.contactSeen < len(f.contactLines); f.contactSeen++ {
+		f.contactEmail = f.contactEmail || firstEmail(f.contactLines[f.contactSeen]) != ""
 	}
-	return false
+	return f.contactEmail
 }

@@ -198,6 +198,17 @@ func TestCueWordsFoldSafely(t *testing.T) {
 			}
 		}
 	}
+	// prefixFoldAny compares the first two bytes of a label word with two
+	// ASCII bytes of the line: the second letter must be lower-case ASCII
+	// or a rune that no ASCII letter folds to.
+	for _, ps := range labelPrefixes {
+		for _, p := range ps {
+			r, _ := utf8.DecodeRuneInString(p[1:])
+			if p[1] >= 'A' && p[1] <= 'Z' || r == '\u212a' || r == '\u017f' {
+				t.Errorf("label word %q: its second letter cannot be compared so", p)
+			}
+		}
+	}
 	// Only ASCII letters fold (fold, ToLower) to the ASCII letters of the
 	// cue words but k and i.
 	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {

@@ -268,6 +268,12 @@ var allLabelFields, labelFieldsBy = func() ([]int, [128][]int) {
 // hasPrefixFold) and its length in s, or "", -1.
 func prefixFoldAny(s string, prefixes []string) (string, int) {
 	for _, p := range prefixes {
+		if len(s) >= 2 && s[0] < utf8.RuneSelf && s[1] < utf8.RuneSelf && p[0] < utf8.RuneSelf &&
+			(s[0]|0x20 != p[0] || s[1]|0x20 != p[1]) {
+			// Two ASCII letters of s against the first two of p (ASCII,
+			// neither k nor s: only their own capitals fold to them).
+			continue
+		}
 		if n := prefixFoldLen(s, p); n >= 0 {
 			return p, n
 		}
