@@ -10,14 +10,14 @@ import (
 // as the expression spells them; none holds "k" or "s" unless fallback
 // is set). An unanchored search tries it at every byte of the sentence;
 // find tries it, anchored, only at the starts of words that begin so
-// (checkPrefilters).
+// (checkFormPrefilters).
 type cueExpr struct {
 	re, at *regexp.Regexp
 	starts []string
 }
 
 func newCueExpr(re *regexp.Regexp, starts ...string) cueExpr {
-	return cueExpr{re: re, at: anchored(re), starts: starts}
+	return cueExpr{re: re, at: anchoredRe(re), starts: starts}
 }
 
 // find is e.re.FindStringSubmatch(s).
@@ -51,7 +51,7 @@ func (e cueExpr) match(s string) bool {
 // mayStart reports whether a match of e may start at i: a word starts
 // there (\b before an ASCII letter) with one of e.starts.
 func (e cueExpr) mayStart(s string, i int) bool {
-	return isASCIILetter(rune(s[i])) && (i == 0 || !isWordByte(s[i-1])) && hasAnyPrefixFold(s[i:], e.starts)
+	return isASCIILetterRune(rune(s[i])) && (i == 0 || !isReWordByte(s[i-1])) && hasAnyPrefixFold(s[i:], e.starts)
 }
 
 // hasFoldOutsider reports whether s holds the Kelvin sign or the long s:
@@ -63,7 +63,7 @@ func hasFoldOutsider(s string) bool {
 
 // cueSet is containsAnyFold of a fixed list of words in one pass over the
 // text: each byte is compared only with the words that may start there
-// (checkPrefilters).
+// (checkFormPrefilters).
 type cueSet struct {
 	words []string
 	by    [256][]string
@@ -99,7 +99,7 @@ func (c *cueSet) in(s string) bool {
 	return false
 }
 
-// anchored returns re anchored at the start of the text.
-func anchored(re *regexp.Regexp) *regexp.Regexp {
+// anchoredRe returns re anchored at the start of the text.
+func anchoredRe(re *regexp.Regexp) *regexp.Regexp {
 	return regexp.MustCompile(`^(?:` + re.String() + `)`)
 }

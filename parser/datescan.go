@@ -33,7 +33,7 @@ var (
 func dateMatches(e dateExpr, s string) [][]int {
 	var out [][]int
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < '0' || c > '9' || i > 0 && isWordByte(s[i-1]) {
+		if c := s[i]; c < '0' || c > '9' || i > 0 && isReWordByte(s[i-1]) {
 			continue
 		}
 		m := e.match(s, i)
@@ -46,9 +46,9 @@ func dateMatches(e dateExpr, s string) [][]int {
 	return out
 }
 
-// isWordByte reports whether c is an ASCII word character of \b (a byte
+// isReWordByte reports whether c is an ASCII word character of \b (a byte
 // of a rune outside ASCII is none).
-func isWordByte(c byte) bool {
+func isReWordByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
@@ -63,12 +63,12 @@ func afterDigits(s string, i, n int) int {
 
 // wordBoundaryAfter reports whether \b holds at j, after a digit.
 func wordBoundaryAfter(s string, j int) bool {
-	return j == len(s) || !isWordByte(s[j])
+	return j == len(s) || !isReWordByte(s[j])
 }
 
-// afterSpaces returns the index after the \s* at j.
-func afterSpaces(s string, j int) int {
-	for j < len(s) && isRESpace(s[j]) {
+// afterReSpaces returns the index after the \s* at j.
+func afterReSpaces(s string, j int) int {
+	for j < len(s) && isReSpace(s[j]) {
 		j++
 	}
 	return j
@@ -101,18 +101,18 @@ func isoDateAt(s string, i int) []int {
 // taken when it ends on \b, else the date ends after the month.
 func numDateAt(s string, i int) []int {
 	a := afterDigits(s, i, 2)
-	j := afterSpaces(s, a)
+	j := afterReSpaces(s, a)
 	if j == len(s) || !isDateSep(s[j]) {
 		return nil
 	}
-	m0 := afterSpaces(s, j+1)
+	m0 := afterReSpaces(s, j+1)
 	m1 := afterDigits(s, m0, 2)
 	if m1 == m0 {
 		return nil
 	}
-	k := afterSpaces(s, m1)
+	k := afterReSpaces(s, m1)
 	if k < len(s) && isDateSep(s[k]) {
-		y0 := afterSpaces(s, k+1)
+		y0 := afterReSpaces(s, k+1)
 		for _, n := range []int{4, 2} {
 			if y1 := afterDigits(s, y0, n); y1 == y0+n && wordBoundaryAfter(s, y1) {
 				return []int{i, y1, i, a, m0, m1, y0, y1}
@@ -135,7 +135,7 @@ func nameDateAt(s string, i int) []int {
 	if j < len(s) && s[j] == '.' {
 		j++
 	}
-	l0 := afterSpaces(s, j)
+	l0 := afterReSpaces(s, j)
 	l1, n := l0, 0
 	for n < 9 && l1 < len(s) {
 		r, size := rune(s[l1]), 1
@@ -155,7 +155,7 @@ func nameDateAt(s string, i int) []int {
 	if end < len(s) && s[end] == '.' {
 		end++
 	}
-	if y0 := afterSpaces(s, end); y0 > end {
+	if y0 := afterReSpaces(s, end); y0 > end {
 		if y1 := afterDigits(s, y0, 4); y1 == y0+4 {
 			return []int{i, y1, i, a, l0, l1, y0, y1}
 		}
@@ -181,7 +181,7 @@ func isMonthLetter(r rune) bool {
 // hasISODate is isoDateRe.MatchString(s).
 func hasISODate(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= '0' && c <= '9' && (i == 0 || !isWordByte(s[i-1])) && isoDateAt(s, i) != nil {
+		if c := s[i]; c >= '0' && c <= '9' && (i == 0 || !isReWordByte(s[i-1])) && isoDateAt(s, i) != nil {
 			return true
 		}
 	}

@@ -82,7 +82,7 @@ func (d dayReader) dates(s string) []time.Time {
 		at int
 		t  time.Time
 	}
-	if !hasDigit(s) {
+	if !hasASCIIDigit(s) {
 		return nil // every date expression starts with an ASCII digit
 	}
 	var hits []hit
@@ -153,8 +153,8 @@ func (d dayReader) date(day, month, year string) (time.Time, bool) {
 	return t, true
 }
 
-// hasDigit reports whether s holds an ASCII digit.
-func hasDigit(s string) bool {
+// hasASCIIDigit reports whether s holds an ASCII digit.
+func hasASCIIDigit(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
 			return true

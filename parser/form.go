@@ -129,7 +129,7 @@ func readForm(text string) *form {
 	for i, l := range lines {
 		in := &f.info[i]
 		in.clean = cleanLine(l)
-		in.start, in.end = isStartMarker(in.clean), isEndMarker(in.clean)
+		in.start, in.end = isFormStartMarker(in.clean), isFormEndMarker(in.clean)
 		in.lb, in.isLabel = matchLabel(in.clean)
 		if in.start {
 			f.markers = true
@@ -181,7 +181,7 @@ func (f *form) weakLabelAt(i int, lb label) bool {
 	if prev.clean == "" || prev.start || strings.HasSuffix(prev.clean, ":") {
 		return true
 	}
-	return prev.isLabel || f.labelLines[i-1] || isListItem(prev.clean)
+	return prev.isLabel || f.labelLines[i-1] || isFormListItem(prev.clean)
 }
 
 // filled reports whether anything was answered in the form: the blank
@@ -249,7 +249,7 @@ func (f *form) takeParticipants(i int) int {
 		if f.info[i].formLine() || maybeSalutation(t) {
 			break
 		}
-		item := cleanLine(stripListItem(t))
+		item := cleanLine(stripFormListItem(t))
 		isItem := item != t
 		switch {
 		case item == "" || isPlaceholder(item):
@@ -279,7 +279,7 @@ func isPlaceholder(item string) bool {
 		// Both first characters in ASCII: they must start an alternative
 		// ("fø" and "ik" with the Kelvin sign have one outside ASCII).
 		c0, c1 := t[0]|0x20, t[1]|0x20
-		if c0 != 'x' && c0 != '?'|0x20 && c0 != '-'|0x20 && !(c0 == 'n' && (c1 == '.' || c1 == 'n' || isRESpace(t[1]))) &&
+		if c0 != 'x' && c0 != '?'|0x20 && c0 != '-'|0x20 && !(c0 == 'n' && (c1 == '.' || c1 == 'n' || isReSpace(t[1]))) &&
 			!strings.Contains(placeholderPairs, string([]byte{c0, c1})) {
 			return false
 		}
@@ -304,7 +304,7 @@ func isSentence(t string) bool {
 
 // isFormLine reports whether t is a strong label or a form marker.
 func isFormLine(t string) bool {
-	if isStartMarker(t) || isEndMarker(t) {
+	if isFormStartMarker(t) || isFormEndMarker(t) {
 		return true
 	}
 	lb, ok := matchLabel(t)

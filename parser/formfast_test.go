@@ -76,7 +76,7 @@ func formFastLines(t testing.TB) []string {
 	return lines
 }
 
-// TestLabelFastPathsAgree compares matchLabel, isListItem and the marker
+// TestLabelFastPathsAgree compares matchLabel, isFormListItem and the marker
 // tests with their expressions.
 func TestLabelFastPathsAgree(t *testing.T) {
 	for _, l := range formFastLines(t) {
@@ -92,17 +92,17 @@ func checkLabelFastPaths(t *testing.T, l string) {
 		t.Errorf("matchLabel(%q) = %+v, %v; want %+v, %v", l, gl, gok, wl, wok)
 	}
 	c := cleanLine(l)
-	if got, want := isListItem(c), listItemRe.MatchString(c); got != want {
-		t.Errorf("isListItem(%q) = %v, want %v", c, got, want)
+	if got, want := isFormListItem(c), listItemRe.MatchString(c); got != want {
+		t.Errorf("isFormListItem(%q) = %v, want %v", c, got, want)
 	}
-	if got, want := isStartMarker(c), startMarkerRe.MatchString(c); got != want {
-		t.Errorf("isStartMarker(%q) = %v, want %v", c, got, want)
+	if got, want := isFormStartMarker(c), startMarkerRe.MatchString(c); got != want {
+		t.Errorf("isFormStartMarker(%q) = %v, want %v", c, got, want)
 	}
-	if got, want := isEndMarker(c), endMarkerRe.MatchString(c); got != want {
-		t.Errorf("isEndMarker(%q) = %v, want %v", c, got, want)
+	if got, want := isFormEndMarker(c), endMarkerRe.MatchString(c); got != want {
+		t.Errorf("isFormEndMarker(%q) = %v, want %v", c, got, want)
 	}
-	if got, want := stripListItem(c), listItemRe.ReplaceAllString(c, ""); got != want {
-		t.Errorf("stripListItem(%q) = %q, want %q", c, got, want)
+	if got, want := stripFormListItem(c), listItemRe.ReplaceAllString(c, ""); got != want {
+		t.Errorf("stripFormListItem(%q) = %q, want %q", c, got, want)
 	}
 	if got, want := maybeSalutation(c), isSalutation(c); got != want {
 		t.Errorf("maybeSalutation(%q) = %v, want %v", c, got, want)
@@ -110,12 +110,12 @@ func checkLabelFastPaths(t *testing.T, l string) {
 	if got, want := isPlaceholder(l), firstEmail(l) == "" && placeholderRe.MatchString(c); got != want {
 		t.Errorf("isPlaceholder(%q) = %v, want %v", l, got, want)
 	}
-	checkPrefilters(t, l)
+	checkFormPrefilters(t, l)
 }
 
-// checkPrefilters checks that the cheap tests before the prose readers'
+// checkFormPrefilters checks that the cheap tests before the prose readers'
 // expressions and look-ups are necessary conditions on s.
-func checkPrefilters(t *testing.T, s string) {
+func checkFormPrefilters(t *testing.T, s string) {
 	t.Helper()
 	d := testDirectory
 	if !containsFold(s, "ommun") {
@@ -168,7 +168,7 @@ func checkPrefilters(t *testing.T, s string) {
 	if intentRe.MatchString(s) && !containsAnyFold(s, intentWords...) {
 		t.Errorf("%q matches intentRe without an intent word", s)
 	}
-	if !hasDigit(s) && (isoDateRe.MatchString(s) || numDateRe.MatchString(s) || nameDateRe.MatchString(s)) {
+	if !hasASCIIDigit(s) && (isoDateRe.MatchString(s) || numDateRe.MatchString(s) || nameDateRe.MatchString(s)) {
 		t.Errorf("%q has a date without a digit", s)
 	}
 }
@@ -273,7 +273,7 @@ func TestSentencesFastPathAgree(t *testing.T) {
 	}
 	for _, p := range paras {
 		checkSentences(t, p)
-		checkPrefilters(t, p)
+		checkFormPrefilters(t, p)
 	}
 }
 

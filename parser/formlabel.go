@@ -52,7 +52,7 @@ func labelStart(t string) int {
 	default:
 		p = bulletLen(t)
 	}
-	for p < len(t) && isRESpace(t[p]) {
+	for p < len(t) && isReSpace(t[p]) {
 		p++
 	}
 	return p
@@ -69,15 +69,15 @@ func bulletLen(t string) int {
 	return 0
 }
 
-// isRESpace reports whether c is in \s of Go's regular expressions.
-func isRESpace(c byte) bool {
+// isReSpace reports whether c is in \s of Go's regular expressions.
+func isReSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // sameFold reports whether a and b are in one orbit of unicode.SimpleFold.
 func sameFold(a, b rune) bool {
 	if a < utf8.RuneSelf && b < utf8.RuneSelf {
-		return lowerASCII(a) == lowerASCII(b) && isASCIILetter(a)
+		return lowerASCIIRune(a) == lowerASCIIRune(b) && isASCIILetterRune(a)
 	}
 	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
 		if r == b {
@@ -87,15 +87,15 @@ func sameFold(a, b rune) bool {
 	return false
 }
 
-func lowerASCII(r rune) rune {
+func lowerASCIIRune(r rune) rune {
 	if r >= 'A' && r <= 'Z' {
 		return r + 'a' - 'A'
 	}
 	return r
 }
 
-func isASCIILetter(r rune) bool {
-	r = lowerASCII(r)
+func isASCIILetterRune(r rune) bool {
+	r = lowerASCIIRune(r)
 	return r >= 'a' && r <= 'z'
 }
 
@@ -143,7 +143,7 @@ func matchLabel(line string) (label, bool) {
 		if !checked {
 			// mayBeLabel holds when the word read is in ASCII within its
 			// reach and holds a label word; else it is asked.
-			if !(isASCII(rest[:n]) && p+n <= 96 && w != "oensket" && w != "foerste") && !mayBeLabel(t) {
+			if !(isAllASCII(rest[:n]) && p+n <= 96 && w != "oensket" && w != "foerste") && !mayBeLabel(t) {
 				return label{}, false
 			}
 			checked = true
@@ -186,7 +186,7 @@ func fastLabel(t, rest string, i int) (label, bool) {
 			return label{field: labelPatterns[i].field, strong: hinted}, true
 		}
 		c := rest[end]
-		if c != ':' && !(hinted && isRESpace(c)) {
+		if c != ':' && !(hinted && isReSpace(c)) {
 			continue
 		}
 		answer := strings.TrimLeft(rest[end+1:], " \t\n\f\r")
@@ -201,7 +201,7 @@ func fastLabel(t, rest string, i int) (label, bool) {
 func hintsEnd(s string, i int) int {
 	for {
 		j := i
-		for j < len(s) && isRESpace(s[j]) {
+		for j < len(s) && isReSpace(s[j]) {
 			j++
 		}
 		if j == len(s) || s[j] != '(' {
@@ -281,8 +281,8 @@ func prefixFoldAny(s string, prefixes []string) (string, int) {
 	return "", -1
 }
 
-// isASCII reports whether s is all ASCII.
-func isASCII(s string) bool {
+// isAllASCII reports whether s is all ASCII.
+func isAllASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
@@ -302,16 +302,16 @@ func hasAnyPrefixFold(s string, prefixes []string) bool {
 	return false
 }
 
-// isStartMarker reports whether t (a cleaned line) is the form's start
+// isFormStartMarker reports whether t (a cleaned line) is the form's start
 // marker ("--- TILMELDING ---"); both marker expressions need the line to
 // start with "--".
-func isStartMarker(t string) bool {
+func isFormStartMarker(t string) bool {
 	rest, ok := afterMarkerDashes(t)
 	if !ok {
 		return false
 	}
 	n := prefixFoldLen(rest, "tilmelding")
-	return n >= 0 && (n == len(rest) || !isWordByte(rest[n])) && strings.IndexByte(rest, '\n') < 0
+	return n >= 0 && (n == len(rest) || !isReWordByte(rest[n])) && strings.IndexByte(rest, '\n') < 0
 }
 
 // afterMarkerDashes returns t after the "-{2,}\s*" that starts both
@@ -324,14 +324,14 @@ func afterMarkerDashes(t string) (string, bool) {
 	for i < len(t) && t[i] == '-' {
 		i++
 	}
-	for i < len(t) && isRESpace(t[i]) {
+	for i < len(t) && isReSpace(t[i]) {
 		i++
 	}
 	return t[i:], true
 }
 
-// isEndMarker reports whether t is the form's end marker ("--- SLUT ---").
-func isEndMarker(t string) bool {
+// isFormEndMarker reports whether t is the form's end marker ("--- SLUT ---").
+func isFormEndMarker(t string) bool {
 	rest, ok := afterMarkerDashes(t)
 	if !ok {
 		return false
@@ -340,7 +340,7 @@ func isEndMarker(t string) bool {
 	if n < 0 {
 		return false
 	}
-	for n < len(rest) && isRESpace(rest[n]) {
+	for n < len(rest) && isReSpace(rest[n]) {
 		n++
 	}
 	for n < len(rest) && rest[n] == '-' {
@@ -349,9 +349,9 @@ func isEndMarker(t string) bool {
 	return n == len(rest)
 }
 
-// isListItem is listItemRe.MatchString(t): a number of one or two
+// isFormListItem is listItemRe.MatchString(t): a number of one or two
 // digits, spaces, then ".", ")" or ":"; or a bullet.
-func isListItem(t string) bool {
+func isFormListItem(t string) bool {
 	if t == "" {
 		return false
 	}
@@ -369,16 +369,16 @@ func isListItem(t string) bool {
 	if i < len(t) && t[i] >= '0' && t[i] <= '9' {
 		i++
 	}
-	for i < len(t) && isRESpace(t[i]) {
+	for i < len(t) && isReSpace(t[i]) {
 		i++
 	}
 	return i < len(t) && (t[i] == '.' || t[i] == ')' || t[i] == ':')
 }
 
-// stripListItem is listItemRe.ReplaceAllString(t, ""): t without its
+// stripFormListItem is listItemRe.ReplaceAllString(t, ""): t without its
 // list number or bullet and the spaces after it.
-func stripListItem(t string) string {
-	if !isListItem(t) {
+func stripFormListItem(t string) string {
+	if !isFormListItem(t) {
 		return t
 	}
 	i := 1
@@ -388,12 +388,12 @@ func stripListItem(t string) string {
 		if t[i] >= '0' && t[i] <= '9' {
 			i++
 		}
-		for isRESpace(t[i]) {
+		for isReSpace(t[i]) {
 			i++
 		}
-		i++ // the ".", ")" or ":" isListItem saw
+		i++ // the ".", ")" or ":" isFormListItem saw
 	}
-	for i < len(t) && isRESpace(t[i]) {
+	for i < len(t) && isReSpace(t[i]) {
 		i++
 	}
 	return t[i:]
@@ -413,7 +413,7 @@ func maybeSalutation(t string) bool {
 		gs = greetingsBy[t[0]|0x20]
 	}
 	for _, g := range gs {
-		if n := prefixFoldLen(t, g); n >= 0 && (n == len(t) || !isWordByte(t[n])) {
+		if n := prefixFoldLen(t, g); n >= 0 && (n == len(t) || !isReWordByte(t[n])) {
 			return true
 		}
 	}

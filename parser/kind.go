@@ -207,10 +207,10 @@ func paragraphs(lines []string, noFormLines bool) []string {
 		switch {
 		case t == "":
 			flush()
-		case isListItem(t) || strings.HasSuffix(t, ":") || !noFormLines && isFormLine(t):
+		case isFormListItem(t) || strings.HasSuffix(t, ":") || !noFormLines && isFormLine(t):
 			flush()
 			cur = append(cur, t)
-			if strings.HasSuffix(t, ":") && !isListItem(t) {
+			if strings.HasSuffix(t, ":") && !isFormListItem(t) {
 				continue // "Spørgsmål:" may lead its text on the next line
 			}
 			flush()
@@ -248,7 +248,7 @@ func sentenceEnd(p string, i int) (int, int) {
 		switch {
 		case j == len(p):
 			return i, j
-		case isRESpace(p[j]):
+		case isReSpace(p[j]):
 			return i, j + 1
 		}
 		i = j // a run inside a word ("f.eks", "1.5"): no end

@@ -84,15 +84,15 @@ func wordsBack(s string, i, n int) int {
 // word holds it, and a mention ends at or right before one), as a
 // wordReader to read on from.
 func (d *Directory) mentionWords(text string) *wordReader {
-	at := indexFold(text, "ommun")
+	at := indexFoldASCII(text, "ommun")
 	if at < 0 {
 		return &wordReader{s: ""}
 	}
 	return &wordReader{s: text[wordsBack(text, at, d.maxWords):]}
 }
 
-// indexFold is the index of the first place containsFold(s, sub) finds.
-func indexFold(s, sub string) int {
+// indexFoldASCII is the index of the first place containsFold(s, sub) finds.
+func indexFoldASCII(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if s[i]|0x20 == sub[0]|0x20 && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i

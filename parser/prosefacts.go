@@ -386,7 +386,7 @@ var (
 // (whose folded word needs "stor"); neither spans two statements.
 func mayStateDay(stated []string) bool {
 	for _, s := range stated {
-		if hasDigit(s) || containsFold(s, "stor") {
+		if hasASCIIDigit(s) || containsFold(s, "stor") {
 			return true
 		}
 	}
