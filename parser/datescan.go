@@ -2,6 +2,7 @@ package parser
 
 import (
 	"regexp"
+	"time"
 	"unicode/utf8"
 )
 
@@ -186,4 +187,43 @@ func hasISODate(s string) bool {
 		}
 	}
 	return false
+}
+
+// mayNameStorebaelt reports whether a word of s may fold to "storebaelt":
+// s holds "stor", then "e" (or é, è, É, È, which fold to it), then "b",
+// in either case. Only ASCII letters fold to s, t, o, r and b.
+func mayNameStorebaelt(s string) bool {
+	for {
+		i := indexFoldASCII(s, "stor")
+		if i < 0 {
+			return false
+		}
+		s = s[i+4:]
+		rest := s
+		switch {
+		case rest != "" && rest[0]|0x20 == 'e':
+			rest = rest[1:]
+		case len(rest) >= 2 && rest[0] == 0xc3 && (rest[1]|0x20 == 0xa9 || rest[1]|0x20 == 0xa8):
+			rest = rest[2:] // é è É È
+		default:
+			continue
+		}
+		if rest != "" && rest[0]|0x20 == 'b' {
+			return true
+		}
+	}
+}
+
+// dateOnly is t.Format(time.DateOnly) for the dates dayReader makes
+// (years 1 to 9999).
+func dateOnly(t time.Time) string {
+	y, m, d := t.Date()
+	b := []byte("0000-00-00")
+	for i := 3; i >= 0; i-- {
+		b[i] = byte('0' + y%10)
+		y /= 10
+	}
+	b[5], b[6] = byte('0'+int(m)/10), byte('0'+int(m)%10)
+	b[8], b[9] = byte('0'+d/10), byte('0'+d%10)
+	return string(b)
 }

@@ -48,9 +48,9 @@ func (d dayReader) read(s string, prose bool) *string {
 		}
 	}
 	sides := map[string]bool{}
-	// In prose a side counts only before "for Storebælt", whose folded
-	// word needs "stor" in s (only S, T, O and R fold to s, t, o and r).
-	if !prose || containsFold(s, "stor") {
+	// In prose a side counts only before "for Storebælt" (see
+	// mayNameStorebaelt).
+	if !prose || mayNameStorebaelt(s) {
 		w := " " + foldedWords(s) + " "
 		for _, side := range []string{"oest", "vest"} {
 			if strings.Contains(w, " "+side+" ") && (!prose || strings.Contains(w, " "+side+" for storebaelt ")) {
@@ -72,7 +72,7 @@ func (d dayReader) read(s string, prose bool) *string {
 	if len(days) == 0 {
 		return nil
 	}
-	out := days[0].Format(time.DateOnly)
+	out := dateOnly(days[0])
 	return &out
 }
 

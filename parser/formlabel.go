@@ -268,10 +268,7 @@ var allLabelFields, labelFieldsBy = func() ([]int, [128][]int) {
 // hasPrefixFold) and its length in s, or "", -1.
 func prefixFoldAny(s string, prefixes []string) (string, int) {
 	for _, p := range prefixes {
-		if len(s) >= 2 && s[0] < utf8.RuneSelf && s[1] < utf8.RuneSelf && p[0] < utf8.RuneSelf &&
-			(s[0]|0x20 != p[0] || s[1]|0x20 != p[1]) {
-			// Two ASCII letters of s against the first two of p (ASCII,
-			// neither k nor s: only their own capitals fold to them).
+		if asciiPairMiss(s, p) {
 			continue
 		}
 		if n := prefixFoldLen(s, p); n >= 0 {
@@ -279,6 +276,16 @@ func prefixFoldAny(s string, prefixes []string) (string, int) {
 		}
 	}
 	return "", -1
+}
+
+// asciiPairMiss reports whether the first two bytes of s, both ASCII,
+// cannot start p under (?i)'s folding: p's first letter is lower-case
+// ASCII and its second rune is a lower-case ASCII letter or one that no
+// ASCII letter folds to (TestCueWordsFoldSafely), so each is matched
+// only by itself or its capital.
+func asciiPairMiss(s, p string) bool {
+	return len(s) >= 2 && s[0] < utf8.RuneSelf && s[1] < utf8.RuneSelf && p[0] < utf8.RuneSelf &&
+		(s[0]|0x20 != p[0] || s[1]|0x20 != p[1])
 }
 
 // isAllASCII reports whether s is all ASCII.
@@ -413,6 +420,9 @@ func maybeSalutation(t string) bool {
 		gs = greetingsBy[t[0]|0x20]
 	}
 	for _, g := range gs {
+		if asciiPairMiss(t, g) {
+			continue
+		}
 		if n := prefixFoldLen(t, g); n >= 0 && (n == len(t) || !isReWordByte(t[n])) {
 			return true
 		}

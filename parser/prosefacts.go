@@ -86,7 +86,7 @@ func firstDateText(s string) string {
 // isCampaignDay reports whether day ("2006-01-02") is one of the
 // campaign's first development days.
 func (p *Parser) isCampaignDay(day string) bool {
-	return day == p.east.Format(time.DateOnly) || day == p.west.Format(time.DateOnly)
+	return day == dateOnly(p.east) || day == dateOnly(p.west)
 }
 
 // sideDay returns the day of the kommune's side of Storebælt, or nil
@@ -386,7 +386,7 @@ var (
 // (whose folded word needs "stor"); neither spans two statements.
 func mayStateDay(stated []string) bool {
 	for _, s := range stated {
-		if hasASCIIDigit(s) || containsFold(s, "stor") {
+		if hasASCIIDigit(s) || mayNameStorebaelt(s) {
 			return true
 		}
 	}
