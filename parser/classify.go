@@ -99,7 +99,7 @@ func (p *Parser) unwrapForward(r *Reply, m *mailMsg, body string) string {
 // new text of a reply.
 func (p *Parser) readContent(r *Reply, text string) {
 	f := readForm(text)
-	prose, proseLines, signature := proseText(f)
+	prose, proseLines, signature := proseParts(f)
 	sents := sentencesIn(proseLines, true) // read once; every prose reader below uses them
 	stated := statements(sents)
 	r.Participants = readParticipants(f, prose, r.From)
@@ -141,11 +141,18 @@ func (p *Parser) readContent(r *Reply, text string) {
 	}
 }
 
-// proseText returns the lines of the form's text that are neither form
-// labels nor part of the signature: the free text in which prose answers
-// are sought, as text and as cleaned lines; and the signature, the lines
-// from the closing greeting on.
-func proseText(f *form) (prose string, lines []string, signature string) {
+// proseText returns the lines of text that are neither form labels nor
+// part of the signature: the free text in which prose answers are sought.
+// f is readForm(text).
+func proseText(text string, f *form) string {
+	prose, _, _ := proseParts(f)
+	return prose
+}
+
+// proseParts returns the prose of the form's text (see proseText), as
+// text and as cleaned lines, and the signature: the lines from the
+// closing greeting on.
+func proseParts(f *form) (prose string, lines []string, signature string) {
 	out := make([]string, 0, len(f.lines))
 	lines = make([]string, 0, len(f.lines))
 	for i, line := range f.lines {
