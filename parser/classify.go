@@ -102,8 +102,8 @@ func (p *Parser) unwrapForward(r *Reply, m *mailMsg, body string) string {
 // new text of a reply.
 func (p *Parser) readContent(r *Reply, text string) {
 	f := readForm(text)
-	prose := proseText(text, f)
-	sents := sentences(prose) // read once; every prose reader below uses them
+	prose, proseLines, signature := proseParts(f)
+	sents := sentencesIn(proseLines, true) // read once; every prose reader below uses them
 	stated := statements(sents)
 	r.Participants = readParticipants(f, prose, r.From)
 	if !f.present() {
@@ -112,7 +112,7 @@ func (p *Parser) readContent(r *Reply, text string) {
 		}
 		r.Participants = append(r.Participants, namedInProse(stated, r.Participants)...)
 	}
-	p.weighKommune(r, f, prose, signatureText(text))
+	p.weighKommune(r, f, prose, signature)
 	r.Unit = readUnit(f.answers[fieldUnit])
 	if r.Unit == "" && f.answers[fieldUnit] == "" {
 		r.Unit = proseUnit(stated, p.dir)
@@ -146,24 +146,40 @@ func (p *Parser) readContent(r *Reply, text string) {
 
 // proseText returns the lines of text that are neither form labels nor
 // part of the signature: the free text in which prose answers are sought.
+// f is readForm(text).
 func proseText(text string, f *form) string {
-	var out []string
-	for i, line := range strings.Split(text, "\n") {
-		if isSalutation(line) {
+	prose, _, _ := proseParts(f)
+	return prose
+}
+
+// proseParts returns the prose of the form's text (see proseText), as
+// text and as cleaned lines, and the signature: the lines from the
+// closing greeting on.
+func proseParts(f *form) (prose string, lines []string, signature string) {
+	out := make([]string, 0, len(f.lines))
+	lines = make([]string, 0, len(f.lines))
+	for i, line := range f.lines {
+		in := &f.info[i]
+		if maybeSalutation(in.clean) {
+			signature = strings.Join(f.lines[i:], "\n")
 			break
 		}
-		if f.labelLines[i] || isFormLine(cleanLine(line)) {
+		if f.labelLines[i] || in.formLine() {
 			continue
 		}
 		out = append(out, line)
+		lines = append(lines, in.clean)
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(out, "\n"), lines, signature
 }
 
 // hovedMEDSentences returns the sentences of text that mention HovedMED.
 func hovedMEDSentences(sents []string) string {
 	var out []string
 	for _, s := range sents {
+		if !containsFold(s, "hov") {
+			continue // only H, O and V fold to h, o and v: no fold(s) needed
+		}
 		if f := fold(s); strings.Contains(f, "hovedmed") || strings.Contains(f, "hoved-med") || strings.Contains(f, "hovedudvalg") {
 			out = append(out, s)
 		}

@@ -47,11 +47,15 @@ func (d dayReader) read(s string, prose bool) *string {
 			days = append(days, t)
 		}
 	}
-	w := " " + foldedWords(s) + " "
 	sides := map[string]bool{}
-	for _, side := range []string{"oest", "vest"} {
-		if strings.Contains(w, " "+side+" ") && (!prose || strings.Contains(w, " "+side+" for storebaelt ")) {
-			sides[side] = true
+	// In prose a side counts only before "for Storebælt" (see
+	// mayNameStorebaelt).
+	if !prose || mayNameStorebaelt(s) {
+		w := " " + foldedWords(s) + " "
+		for _, side := range []string{"oest", "vest"} {
+			if strings.Contains(w, " "+side+" ") && (!prose || strings.Contains(w, " "+side+" for storebaelt ")) {
+				sides[side] = true
+			}
 		}
 	}
 	if len(sides) == 2 && len(days) != 1 {
@@ -68,7 +72,7 @@ func (d dayReader) read(s string, prose bool) *string {
 	if len(days) == 0 {
 		return nil
 	}
-	out := days[0].Format(time.DateOnly)
+	out := dateOnly(days[0])
 	return &out
 }
 
@@ -78,17 +82,20 @@ func (d dayReader) dates(s string) []time.Time {
 		at int
 		t  time.Time
 	}
+	if !hasASCIIDigit(s) {
+		return nil // every date expression starts with an ASCII digit
+	}
 	var hits []hit
 	add := func(at int, day, month, year string) {
 		if t, ok := d.date(day, month, year); ok {
 			hits = append(hits, hit{at, t})
 		}
 	}
-	for _, m := range isoDateRe.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range dateMatches(isoDateExpr, s) {
 		add(m[0], s[m[6]:m[7]], s[m[4]:m[5]], s[m[2]:m[3]])
 	}
-	for _, m := range numDateRe.FindAllStringSubmatchIndex(s, -1) {
-		if isoDateRe.MatchString(s[max(0, m[0]-5):min(len(s), m[1]+3)]) {
+	for _, m := range dateMatches(numDateExpr, s) {
+		if hasISODate(s[max(0, m[0]-5):min(len(s), m[1]+3)]) {
 			continue
 		}
 		year := ""
@@ -97,7 +104,7 @@ func (d dayReader) dates(s string) []time.Time {
 		}
 		add(m[0], s[m[2]:m[3]], s[m[4]:m[5]], year)
 	}
-	for _, m := range nameDateRe.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range dateMatches(nameDateExpr, s) {
 		mon, ok := months[fold(s[m[4]:m[5]])]
 		if !ok {
 			continue
@@ -144,4 +151,14 @@ func (d dayReader) date(day, month, year string) (time.Time, bool) {
 		return time.Time{}, false // 31/9 is not a date
 	}
 	return t, true
+}
+
+// hasASCIIDigit reports whether s holds an ASCII digit.
+func hasASCIIDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
 }

@@ -127,7 +127,11 @@ func (p *Parser) weighKommune(r *Reply, f *form, prose, signature string) {
 			v.add(k, SignalForm)
 		}
 	}
-	if k, ok := p.referenceKommune(r, prose+"\n"+signature); ok {
+	text := ""
+	if hasReferencePrefix(prose) || hasReferencePrefix(signature) {
+		text = prose + "\n" + signature // else Reference would skip it
+	}
+	if k, ok := p.referenceKommune(r, text); ok {
 		v.add(k, SignalReference)
 	}
 	if k, ok := p.dir.ByEmailDomain(r.From); ok {
@@ -156,7 +160,9 @@ func (p *Parser) weighKommune(r *Reply, f *form, prose, signature string) {
 
 // mention finds "<name> Kommune" in free text, spelt right or nearly.
 func (p *Parser) mention(text string) (Kommune, bool) {
-	if text == "" {
+	if text == "" || !containsFold(text, "omm") && !containsFold(text, "omu") {
+		// Every kommune word, misspelt ones too ("komune", "kommue"),
+		// holds "omm" or "omu", and only ASCII letters fold to those.
 		return Kommune{}, false
 	}
 	if k, ok := p.dir.findMention(text); ok {
@@ -179,13 +185,21 @@ func (p *Parser) referenceKommune(r *Reply, text string) (Kommune, bool) {
 	return Kommune{}, false
 }
 
-// signatureText returns the lines of text from the closing greeting on.
-func signatureText(text string) string {
-	lines := strings.Split(text, "\n")
-	for i, line := range lines {
-		if isSalutation(line) {
-			return strings.Join(lines[i:], "\n")
+// hasReferencePrefix is containsFold(s, ReferencePrefix) for "SP-", the
+// test with which Reference skips a text, found from the "-" (rarer in
+// a text than "s"): "s" or "S", "p" or "P", "-" (a byte of a longer rune
+// can fold to neither, as EqualFold compares them on three bytes).
+func hasReferencePrefix(s string) bool {
+	for i := 2; i < len(s); {
+		j := strings.IndexByte(s[i:], '-')
+		if j < 0 {
+			return false
 		}
+		i += j
+		if s[i-1]|0x20 == 'p' && s[i-2]|0x20 == 's' {
+			return true
+		}
+		i++
 	}
-	return ""
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // formField names a question of the reply form (docs/DESIGN.md).
@@ -86,27 +87,6 @@ func mayBeLabel(t string) bool {
 	return false
 }
 
-// matchLabel recognises a form label at the start of line.
-func matchLabel(line string) (label, bool) {
-	t := cleanLine(line)
-	if !mayBeLabel(t) {
-		return label{}, false
-	}
-	for i, re := range labelRes {
-		m := re.FindStringSubmatch(t)
-		if m == nil {
-			continue
-		}
-		answer := strings.TrimLeft(cleanLine(m[3]), ":-–= \t")
-		return label{
-			field:  labelPatterns[i].field,
-			strong: m[2] == ":" || m[2] == "\t" || strings.TrimSpace(m[1]) != "",
-			answer: cleanLine(answer),
-		}, true
-	}
-	return label{}, false
-}
-
 // form is what was read from the reply form in a text.
 type form struct {
 	markers      bool // "--- TILMELDING" seen
@@ -116,7 +96,26 @@ type form struct {
 	participants []string // raw participant lines
 	labelLines   map[int]bool
 	strong       map[formField]bool // the answer came from a label with a colon
+	contactSeen  int                // contactLines tested by contactHasEmail
+	contactEmail bool               // one of them holds an address
+
+	// The lines of the text, and what readForm learnt of each, so that
+	// the prose readers need not split, clean and match them again.
+	lines []string
+	info  []lineInfo
 }
+
+// lineInfo is what readForm learnt of one line of its text.
+type lineInfo struct {
+	clean   string // cleanLine of the line
+	lb      label
+	isLabel bool
+	start   bool // the form's start marker
+	end     bool // the form's end marker
+}
+
+// formLine is isFormLine of the line.
+func (l *lineInfo) formLine() bool { return l.start || l.end || l.isLabel && l.lb.strong }
 
 // present reports whether the text holds the form rather than prose that
 // happens to use a label word.
@@ -125,22 +124,27 @@ func (f *form) present() bool { return f.markers || f.labels >= 2 }
 // readForm reads the form answers in text (the new text of a reply).
 func readForm(text string) *form {
 	lines := strings.Split(text, "\n")
-	f := &form{answers: map[formField]string{}, labelLines: map[int]bool{}, strong: map[formField]bool{}}
-	for _, l := range lines {
-		if startMarkerRe.MatchString(cleanLine(l)) {
+	f := &form{answers: map[formField]string{}, labelLines: map[int]bool{}, strong: map[formField]bool{},
+		lines: lines, info: make([]lineInfo, len(lines))}
+	for i, l := range lines {
+		in := &f.info[i]
+		in.clean = cleanLine(l)
+		in.start, in.end = isFormStartMarker(in.clean), isFormEndMarker(in.clean)
+		in.lb, in.isLabel = matchLabel(in.clean)
+		if in.start {
 			f.markers = true
 		}
-		if lb, ok := matchLabel(l); ok && lb.strong {
+		if in.isLabel && in.lb.strong {
 			f.labels++
 		}
 	}
 	for i := 0; i < len(lines); i++ {
-		t := cleanLine(lines[i])
-		if endMarkerRe.MatchString(t) || startMarkerRe.MatchString(t) {
+		in := &f.info[i]
+		if in.end || in.start {
 			continue
 		}
-		lb, ok := matchLabel(t)
-		if !ok || (!lb.strong && !f.weakLabelAt(lines, i, lb)) {
+		lb := in.lb
+		if !in.isLabel || (!lb.strong && !f.weakLabelAt(i, lb)) {
 			continue
 		}
 		if _, done := f.answers[lb.field]; done && lb.field != fieldParticipants {
@@ -154,7 +158,7 @@ func readForm(text string) *form {
 		if lb.strong {
 			f.strong[lb.field] = true
 		}
-		i = f.take(lines, i, lb)
+		i = f.take(i, lb)
 	}
 	return f
 }
@@ -163,7 +167,7 @@ func readForm(text string) *form {
 // form's (the form is present, and the line starts its own paragraph or
 // follows another label) rather than a line of prose that starts with a
 // label word ("HovedMED i sidste uge.", "deltager I på datoen").
-func (f *form) weakLabelAt(lines []string, i int, lb label) bool {
+func (f *form) weakLabelAt(i int, lb label) bool {
 	if !f.present() {
 		return false
 	}
@@ -173,12 +177,11 @@ func (f *form) weakLabelAt(lines []string, i int, lb label) bool {
 	if i == 0 {
 		return true
 	}
-	prev := cleanLine(lines[i-1])
-	if prev == "" || startMarkerRe.MatchString(prev) || strings.HasSuffix(prev, ":") {
+	prev := &f.info[i-1]
+	if prev.clean == "" || prev.start || strings.HasSuffix(prev.clean, ":") {
 		return true
 	}
-	_, isLabel := matchLabel(prev)
-	return isLabel || f.labelLines[i-1] || listItemRe.MatchString(prev)
+	return prev.isLabel || f.labelLines[i-1] || isFormListItem(prev.clean)
 }
 
 // filled reports whether anything was answered in the form: the blank
@@ -195,21 +198,21 @@ func (f *form) filled() bool {
 
 // take stores the answer of the label on line i and returns the last
 // line it consumed.
-func (f *form) take(lines []string, i int, lb label) int {
+func (f *form) take(i int, lb label) int {
 	switch lb.field {
 	case fieldParticipants:
 		if lb.answer != "" && !isPlaceholder(lb.answer) {
 			f.participants = append(f.participants, lb.answer)
 		}
-		return f.takeParticipants(lines, i+1)
+		return f.takeParticipants(i + 1)
 	case fieldContact:
 		f.contactLines = append(f.contactLines, lb.answer)
 		end := i
 		// The details may continue on the next lines ("navn" / "e-mail" /
 		// "telefon" each on a line); stop once an address is read.
-		for j := i + 1; j < len(lines) && j <= i+3 && firstEmail(strings.Join(f.contactLines, " ")) == ""; j++ {
-			t := cleanLine(lines[j])
-			if t == "" || isFormLine(t) || isSalutation(t) {
+		for j := i + 1; j < len(f.lines) && j <= i+3 && !f.contactHasEmail(); j++ {
+			t := f.info[j].clean
+			if t == "" || f.info[j].formLine() || maybeSalutation(t) {
 				break
 			}
 			if firstEmail(t) == "" && !phoneRe.MatchString(t) && !(lb.answer == "" && j == i+1) {
@@ -226,8 +229,8 @@ func (f *form) take(lines []string, i int, lb label) int {
 		return i
 	}
 	// The answer may be on the next line.
-	if j := nextNonEmpty(lines, i+1); j >= 0 && !isFormLine(cleanLine(lines[j])) && !isSalutation(lines[j]) {
-		f.answers[lb.field] = cleanLine(lines[j])
+	if j := f.nextNonEmpty(i + 1); j >= 0 && !f.info[j].formLine() && !maybeSalutation(f.info[j].clean) {
+		f.answers[lb.field] = f.info[j].clean
 		return j
 	}
 	f.answers[lb.field] = ""
@@ -236,17 +239,17 @@ func (f *form) take(lines []string, i int, lb label) int {
 
 // takeParticipants collects participant lines from line i on, until the
 // next label, the end marker, the closing greeting or prose.
-func (f *form) takeParticipants(lines []string, i int) int {
+func (f *form) takeParticipants(i int) int {
 	last := i - 1
-	for ; i < len(lines); i++ {
-		t := cleanLine(lines[i])
+	for ; i < len(f.lines); i++ {
+		t := f.info[i].clean
 		if t == "" {
 			continue
 		}
-		if isFormLine(t) || isSalutation(t) {
+		if f.info[i].formLine() || maybeSalutation(t) {
 			break
 		}
-		item := cleanLine(listItemRe.ReplaceAllString(t, ""))
+		item := cleanLine(stripFormListItem(t))
 		isItem := item != t
 		switch {
 		case item == "" || isPlaceholder(item):
@@ -268,8 +271,30 @@ var placeholderRe = regexp.MustCompile(`(?i)^(ukendt|følger|foelger|kommer sene
 
 // isPlaceholder reports whether a participant line names nobody.
 func isPlaceholder(item string) bool {
-	return firstEmail(item) == "" && placeholderRe.MatchString(cleanLine(item))
+	t := cleanLine(item)
+	if t == "" || t[0] < utf8.RuneSelf && strings.IndexByte(placeholderStarts, t[0]) < 0 {
+		return false // the expression is anchored: no placeholder starts so
+	}
+	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
+		// Both first characters in ASCII: they must start an alternative
+		// ("fø" and "ik" with the Kelvin sign have one outside ASCII).
+		c0, c1 := t[0]|0x20, t[1]|0x20
+		if c0 != 'x' && c0 != '?'|0x20 && c0 != '-'|0x20 && !(c0 == 'n' && (c1 == '.' || c1 == 'n' || isReSpace(t[1]))) &&
+			!strings.Contains(placeholderPairs, string([]byte{c0, c1})) {
+			return false
+		}
+	}
+	return firstEmail(item) == "" && placeholderRe.MatchString(t)
 }
+
+// placeholderStarts are the first characters of placeholderRe's
+// alternatives in either case ("k" also stands for the Kelvin sign,
+// which is not ASCII and so goes to the expression).
+const placeholderStarts = "ufketnx?-miUFKETNXMI"
+
+// placeholderPairs are the first two letters of placeholderRe's words,
+// each followed by "|".
+const placeholderPairs = "uk|fo|ko|ef|tb|ma|ik|"
 
 // isSentence reports whether t reads as a sentence of prose rather than
 // a list of details: it ends with a full stop and has many words.
@@ -279,11 +304,21 @@ func isSentence(t string) bool {
 
 // isFormLine reports whether t is a strong label or a form marker.
 func isFormLine(t string) bool {
-	if startMarkerRe.MatchString(t) || endMarkerRe.MatchString(t) {
+	if isFormStartMarker(t) || isFormEndMarker(t) {
 		return true
 	}
 	lb, ok := matchLabel(t)
 	return ok && lb.strong
+}
+
+// nextNonEmpty returns the index of the next non-blank line from i, or -1.
+func (f *form) nextNonEmpty(i int) int {
+	for ; i < len(f.lines); i++ {
+		if f.info[i].clean != "" {
+			return i
+		}
+	}
+	return -1
 }
 
 // nextNonEmpty returns the index of the next non-blank line from i, or -1.
@@ -294,4 +329,15 @@ func nextNonEmpty(lines []string, i int) int {
 		}
 	}
 	return -1
+}
+
+// contactHasEmail is firstEmail(strings.Join(f.contactLines, " ")) != "":
+// whether one of the lines holds an address (emailRe matches no space,
+// so no address runs from one line into the next). Each line is tested
+// once, as the lines come.
+func (f *form) contactHasEmail() bool {
+	for ; f.contactSeen < len(f.contactLines); f.contactSeen++ {
+		f.contactEmail = f.contactEmail || firstEmail(f.contactLines[f.contactSeen]) != ""
+	}
+	return f.contactEmail
 }

@@ -3,6 +3,7 @@ package parser
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -13,8 +14,6 @@ var (
 	oooSubjectRe = regexp.MustCompile(`(?i)(fravær|ferie|out of office|ikke på kontoret|ikke til stede|vacation|away)`)
 	// cancelRe: phrases that withdraw the kommune's registration.
 	cancelRe = regexp.MustCompile(`(?i)(træk\S*\s+(?:\S+\s+){0,6}?tilmelding\S*\s+(?:\S+\s+){0,3}?tilbage|tilbagetræk\S*|træk\S*\s+os\b|afmeld\S*|framel\S*|kan\s+alligevel\s+ikke\s+(?:\S+\s+){0,2}?deltage|melde\S*\s+(?:os\s+)?fra\b|ønsker\s+(?:alligevel\s+)?ikke\s+at\s+deltage|deltager\s+alligevel\s+ikke)`)
-	// sentenceEndRe splits text into sentences.
-	sentenceEndRe = regexp.MustCompile(`[.!?]+(\s|$)`)
 )
 
 // isAutoReply applies RFC 3834 and the de-facto headers of Exchange and
@@ -175,32 +174,43 @@ func dedupe(in []string) []string {
 // list items or form lines; a "." after a number ("29. september") or an
 // abbreviation ("pr.", "f.eks.") does not end a sentence.
 func sentences(text string) []string {
+	return sentencesIn(strings.Split(text, "\n"), false)
+}
+
+// sentencesIn is sentences of the text of lines; noFormLines says that
+// the caller knows none of them is a form line (the prose of a form's
+// text, from which they were taken out).
+func sentencesIn(lines []string, noFormLines bool) []string {
 	var out []string
-	for _, para := range paragraphs(text) {
+	for _, para := range paragraphs(lines, noFormLines) {
 		out = append(out, splitSentences(para)...)
 	}
 	return out
 }
 
 // paragraphs joins the wrapped lines of text into paragraphs.
-func paragraphs(text string) []string {
+func paragraphs(lines []string, noFormLines bool) []string {
 	var out []string
 	var cur []string
 	flush := func() {
 		if len(cur) > 0 {
-			out = append(out, strings.Join(cur, " "))
+			if len(cur) == 1 {
+				out = append(out, cur[0])
+			} else {
+				out = append(out, strings.Join(cur, " "))
+			}
 			cur = cur[:0]
 		}
 	}
-	for _, line := range strings.Split(text, "\n") {
+	for _, line := range lines {
 		t := cleanLine(line)
 		switch {
 		case t == "":
 			flush()
-		case listItemRe.MatchString(t) || isFormLine(t) || strings.HasSuffix(t, ":"):
+		case isFormListItem(t) || strings.HasSuffix(t, ":") || !noFormLines && isFormLine(t):
 			flush()
 			cur = append(cur, t)
-			if strings.HasSuffix(t, ":") && !listItemRe.MatchString(t) {
+			if strings.HasSuffix(t, ":") && !isFormListItem(t) {
 				continue // "Spørgsmål:" may lead its text on the next line
 			}
 			flush()
@@ -223,30 +233,69 @@ var abbreviations = map[string]bool{
 	"mr": true, "mrs": true, "dr": true,
 }
 
+// sentenceEnd returns the next match of sentenceEndRe in p from i on, as
+// its start and end, or -1, -1: a run of ".", "!" and "?" followed by a
+// space or the end of p (the space is part of the match).
+func sentenceEnd(p string, i int) (int, int) {
+	for ; i < len(p); i++ {
+		if !isSentencePunct(p[i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(p) && isSentencePunct(p[j]) {
+			j++
+		}
+		switch {
+		case j == len(p):
+			return i, j
+		case isReSpace(p[j]):
+			return i, j + 1
+		}
+		i = j // a run inside a word ("f.eks", "1.5"): no end
+	}
+	return -1, -1
+}
+
+func isSentencePunct(c byte) bool { return c == '.' || c == '!' || c == '?' }
+
 // splitSentences splits one paragraph into sentences.
 func splitSentences(p string) []string {
 	var out []string
 	start := 0
-	for _, loc := range sentenceEndRe.FindAllStringIndex(p, -1) {
-		if p[loc[0]] == '.' && !strings.ContainsAny(p[loc[0]:loc[1]], "!?") {
-			word := p[start:loc[0]]
+	for at := 0; ; {
+		lo, hi := sentenceEnd(p, at)
+		if lo < 0 {
+			break
+		}
+		at = hi
+		if p[lo] == '.' && !strings.ContainsAny(p[lo:hi], "!?") {
+			word := p[start:lo]
 			if i := strings.LastIndexAny(word, " \t(/"); i >= 0 {
 				word = word[i+1:]
 			}
-			lw := strings.ToLower(word)
-			if word != "" && (isDigits(word) || abbreviations[lw] || len([]rune(word)) == 1) {
+			if word != "" && (isDigits(word) || utf8.RuneCountInString(word) == 1 || isAbbreviation(word)) {
 				continue
 			}
 		}
-		if s := cleanLine(p[start:loc[1]]); s != "" {
+		if s := cleanLine(p[start:hi]); s != "" {
 			out = append(out, s)
 		}
-		start = loc[1]
+		start = hi
 	}
 	if s := cleanLine(p[start:]); s != "" {
 		out = append(out, s)
 	}
 	return out
+}
+
+// isAbbreviation reports whether word, lower-cased, is one of the
+// abbreviations. None is longer than 5 bytes, and lower-casing shrinks a
+// rune to no less than a third (the Kelvin sign is "k").
+func isAbbreviation(word string) bool {
+	if len(word) > 18 {
+		return false
+	}
+	return abbreviations[strings.ToLower(word)]
 }
 
 // isDigits reports whether s is all ASCII digits.
@@ -264,12 +313,30 @@ func isDigits(s string) bool {
 // cancellation.
 func cancels(sents []string) bool {
 	for _, s := range sents {
-		if !strings.HasSuffix(s, "?") && (cancelRe.MatchString(s) || cancelWeRe.MatchString(s) && !partialRe.MatchString(s)) {
+		if strings.HasSuffix(s, "?") || !cancelCues.in(s) {
+			continue
+		}
+		if cancelRe.MatchString(s) || cancelWeExpr.match(s) && !partialRe.MatchString(s) {
 			return true
 		}
 	}
 	return false
 }
+
+// cancelWords are words one of which every match of cancelRe and of
+// cancelWeRe holds: "træ" (trække, tilbagetrække), "afmeld", "framel",
+// "alligevel", "melde", "delta" (deltage), "være", "part" (participate,
+// take part), "attend", "join", "fra" (sige fra, afstå fra), "pringer"
+// (springer over), "withdraw", "cancel". None holds k or s, whose case
+// folding (?i) extends to runes of another length (the Kelvin sign, the
+// long s) that containsFold would miss (TestCueWordsFoldSafely).
+var cancelWords = []string{"træ", "afmeld", "framel", "alligevel", "melde", "delta", "være", "part", "attend",
+	"join", "fra", "pringer", "withdraw", "cancel"}
+
+var cancelCues = newCueSet(cancelWords...)
+
+// cancelWeExpr is cancelWeRe tried only at the words that start it.
+var cancelWeExpr = newCueExpr(cancelWeRe, "vi", "kommunen", "we")
 
 // partialRe matches what makes "vi kan ikke deltage …" about one day or
 // one person rather than the whole registration: a date, a day, or a
@@ -296,14 +363,19 @@ var questionLabelRe = regexp.MustCompile(`(?i)^(spørgsmål|spoergsmaal|question
 func questionsIn(sents []string) string {
 	var qs []string
 	for _, s := range sents {
-		if m := questionLabelRe.FindStringSubmatch(s); m != nil && !strings.HasSuffix(s, "?") {
-			qs = append(qs, cleanLine(m[2]))
-			continue
+		question := strings.HasSuffix(s, "?")
+		if !question && strings.IndexByte(s, ':') >= 0 {
+			if m := questionLabelRe.FindStringSubmatch(s); m != nil {
+				qs = append(qs, cleanLine(m[2]))
+				continue
+			}
 		}
-		if !strings.HasSuffix(s, "?") || amendRequestRe.MatchString(s) && strings.Contains(s, "@") {
+		if !question || strings.Contains(s, "@") && amendRequestRe.MatchString(s) {
 			continue // "Vil I udskifte X med Y (y@…)?" asks for a change, not an answer
 		}
-		if q := questionLeadRe.ReplaceAllString(s, ""); len(strings.Fields(q)) >= 2 {
+		if strings.IndexByte(s, ':') < 0 {
+			// questionLeadRe ends at a ":": it would leave s as it is
+		} else if q := questionLeadRe.ReplaceAllString(s, ""); len(strings.Fields(q)) >= 2 {
 			s = q
 		}
 		qs = append(qs, s)

@@ -194,16 +194,39 @@ func (d *Directory) Find(text string) (Kommune, bool) {
 // findMention is Find restricted to "<name> Kommune": it is used on free
 // text, where a bare place name may be an address or a person.
 func (d *Directory) findMention(text string) (Kommune, bool) {
-	return d.find(text, true)
+	if !containsFold(text, "ommun") {
+		// Every kommune word folds to a word with "ommun", and only the
+		// ASCII letters fold to o, m, u and n: no word of text is one.
+		return Kommune{}, false
+	}
+	return d.findMentionIn(d.mentionWords(text))
 }
 
 // find scans the words of text for the longest known spelling at each
 // position, leftmost first.
 func (d *Directory) find(text string, needKommuneWord bool) (Kommune, bool) {
 	toks := tokenize(text)
+	var key []byte
 	for i := range toks {
 		for n := min(d.maxWords, len(toks)-i); n >= 1; n-- {
-			if k, ok := d.matchAt(toks, i, n, needKommuneWord); ok {
+			var e phraseEntry
+			var ok bool
+			if n == 1 {
+				e, ok = d.byPhrase[toks[i].folded]
+			} else {
+				key = key[:0]
+				for j := i; j < i+n; j++ {
+					if j > i {
+						key = append(key, ' ')
+					}
+					key = append(key, toks[j].folded...)
+				}
+				e, ok = d.byPhrase[string(key)]
+			}
+			if !ok {
+				continue
+			}
+			if k, ok := d.matchAt(toks, i, n, e, needKommuneWord); ok {
 				return k, true
 			}
 		}
@@ -211,21 +234,13 @@ func (d *Directory) find(text string, needKommuneWord bool) (Kommune, bool) {
 	return Kommune{}, false
 }
 
-// matchAt checks whether words toks[i:i+n] spell a kommune under the rules
-// described at Find.
-func (d *Directory) matchAt(toks []token, i, n int, needKommuneWord bool) (Kommune, bool) {
-	words := make([]string, n)
-	for j := range n {
-		words[j] = toks[i+j].folded
-	}
-	e, ok := d.byPhrase[strings.Join(words, " ")]
-	if !ok {
-		return Kommune{}, false
-	}
+// matchAt checks whether words toks[i:i+n], which spell e, name a
+// kommune under the rules described at Find.
+func (d *Directory) matchAt(toks []token, i, n int, e phraseEntry, needKommuneWord bool) (Kommune, bool) {
 	if e.acronym && toks[i].orig != strings.ToUpper(toks[i].orig) {
 		return Kommune{}, false
 	}
-	last := words[n-1]
+	last := toks[i+n-1].folded
 	kommuneWord := last == "kommune" || last == "regionskommune" || last == "kommunes"
 	if next := i + n; next < len(toks) {
 		f := toks[next].folded

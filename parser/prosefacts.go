@@ -25,11 +25,13 @@ func (p *Parser) readDay(r *Reply, f *form, stated []string) {
 		}
 		return
 	}
-	if r.Day = days.read(strings.Join(stated, "\n"), true); r.Day != nil {
-		return
+	if mayStateDay(stated) {
+		if r.Day = days.read(strings.Join(stated, "\n"), true); r.Day != nil {
+			return
+		}
 	}
 	for _, s := range stated {
-		if !containsAnyFold(s, "dag", "dato", "day", "øst", "oest", "vest") {
+		if !dayCues.in(s) {
 			continue // neither a day, a date nor a side: spare the expressions
 		}
 		if m := sideWishRe.FindStringSubmatch(s); m != nil {
@@ -84,7 +86,7 @@ func firstDateText(s string) string {
 // isCampaignDay reports whether day ("2006-01-02") is one of the
 // campaign's first development days.
 func (p *Parser) isCampaignDay(day string) bool {
-	return day == p.east.Format(time.DateOnly) || day == p.west.Format(time.DateOnly)
+	return day == dateOnly(p.east) || day == dateOnly(p.west)
 }
 
 // sideDay returns the day of the kommune's side of Storebælt, or nil
@@ -129,17 +131,34 @@ var unitCueRes = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\b(?:deltager|deltage|tilmelder\s+(?:os|sig)|er\s+med|take\s+part|participate)\s+(?:vi\s+|os\s+|we\s+)?(?:kun\s+|alene\s+|only\s+)?(?:fra|for|from)\s+(?:forvaltningen\s+|området\s+|afdelingen\s+)?([^.,;:!?]{3,80})`),
 }
 
+// unitCueExprs are unitCueRes tried only at the words that start them.
+var unitCueExprs = []cueExpr{
+	newCueExpr(unitCueRes[0], "kun", "alene", "udelukkende"),
+	newCueExpr(unitCueRes[1], "deltage", "tilmelder", "er", "take", "participate"),
+}
+
+// unitCueWords are, for each of unitCueRes, two lists of words: every
+// match holds one of each ("kun" holds "un", "er med" holds "med", "fra"
+// and "from" hold "fr"). None holds k or s (TestCueWordsFoldSafely).
+var unitCueWords = [][2][]string{
+	{{"un", "alene", "udelu"}, {"delta", "med", "tilmeld"}},
+	{{"delta", "tilmeld", "med", "part"}, {"fr", "for"}},
+}
+
 // unitWordRe matches the words that name a part of a kommune.
 var unitWordRe = regexp.MustCompile(`(?i)(forvaltning|område|omraade|center|afdeling|direktørområde|sekretariat|stab)`)
 
 // proseUnit returns the unit the prose names, or "".
 func proseUnit(stated []string, d *Directory) string {
 	for _, s := range stated {
-		if !containsAnyFold(s, "deltag", "tilmeld", "er med", "take part", "particip") {
+		if !unitCues.in(s) {
 			continue
 		}
-		for _, re := range unitCueRes {
-			m := re.FindStringSubmatch(s)
+		for i, e := range unitCueExprs {
+			if !unitCueSets[i][0].in(s) || !unitCueSets[i][1].in(s) {
+				continue
+			}
+			m := e.find(s)
 			if m == nil {
 				continue
 			}
@@ -203,7 +222,7 @@ var contactCueRes = []*regexp.Regexp{
 // same name.
 func proseContact(stated []string, r *Reply) Contact {
 	for _, s := range stated {
-		if !containsAnyFold(s, "kontakt", "contact") {
+		if !contactCues.in(s) {
 			continue
 		}
 		for _, re := range contactCueRes {
@@ -275,10 +294,10 @@ func selfParticipant(stated []string, r *Reply) (Participant, bool) {
 		return Participant{}, false
 	}
 	for _, s := range stated {
-		if !containsAnyFold(s, "jeg ", "undertegnede", "i will", "i shall") {
+		if !selfCues.in(s) {
 			continue
 		}
-		m := selfRe.FindStringSubmatch(s)
+		m := selfExpr.find(s)
 		if m == nil || excludeRe.MatchString(s) {
 			continue
 		}
@@ -318,14 +337,56 @@ func ownClause(s string) string {
 // ("Ja tak, vi vil gerne deltage – navne følger").
 var intentRe = regexp.MustCompile(`(?i)(\bvi\s+(?:vil|ønsker|oensker)\s+(?:\S+\s+){0,2}?(?:deltage|være\s+med|tilmelde)|\bvi\s+tilmelder\s+(?:os|hermed|kommunen)|\bhermed\s+(?:vores\s+)?tilmelding|\b(?:navne|deltagere|deltagerne|names)\s+(?:følger|foelger|kommer|eftersendes|to\s+follow|will\s+follow)|\bwe\s+would\s+(?:like|love)\s+to\s+(?:take\s+part|participate|join)|\bwe\s+(?:will|want\s+to)\s+(?:take\s+part|participate|join))`)
 
+// intentWords are words one of which every match of intentRe holds:
+// "delta" (deltage, deltagere), "være", "tilmeld", "navne", "name",
+// "part" (take part, participate), "join". None holds k or s.
+var intentWords = []string{"delta", "være", "tilmeld", "navne", "name", "part", "join"}
+
 // wantsToRegister reports whether the prose states the wish to take part
 // in a sentence that is neither a question nor a negation.
 func wantsToRegister(stated []string) bool {
 	for _, s := range stated {
-		if !containsAnyFold(s, "vi ", "hermed", "navne", "deltagere", "names", "we ") {
+		if !intentLeadCues.in(s) {
 			continue
 		}
-		if intentRe.MatchString(s) && !cancelWeRe.MatchString(s) {
+		if !intentCues.in(s) {
+			continue
+		}
+		if intentExpr.match(s) && !cancelWeExpr.match(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// The cue words the prose readers look for before their expressions, as
+// cueSets (one pass over a sentence for all words of a list).
+var (
+	dayCues        = newCueSet("dag", "dato", "day", "øst", "oest", "vest")
+	unitCues       = newCueSet("deltag", "tilmeld", "er med", "take part", "particip")
+	contactCues    = newCueSet("kontakt", "contact")
+	selfCues       = newCueSet("jeg ", "undertegnede", "i will", "i shall")
+	intentLeadCues = newCueSet("vi ", "hermed", "navne", "deltagere", "names", "we ")
+	intentCues     = newCueSet(intentWords...)
+	unitCueSets    = [][2]*cueSet{
+		{newCueSet(unitCueWords[0][0]...), newCueSet(unitCueWords[0][1]...)},
+		{newCueSet(unitCueWords[1][0]...), newCueSet(unitCueWords[1][1]...)},
+	}
+)
+
+// selfExpr and intentExpr are selfRe and intentRe tried only at the words
+// that start them.
+var (
+	selfExpr   = newCueExpr(selfRe, "jeg", "undertegnede", "i")
+	intentExpr = newCueExpr(intentRe, "vi", "hermed", "navne", "deltagere", "names", "we")
+)
+
+// mayStateDay reports whether dayReader.read may find a day in the
+// statements in prose: a date needs a digit, a side "for Storebælt"
+// (whose folded word needs "stor"); neither spans two statements.
+func mayStateDay(stated []string) bool {
+	for _, s := range stated {
+		if hasASCIIDigit(s) || mayNameStorebaelt(s) {
 			return true
 		}
 	}
