@@ -51,7 +51,7 @@ func (e cueExpr) match(s string) bool {
 // mayStart reports whether a match of e may start at i: a word starts
 // there (\b before an ASCII letter) with one of e.starts.
 func (e cueExpr) mayStart(s string, i int) bool {
-	return isASCIILetterRune(rune(s[i])) && (i == 0 || !isReWordByte(s[i-1])) && hasAnyPrefixFold(s[i:], e.starts)
+	return isASCIILetterRune(rune(s[i])) && (i == 0 || !isWordByte(s[i-1])) && hasAnyPrefixFold(s[i:], e.starts)
 }
 
 // hasFoldOutsider reports whether s holds the Kelvin sign or the long s:
@@ -59,44 +59,6 @@ func (e cueExpr) mayStart(s string, i int) bool {
 // such text is left to the expression itself.
 func hasFoldOutsider(s string) bool {
 	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f")
-}
-
-// cueSet is containsAnyFold of a fixed list of words in one pass over the
-// text: each byte is compared only with the words that may start there
-// (checkFormPrefilters).
-type cueSet struct {
-	words []string
-	by    [256][]string
-}
-
-func newCueSet(words ...string) *cueSet {
-	c := &cueSet{words: words}
-	for _, w := range words {
-		lo, up := w[0], w[0]
-		if lo >= 'a' && lo <= 'z' {
-			up = lo - ('a' - 'A')
-		} else if lo >= 'A' && lo <= 'Z' {
-			lo = up + ('a' - 'A')
-		}
-		c.by[lo] = append(c.by[lo], w)
-		if up != lo {
-			c.by[up] = append(c.by[up], w)
-		}
-	}
-	return c
-}
-
-// in reports whether s contains one of the words, ignoring case as
-// containsFold does.
-func (c *cueSet) in(s string) bool {
-	for i := 0; i < len(s); i++ {
-		for _, w := range c.by[s[i]] {
-			if i+len(w) <= len(s) && strings.EqualFold(s[i:i+len(w)], w) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // anchoredRe returns re anchored at the start of the text.

@@ -34,7 +34,7 @@ var (
 func dateMatches(e dateExpr, s string) [][]int {
 	var out [][]int
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < '0' || c > '9' || i > 0 && isReWordByte(s[i-1]) {
+		if c := s[i]; c < '0' || c > '9' || i > 0 && isWordByte(s[i-1]) {
 			continue
 		}
 		m := e.match(s, i)
@@ -45,12 +45,6 @@ func dateMatches(e dateExpr, s string) [][]int {
 		i = m[1] - 1 // the next search starts where this match ends
 	}
 	return out
-}
-
-// isReWordByte reports whether c is an ASCII word character of \b (a byte
-// of a rune outside ASCII is none).
-func isReWordByte(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
 // afterDigits returns the index after the run of at most n ASCII digits
@@ -64,7 +58,7 @@ func afterDigits(s string, i, n int) int {
 
 // wordBoundaryAfter reports whether \b holds at j, after a digit.
 func wordBoundaryAfter(s string, j int) bool {
-	return j == len(s) || !isReWordByte(s[j])
+	return j == len(s) || !isWordByte(s[j])
 }
 
 // afterReSpaces returns the index after the \s* at j.
@@ -182,7 +176,7 @@ func isMonthLetter(r rune) bool {
 // hasISODate is isoDateRe.MatchString(s).
 func hasISODate(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= '0' && c <= '9' && (i == 0 || !isReWordByte(s[i-1])) && isoDateAt(s, i) != nil {
+		if c := s[i]; c >= '0' && c <= '9' && (i == 0 || !isWordByte(s[i-1])) && isoDateAt(s, i) != nil {
 			return true
 		}
 	}

@@ -125,10 +125,10 @@ func checkFormPrefilters(t *testing.T, s string) {
 		}
 	}
 	checkMention(t, s)
-	for _, c := range []*cueSet{dayCues, unitCues, contactCues, selfCues, intentLeadCues, intentCues, cancelCues,
+	for _, c := range []*wordSet{dayCues, unitCues, contactCues, selfCues, intentLeadCues, intentCues, cancelCues,
 		unitCueSets[0][0], unitCueSets[0][1], unitCueSets[1][0], unitCueSets[1][1]} {
-		if got, want := c.in(s), containsAnyFold(s, c.words...); got != want {
-			t.Errorf("cueSet%q.in(%q) = %v, want %v", c.words, s, got, want)
+		if got, want := c.holds(s), containsAnyFold(s, c.subs...); got != want {
+			t.Errorf("wordSet%q.holds(%q) = %v, want %v", c.subs, s, got, want)
 		}
 	}
 	if !containsFold(s, "omm") && !containsFold(s, "omu") {

@@ -318,7 +318,7 @@ func isFormStartMarker(t string) bool {
 		return false
 	}
 	n := prefixFoldLen(rest, "tilmelding")
-	return n >= 0 && (n == len(rest) || !isReWordByte(rest[n])) && strings.IndexByte(rest, '\n') < 0
+	return n >= 0 && (n == len(rest) || !isWordByte(rest[n])) && strings.IndexByte(rest, '\n') < 0
 }
 
 // afterMarkerDashes returns t after the "-{2,}\s*" that starts both
@@ -423,7 +423,7 @@ func maybeSalutation(t string) bool {
 		if asciiPairMiss(t, g) {
 			continue
 		}
-		if n := prefixFoldLen(t, g); n >= 0 && (n == len(t) || !isReWordByte(t[n])) {
+		if n := prefixFoldLen(t, g); n >= 0 && (n == len(t) || !isWordByte(t[n])) {
 			return true
 		}
 	}

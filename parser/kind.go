@@ -313,7 +313,7 @@ func isDigits(s string) bool {
 // cancellation.
 func cancels(sents []string) bool {
 	for _, s := range sents {
-		if strings.HasSuffix(s, "?") || !cancelCues.in(s) {
+		if strings.HasSuffix(s, "?") || !cancelCues.holds(s) {
 			continue
 		}
 		if cancelRe.MatchString(s) || cancelWeExpr.match(s) && !partialRe.MatchString(s) {
@@ -333,7 +333,7 @@ func cancels(sents []string) bool {
 var cancelWords = []string{"træ", "afmeld", "framel", "alligevel", "melde", "delta", "være", "part", "attend",
 	"join", "fra", "pringer", "withdraw", "cancel"}
 
-var cancelCues = newCueSet(cancelWords...)
+var cancelCues = newWordSet(cancelWords...)
 
 // cancelWeExpr is cancelWeRe tried only at the words that start it.
 var cancelWeExpr = newCueExpr(cancelWeRe, "vi", "kommunen", "we")

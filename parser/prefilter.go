@@ -89,8 +89,9 @@ type wordSet struct {
 	byFirst [256][]string
 }
 
-// newWordSet returns the set of subs (none of them empty, none starting
-// outside ASCII).
+// newWordSet returns the set of subs (none empty). A sub may start
+// outside ASCII when both cases of its first letter share their first
+// UTF-8 byte, as æ/Æ, ø/Ø and å/Å do.
 func newWordSet(subs ...string) *wordSet {
 	fs := &wordSet{subs: subs}
 	for _, s := range subs {

@@ -31,7 +31,7 @@ func (p *Parser) readDay(r *Reply, f *form, stated []string) {
 		}
 	}
 	for _, s := range stated {
-		if !dayCues.in(s) {
+		if !dayCues.holds(s) {
 			continue // neither a day, a date nor a side: spare the expressions
 		}
 		if m := sideWishRe.FindStringSubmatch(s); m != nil {
@@ -151,11 +151,11 @@ var unitWordRe = regexp.MustCompile(`(?i)(forvaltning|område|omraade|center|afd
 // proseUnit returns the unit the prose names, or "".
 func proseUnit(stated []string, d *Directory) string {
 	for _, s := range stated {
-		if !unitCues.in(s) {
+		if !unitCues.holds(s) {
 			continue
 		}
 		for i, e := range unitCueExprs {
-			if !unitCueSets[i][0].in(s) || !unitCueSets[i][1].in(s) {
+			if !unitCueSets[i][0].holds(s) || !unitCueSets[i][1].holds(s) {
 				continue
 			}
 			m := e.find(s)
@@ -222,7 +222,7 @@ var contactCueRes = []*regexp.Regexp{
 // same name.
 func proseContact(stated []string, r *Reply) Contact {
 	for _, s := range stated {
-		if !contactCues.in(s) {
+		if !contactCues.holds(s) {
 			continue
 		}
 		for _, re := range contactCueRes {
@@ -294,7 +294,7 @@ func selfParticipant(stated []string, r *Reply) (Participant, bool) {
 		return Participant{}, false
 	}
 	for _, s := range stated {
-		if !selfCues.in(s) {
+		if !selfCues.holds(s) {
 			continue
 		}
 		m := selfExpr.find(s)
@@ -346,10 +346,10 @@ var intentWords = []string{"delta", "være", "tilmeld", "navne", "name", "part",
 // in a sentence that is neither a question nor a negation.
 func wantsToRegister(stated []string) bool {
 	for _, s := range stated {
-		if !intentLeadCues.in(s) {
+		if !intentLeadCues.holds(s) {
 			continue
 		}
-		if !intentCues.in(s) {
+		if !intentCues.holds(s) {
 			continue
 		}
 		if intentExpr.match(s) && !cancelWeExpr.match(s) {
@@ -360,17 +360,17 @@ func wantsToRegister(stated []string) bool {
 }
 
 // The cue words the prose readers look for before their expressions, as
-// cueSets (one pass over a sentence for all words of a list).
+// wordSets (one pass over a sentence for all words of a list).
 var (
-	dayCues        = newCueSet("dag", "dato", "day", "øst", "oest", "vest")
-	unitCues       = newCueSet("deltag", "tilmeld", "er med", "take part", "particip")
-	contactCues    = newCueSet("kontakt", "contact")
-	selfCues       = newCueSet("jeg ", "undertegnede", "i will", "i shall")
-	intentLeadCues = newCueSet("vi ", "hermed", "navne", "deltagere", "names", "we ")
-	intentCues     = newCueSet(intentWords...)
-	unitCueSets    = [][2]*cueSet{
-		{newCueSet(unitCueWords[0][0]...), newCueSet(unitCueWords[0][1]...)},
-		{newCueSet(unitCueWords[1][0]...), newCueSet(unitCueWords[1][1]...)},
+	dayCues        = newWordSet("dag", "dato", "day", "øst", "oest", "vest")
+	unitCues       = newWordSet("deltag", "tilmeld", "er med", "take part", "particip")
+	contactCues    = newWordSet("kontakt", "contact")
+	selfCues       = newWordSet("jeg ", "undertegnede", "i will", "i shall")
+	intentLeadCues = newWordSet("vi ", "hermed", "navne", "deltagere", "names", "we ")
+	intentCues     = newWordSet(intentWords...)
+	unitCueSets    = [][2]*wordSet{
+		{newWordSet(unitCueWords[0][0]...), newWordSet(unitCueWords[0][1]...)},
+		{newWordSet(unitCueWords[1][0]...), newWordSet(unitCueWords[1][1]...)},
 	}
 )
 
