@@ -25,9 +25,11 @@ var benchCorpus = sync.OnceValue(func() []gencorpus.Mail {
 	return gencorpus.Generate(benchCorpusSize, benchCorpusSeed)
 })
 
-// corpusParser reads the corpus's staff forwards as staff forwards.
+// corpusParser reads the corpus as the daemon reads its mailbox: the
+// staff forwards as staff forwards, and the quotes of the bot's own mails
+// as such (answers typed into a quoted form are read).
 func corpusParser() *Parser {
-	return New(Options{StaffDomains: []string{gencorpus.StaffDomain}})
+	return New(Options{StaffDomains: []string{gencorpus.StaffDomain}, OwnAddress: gencorpus.BotAddress})
 }
 
 // bareDecode is what any program must do to read a mail: go-message's

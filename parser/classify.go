@@ -27,8 +27,8 @@ func (p *Parser) classify(r *Reply, m *mailMsg) {
 		return // a newsletter: leave it for a person as "other"
 	}
 	base := *r
-	p.readContent(r, text)
-	p.readQuotedForm(r, base, body, text)
+	f := p.readContent(r, text)
+	p.readQuotedForm(r, base, body, text, f)
 	if docs := m.allDocs(); len(docs) > 0 && len(r.Participants) == 0 {
 		p.readDocuments(r, base, docs, text)
 	}
@@ -99,8 +99,8 @@ func (p *Parser) unwrapForward(r *Reply, m *mailMsg, body string) string {
 }
 
 // readContent reads the registration, cancellation or question in the
-// new text of a reply.
-func (p *Parser) readContent(r *Reply, text string) {
+// new text of a reply, and returns the form it read there.
+func (p *Parser) readContent(r *Reply, text string) *form {
 	f := readForm(text)
 	prose, proseLines, signature := proseParts(f)
 	sents := sentencesIn(proseLines, true) // read once; every prose reader below uses them
@@ -142,6 +142,7 @@ func (p *Parser) readContent(r *Reply, text string) {
 	default:
 		r.Kind = KindOther
 	}
+	return f
 }
 
 // proseText returns the lines of text that are neither form labels nor

@@ -66,11 +66,9 @@ func quotedForm(body, own string) string {
 // firstQuote is the index of the line that starts the first quoted mail
 // (an attribution or a header block), or -1.
 func firstQuote(lines []string) int {
-	for i := range lines {
-		if strings.HasPrefix(cleanLine(lines[i]), ">") {
-			continue
-		}
-		if startsQuote(lines, i) {
+	q := linesOf(lines) // one reading of the lines for every start tested
+	for i := 0; q.has(i); i++ {
+		if !strings.HasPrefix(q.cleanAt(i), ">") && q.startsQuote(i) {
 			return i
 		}
 	}
@@ -84,7 +82,7 @@ func namesAddress(lines []string, addr string) bool {
 	addr = strings.ToLower(addr)
 	for _, l := range lines {
 		t := cleanLine(l)
-		if quoteFromRe.MatchString(t) || attributionRe.MatchString(t) {
+		if quoteFromRe.MatchString(t) || attributionMatch(t) {
 			return strings.Contains(strings.ToLower(t), addr)
 		}
 	}
@@ -92,16 +90,13 @@ func namesAddress(lines []string, addr string) bool {
 }
 
 // readQuotedForm reads the answers typed into the bot's quoted form when
-// the new text has no filled form of its own: the whole reading is redone
-// on the new text and that form together, so the new text's own
-// statements still count.
-func (p *Parser) readQuotedForm(r *Reply, base Reply, body, text string) {
+// the new text has no filled form of its own (f, as readContent read it):
+// the whole reading is redone on the new text and that form together, so
+// the new text's own statements still count.
+func (p *Parser) readQuotedForm(r *Reply, base Reply, body, text string, f *form) {
 	own := p.opts.OwnAddress
-	if own == "" || !containsFold(body, own) {
-		return // no quote of the bot's own mail: the cheap test first
-	}
-	if f := readForm(text); f.present() && f.filled() {
-		return
+	if own == "" || f.present() && f.filled() || !containsFold(body, own) {
+		return // the cheap tests first
 	}
 	form := quotedForm(body, own)
 	if form == "" || !readForm(form).filled() {

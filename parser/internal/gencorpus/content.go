@@ -164,20 +164,20 @@ type histMsg struct {
 // thread returns up to depth earlier messages of the thread (newest
 // first), the invitation always last.
 func thread(r *rand.Rand, k kommune, sender person, depth int, date time.Time) []histMsg {
-	bot := histMsg{fromName: "Seniorpartnerskabet", fromAddr: botAddr, to: sender.addr,
+	bot := histMsg{fromName: "Seniorpartnerskabet", fromAddr: BotAddress, to: sender.addr,
 		subject: "Invitation til Seniorpartnerskabet", date: time.Date(2022, 6, 28, 10, 12, 0, 0, cet), text: invitationText}
 	var out []histMsg
 	d := date.Add(-time.Duration(2+r.IntN(40)) * time.Hour)
 	for len(out) < depth-1 {
 		switch r.IntN(3) {
 		case 0:
-			out = append(out, histMsg{"Seniorpartnerskabet", botAddr, sender.addr, "Påmindelse: Invitation til Seniorpartnerskabet", d, reminderText})
+			out = append(out, histMsg{"Seniorpartnerskabet", BotAddress, sender.addr, "Påmindelse: Invitation til Seniorpartnerskabet", d, reminderText})
 		case 1:
-			out = append(out, histMsg{"Seniorpartnerskabet", botAddr, sender.addr, "Re: Invitation til Seniorpartnerskabet [SP-" + "0751]", d,
+			out = append(out, histMsg{"Seniorpartnerskabet", BotAddress, sender.addr, "Re: Invitation til Seniorpartnerskabet [SP-" + "0751]", d,
 				fmt.Sprintf(missingText, k.name, sender.name+" ("+sender.title.text+")")})
 		default:
 			earlier := formLetter(r, k, sender, true)
-			out = append(out, histMsg{sender.name, sender.addr, botAddr, "SV: Invitation til Seniorpartnerskabet", d, earlier.text})
+			out = append(out, histMsg{sender.name, sender.addr, BotAddress, "SV: Invitation til Seniorpartnerskabet", d, earlier.text})
 		}
 		d = d.Add(-time.Duration(24+r.IntN(200)) * time.Hour)
 	}

@@ -32,8 +32,10 @@ import (
 // a staff domain.
 const StaffDomain = "kl.example.com"
 
-// botAddr is the campaign's mailbox, which every reply answers.
-const botAddr = "tilmelding@example.org"
+// BotAddress is the campaign mailbox every generated reply answers and
+// quotes; a parser reading the corpus as the daemon does has it as its
+// own address (parser.Options.OwnAddress).
+const BotAddress = "tilmelding@example.org"
 
 var cet = time.FixedZone("CEST", 2*3600)
 
@@ -261,7 +263,7 @@ func assemble(r *rand.Rand, s spec, c string, l letter, sig string, hist []histM
 	msgID := fmt.Sprintf("%s.%x.%d@%s", c, r.Uint64(), s.i, l.k.domain)
 	serverHeaders(&b, r, c, l.k.domain, date)
 	fmt.Fprintf(&b, "From: %s <%s>\r\n", mime.QEncoding.Encode("utf-8", l.sender.name), l.sender.addr)
-	fmt.Fprintf(&b, "To: Seniorpartnerskabet <%s>\r\n", botAddr)
+	fmt.Fprintf(&b, "To: Seniorpartnerskabet <%s>\r\n", BotAddress)
 	if r.IntN(4) == 0 {
 		cc := newPerson(r, l.k.domain, medarbejderTitles, "")
 		fmt.Fprintf(&b, "CC: %s <%s>\r\n", mime.QEncoding.Encode("utf-8", cc.name), cc.addr)
@@ -354,11 +356,11 @@ func assemble(r *rand.Rand, s spec, c string, l letter, sig string, hist []histM
 // a good part of a real mail's size.
 func serverHeaders(b *strings.Builder, r *rand.Rand, c, domain string, date time.Time) {
 	fmt.Fprintf(b, "Return-Path: <bounce-%d@%s>\r\n", r.IntN(1e6), domain)
-	fmt.Fprintf(b, "Delivered-To: %s\r\n", botAddr)
+	fmt.Fprintf(b, "Delivered-To: %s\r\n", BotAddress)
 	hops := 2 + r.IntN(3)
 	for j := range hops {
 		fmt.Fprintf(b, "Received: from mail%d.%s (mail%d.%s [192.0.2.%d])\r\n\tby mx%d.example.org (Postfix) with ESMTPS id %X\r\n\tfor <%s>; %s\r\n",
-			j, domain, j, domain, 1+r.IntN(250), j, r.Uint32(), botAddr, date.Add(time.Duration(hops-j)*time.Second).Format(time.RFC1123Z))
+			j, domain, j, domain, 1+r.IntN(250), j, r.Uint32(), BotAddress, date.Add(time.Duration(hops-j)*time.Second).Format(time.RFC1123Z))
 	}
 	fmt.Fprintf(b, "Authentication-Results: mx.example.org;\r\n\tdkim=pass header.d=%s header.s=selector1 header.b=%s;\r\n\tspf=pass smtp.mailfrom=%s;\r\n\tdmarc=pass (p=QUARANTINE) header.from=%s\r\n",
 		domain, randB64(r, 8), domain, domain)
@@ -448,7 +450,7 @@ func forwardMail(r *rand.Rand, s spec, l letter, sig string, hist []histMsg, att
 		return []byte(hdr + "MIME-Version: 1.0\r\n" + mixed.String())
 	}
 	// Inline: Outlook's header block above the original's text.
-	orig := histMsg{fromName: l.sender.name, fromAddr: l.sender.addr, to: "Seniorpartnerskabet <" + botAddr + ">",
+	orig := histMsg{fromName: l.sender.name, fromAddr: l.sender.addr, to: "Seniorpartnerskabet <" + BotAddress + ">",
 		subject: l.subject, date: innerDate, text: l.text + "\n" + sig}
 	note := letter{subject: "VS: " + l.subject, text: fmt.Sprintf("Hej\n\nTil orientering: tilmeldingen fra %s kom til mig. Kan I registrere den?\n", l.k.name),
 		sender: staff, k: staffK, kind: "forward"}
@@ -462,11 +464,11 @@ func bounceMail(r *rand.Rand, s spec, k kommune) []byte {
 	var b strings.Builder
 	serverHeaders(&b, r, "", "example.org", s.date)
 	fmt.Fprintf(&b, "From: Mail Delivery System <MAILER-DAEMON@mx1.example.org>\r\nTo: %s\r\nSubject: Undelivered Mail Returned to Sender\r\nDate: %s\r\nMessage-ID: <%x.bounce@mx1.example.org>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n",
-		botAddr, s.date.Format(time.RFC1123Z), r.Uint64())
+		BotAddress, s.date.Format(time.RFC1123Z), r.Uint64())
 	report := fmt.Sprintf("Reporting-MTA: dns; mx1.example.org\nX-Postfix-Queue-ID: %X\nArrival-Date: %s\n\nFinal-Recipient: rfc822; %s\nOriginal-Recipient: rfc822;%s\nAction: failed\nStatus: 5.1.1\nRemote-MTA: dns; mail.%s\nDiagnostic-Code: smtp; 550 5.1.1 <%s>: Recipient address rejected: User unknown\n",
 		r.Uint32(), s.date.Format(time.RFC1123Z), rcpt, rcpt, k.domain, rcpt)
 	human := fmt.Sprintf("This is the mail system at host mx1.example.org.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\n<%s>: host mail.%s[192.0.2.%d] said: 550 5.1.1 <%s>:\n    Recipient address rejected: User unknown (in reply to RCPT TO command)\n", rcpt, k.domain, r.IntN(250), rcpt)
-	orig := fmt.Sprintf("From: Seniorpartnerskabet <%s>\nTo: %s\nSubject: Invitation til Seniorpartnerskabet\nMessage-ID: <invitation-2022-%d@example.org>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n%s", botAddr, rcpt, s.i, invitationText)
+	orig := fmt.Sprintf("From: Seniorpartnerskabet <%s>\nTo: %s\nSubject: Invitation til Seniorpartnerskabet\nMessage-ID: <invitation-2022-%d@example.org>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n%s", BotAddress, rcpt, s.i, invitationText)
 	mp := multipart("report", fmt.Sprintf("%X.%d/mx1.example.org", r.Uint32(), s.i),
 		body{"Content-Description: Notification\r\nContent-Type: text/plain; charset=us-ascii\r\n", crlf(human)},
 		body{"Content-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n", crlf(report)},
@@ -482,7 +484,7 @@ func newsletterMail(r *rand.Rand, s spec) []byte {
 	var b strings.Builder
 	serverHeaders(&b, r, "", "nyhedsbrev.example.com", s.date)
 	fmt.Fprintf(&b, "From: Nyhedsbrev <nyheder@nyhedsbrev.example.com>\r\nTo: %s\r\nSubject: =?utf-8?q?Ugens_nyheder_om_arbejdsmilj=C3=B8?=\r\nDate: %s\r\nMessage-ID: <%x@nyhedsbrev.example.com>\r\nList-Id: <nyheder.nyhedsbrev.example.com>\r\nList-Unsubscribe: <https://nyhedsbrev.example.com/u/%x>\r\nPrecedence: bulk\r\nMIME-Version: 1.0\r\n",
-		botAddr, s.date.Format(time.RFC1123Z), r.Uint64(), r.Uint64())
+		BotAddress, s.date.Format(time.RFC1123Z), r.Uint64(), r.Uint64())
 	var h strings.Builder
 	h.WriteString("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>td{font-family:Arial}</style></head><body><table width=\"100%\"><tr><td>")
 	for j := range 6 + r.IntN(10) {
