@@ -67,7 +67,7 @@ var decodeRate, decodeCPURate float64
 // BenchmarkCorpus/interleaved times both on each mail in turn and reports
 // the same ratio, steadier on a busy machine.
 //
-//	go test -run XXX -bench Corpus -benchtime 5x -count 3 ./parser/
+//	go test -run '^$' -bench '^BenchmarkCorpus$' -benchtime 5x -count 3 ./parser/
 func BenchmarkCorpus(b *testing.B) {
 	mails := benchCorpus()
 	var size int64
