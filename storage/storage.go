@@ -133,7 +133,8 @@ func (db *DB) txOn(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) err
 
 // Tx is an open write transaction; see DB.Tx.
 type Tx struct {
-	tx *sql.Tx
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt // prepared in tx, by SQL text (stmts.go)
 }
 
 // migrations holds the schema changes, one file each, named NNNN_what.sql
@@ -186,7 +187,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			if now > i {
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil { // a script: not one statement
 				return err
 			}
 			_, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))

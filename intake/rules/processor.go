@@ -237,7 +237,7 @@ func (p *Processor) record(ctx context.Context, tx *storage.Tx, x *incoming) err
 	}
 	x.dup = dup
 	if !dup {
-		if err := tx.InsertMessage(ctx, &x.rec); err != nil {
+		if err := tx.RecordMessage(ctx, &x.rec); err != nil {
 			return err
 		}
 		if x.queued, err = p.apply(ctx, tx, &x.rec, x.reply); err != nil {
@@ -300,10 +300,7 @@ func (p *Processor) apply(ctx context.Context, tx *storage.Tx, rec *storage.Mess
 	} else if err := act.dispatch(ctx); err != nil {
 		return 0, err
 	}
-	if err := tx.SetMessageOutcome(ctx, rec.ID, rec.Outcome, rec.TilmeldingID, rec.Attention); err != nil {
-		return 0, err
-	}
-	if err := tx.SetMessageTrust(ctx, rec.ID, rec.Auth, rec.AttentionReason); err != nil {
+	if err := tx.FinishMessage(ctx, rec); err != nil { // the raw bytes too (RecordMessage)
 		return 0, err
 	}
 	if !act.actionMail {
