@@ -2,13 +2,14 @@ package storage
 
 import (
 	"context"
+	"os"
 	"sync"
 	"sync/atomic"
 )
 
 // The WAL is copied into the database file (checkpointed) by a goroutine
-// of its own, every checkpointEvery commits of this process's writers,
-// instead of by the commit that happens to pass SQLite's autocheckpoint
+// of its own, every checkpointEvery commits of this process's writers once
+// the WAL has reached SQLite's mark (walCheckpointBytes), instead of by the commit that happens to pass SQLite's autocheckpoint
 // mark (1000 pages): that commit copied the pages of the last few batches into the
 // database file and synced it while the batch of incoming mail behind it
 // waited — half of a recorded batch's commit, a batch in five. A PASSIVE
@@ -41,6 +42,9 @@ func (db *DB) startCheckpointer() {
 				return
 			case <-c.nudge:
 			}
+			if !db.walPastMark() {
+				continue
+			}
 			// An error (the disk full, a reader holding an old snapshot
 			// for long) leaves the pages in the WAL, which stays valid;
 			// the next commit asks again.
@@ -59,6 +63,22 @@ func (db *DB) committed() {
 	case db.ckpt.nudge <- struct{}{}:
 	default:
 	}
+}
+
+// walCheckpointBytes is SQLite's own mark, 1000 pages of 4 KiB: below it
+// the WAL is left to grow, as SQLite leaves it. A small database whose WAL
+// never reaches it is never checkpointed while the daemon runs, so every
+// commit needs new space in the WAL file — a full disk shows at once, at
+// the commit of the batch that meets it, as it always did.
+const walCheckpointBytes = 1000 * 4096
+
+// walPastMark reports whether the WAL file has reached walCheckpointBytes.
+// The file keeps its size when SQLite starts it over after a checkpoint,
+// so once past the mark every round checkpoints (copying only what the
+// commits since the last one added).
+func (db *DB) walPastMark() bool {
+	fi, err := os.Stat(db.path + "-wal")
+	return err == nil && fi.Size() >= walCheckpointBytes
 }
 
 // stopCheckpointer stops the goroutine and waits for it.

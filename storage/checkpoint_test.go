@@ -11,11 +11,12 @@ import (
 
 // TestCheckpointGoroutineCopiesTheWAL: no commit checkpoints
 // (wal_autocheckpoint is off), so the database file grows only when the
-// checkpoint goroutine runs; and it runs without anyone waiting for it.
+// checkpoint goroutine runs, once the WAL has passed SQLite's mark; and it
+// runs without anyone waiting for it.
 func TestCheckpointGoroutineCopiesTheWAL(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	raw := bytes.Repeat([]byte("x"), 100<<10)
+	raw := bytes.Repeat([]byte("x"), walCheckpointBytes/checkpointEvery+(100<<10))
 	for i := range 2 * checkpointEvery {
 		err := db.Tx(ctx, func(tx *Tx) error {
 			return tx.InsertMessage(ctx, &Message{Key: fmt.Sprintf("m%d@example.org", i), ReceivedAt: time.Now(), Raw: raw})
