@@ -20,7 +20,7 @@ type CalendarEntry struct {
 
 // CalendarEntries returns the entries sent about tilmelding id, by UID.
 func (tx *Tx) CalendarEntries(ctx context.Context, id int64) ([]CalendarEntry, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT uid, tilmelding_id, sequence, fingerprint, cancelled
+	rows, err := tx.QueryContext(ctx, `SELECT uid, tilmelding_id, sequence, fingerprint, cancelled
 		FROM calendar_entries WHERE tilmelding_id = ? ORDER BY uid`, id)
 	if err != nil {
 		return nil, fmt.Errorf("calendar entries of tilmelding %d: %w", id, err)
@@ -40,7 +40,7 @@ func (tx *Tx) CalendarEntries(ctx context.Context, id int64) ([]CalendarEntry, e
 // SaveCalendarEntry records that e went out at now, in the transaction
 // that queues the mail carrying it.
 func (tx *Tx) SaveCalendarEntry(ctx context.Context, e CalendarEntry, now time.Time) error {
-	_, err := tx.tx.ExecContext(ctx, `
+	_, err := tx.ExecContext(ctx, `
 INSERT INTO calendar_entries (uid, tilmelding_id, sequence, fingerprint, cancelled, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (uid) DO UPDATE SET sequence = excluded.sequence, fingerprint = excluded.fingerprint,
 	cancelled = excluded.cancelled, updated_at = excluded.updated_at`,

@@ -53,7 +53,7 @@ const decisionColumns = `token, message_id, kind, created_at, decided_at, decide
 
 // CreateDecision records an open decision on message messageID.
 func (tx *Tx) CreateDecision(ctx context.Context, token string, messageID int64, kind string, now time.Time) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO decisions (token, message_id, kind, created_at) VALUES (?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO decisions (token, message_id, kind, created_at) VALUES (?, ?, ?, ?)`,
 		token, messageID, kind, formatTime(now))
 	if err != nil {
 		return fmt.Errorf("record the decision token of message %d: %w", messageID, err)
@@ -63,19 +63,19 @@ func (tx *Tx) CreateDecision(ctx context.Context, token string, messageID int64,
 
 // DecisionByToken returns the decision with token; nil when there is none.
 func (tx *Tx) DecisionByToken(ctx context.Context, token string) (*Decision, error) {
-	return oneDecision(ctx, tx.tx, `WHERE token = ?`, token)
+	return oneDecision(ctx, tx, `WHERE token = ?`, token)
 }
 
 // DecisionForMessage returns the latest decision on message id; nil when
 // it has none (a message recorded before tokens existed).
 func (tx *Tx) DecisionForMessage(ctx context.Context, id int64) (*Decision, error) {
-	return oneDecision(ctx, tx.tx, `WHERE message_id = ? ORDER BY created_at DESC LIMIT 1`, id)
+	return oneDecision(ctx, tx, `WHERE message_id = ? ORDER BY created_at DESC LIMIT 1`, id)
 }
 
 // SetDecided closes the decision with token: who, what, their text, when.
 // It reports false when the decision was already made (single use).
 func (tx *Tx) SetDecided(ctx context.Context, token, by, decision, note string, at time.Time) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE decisions SET decided_at = ?, decided_by = ?, decision = ?, note = ?
+	res, err := tx.ExecContext(ctx, `UPDATE decisions SET decided_at = ?, decided_by = ?, decision = ?, note = ?
 		WHERE token = ? AND decided_at = ''`, formatTime(at), by, decision, note, token)
 	if err != nil {
 		return false, fmt.Errorf("record the decision %s: %w", token, err)
@@ -87,7 +87,7 @@ func (tx *Tx) SetDecided(ctx context.Context, token, by, decision, note string, 
 // MarkNoticed records that a notice at now listed the decisions tokens.
 func (tx *Tx) MarkNoticed(ctx context.Context, tokens []string, now time.Time) error {
 	for _, t := range tokens {
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE decisions SET noticed_at = ? WHERE token = ?`, formatTime(now), t); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE decisions SET noticed_at = ? WHERE token = ?`, formatTime(now), t); err != nil {
 			return fmt.Errorf("record the notice of decision %s: %w", t, err)
 		}
 	}

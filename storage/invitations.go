@@ -26,7 +26,7 @@ type Invitation struct {
 // RecordInvitation records an invitation queued as outbox row inv.OutboxID
 // and sets inv.ID. Call it in the transaction that queued the mail.
 func (tx *Tx) RecordInvitation(ctx context.Context, inv *Invitation) error {
-	res, err := tx.tx.ExecContext(ctx, `
+	res, err := tx.ExecContext(ctx, `
 INSERT INTO invitations (kommune_code, recipients, token, message_id, outbox_id, invited_at)
 VALUES (?, ?, ?, ?, ?, ?)`, inv.KommuneCode, inv.Recipients, inv.Token, inv.MessageID,
 		nullID(inv.OutboxID), formatTime(inv.InvitedAt))
@@ -41,7 +41,7 @@ VALUES (?, ?, ?, ?, ?, ?)`, inv.KommuneCode, inv.Recipients, inv.Token, inv.Mess
 // are spread out at the configured rate, so whoever sends the outbox (the
 // invite command or the daemon) keeps to it.
 func (tx *Tx) DelayOutbox(ctx context.Context, id int64, t time.Time) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ? AND status = 'pending'`,
+	_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ? WHERE id = ? AND status = 'pending'`,
 		formatTime(t), id)
 	if err != nil {
 		return fmt.Errorf("schedule outbox %d: %w", id, err)
@@ -152,7 +152,7 @@ var ErrAlreadyReminded = errors.New("already reminded today")
 // WasReminded reports whether the reminder (kommune, tilmelding) was queued on day.
 func (tx *Tx) WasReminded(ctx context.Context, kommuneCode string, tilmeldingID int64, day string) (bool, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM reminders WHERE kommune_code = ? AND tilmelding_id = ? AND day = ?`,
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM reminders WHERE kommune_code = ? AND tilmelding_id = ? AND day = ?`,
 		kommuneCode, tilmeldingID, day).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up reminders of %s: %w", kommuneCode, err)
@@ -170,7 +170,7 @@ func (tx *Tx) RecordReminder(ctx context.Context, r Reminder) error {
 	if done {
 		return ErrAlreadyReminded
 	}
-	_, err = tx.tx.ExecContext(ctx, `
+	_, err = tx.ExecContext(ctx, `
 INSERT INTO reminders (kommune_code, tilmelding_id, day, recipients, message_id, outbox_id, queued_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, r.KommuneCode, r.TilmeldingID, r.Day, r.Recipients, r.MessageID,
 		nullID(r.OutboxID), formatTime(r.QueuedAt))
@@ -223,7 +223,7 @@ func (tx *Tx) WasInvited(ctx context.Context, kommuneCode, addr string) (bool, e
 	}
 	// Recipients hold "Navn <a@b>" or "a@b", comma-separated (ops.addressList).
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE kommune_code = ?1
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE kommune_code = ?1
 		AND (instr(lower(recipients), '<' || ?2 || '>') > 0 OR instr(', ' || lower(recipients) || ',', ', ' || ?2 || ',') > 0)`,
 		kommuneCode, a).Scan(&n)
 	if err != nil {

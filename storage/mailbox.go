@@ -33,7 +33,7 @@ func (db *DB) SetMailboxState(ctx context.Context, mailbox string, uidValidity, 
 // transaction, so a message and the UID that says it was handled are
 // committed together.
 func (tx *Tx) SetMailboxState(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
-	return setMailboxState(ctx, tx.tx, mailbox, uidValidity, lastUID)
+	return setMailboxState(ctx, tx, mailbox, uidValidity, lastUID)
 }
 
 func setMailboxState(ctx context.Context, q querier, mailbox string, uidValidity, lastUID uint32) error {

@@ -68,7 +68,7 @@ var ErrDuplicate = errors.New("message already recorded")
 
 // HasMessage reports whether a message with this key is recorded.
 func (tx *Tx) HasMessage(ctx context.Context, key string) (bool, error) {
-	return hasMessage(ctx, tx.tx, key)
+	return hasMessage(ctx, tx, key)
 }
 
 // HasMessage reports whether a message with this key is recorded.
@@ -95,18 +95,45 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	if dup {
 		return ErrDuplicate
 	}
-	res, err := tx.tx.ExecContext(ctx, `
+	return tx.insertMessage(ctx, m, m.Raw)
+}
+
+// RecordMessage is InsertMessage for a message the rules handle next in
+// the same transaction, whose key the caller has found new (HasMessage):
+// the row goes in without the raw bytes, and FinishMessage writes them
+// with what the rules made of it. SQLite rewrites a whole row on every
+// UPDATE, so an outcome and a verdict set after an insert with the raw
+// bytes wrote every mail three times.
+func (tx *Tx) RecordMessage(ctx context.Context, m *Message) error {
+	return tx.insertMessage(ctx, m, []byte{})
+}
+
+func (tx *Tx) insertMessage(ctx context.Context, m *Message, raw []byte) error {
+	res, err := tx.ExecContext(ctx, `
 INSERT INTO messages (message_key, mailbox, uid_validity, uid, received_at, sender, subject,
 	kind, parse_json, parse_error, outcome, tilmelding_id, auth, attention, attention_reason, raw_cut_from, raw)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Key, m.Mailbox, m.UIDValidity, m.UID, formatTime(m.ReceivedAt), m.Sender, m.Subject,
 		m.Kind, m.ParseJSON, m.ParseError, m.Outcome, nullID(m.TilmeldingID), authOrUnknown(m.Auth),
-		m.Attention, m.AttentionReason, m.RawCutFrom, m.Raw)
+		m.Attention, m.AttentionReason, m.RawCutFrom, raw)
 	if err != nil {
 		return fmt.Errorf("record message %q: %w", m.Key, err)
 	}
 	m.ID, err = res.LastInsertId()
 	return err
+}
+
+// FinishMessage completes a message recorded by RecordMessage: its
+// outcome, tilmelding, attention flag, sender verdict and reason, and its
+// raw bytes, in one write of the row.
+func (tx *Tx) FinishMessage(ctx context.Context, m *Message) error {
+	_, err := tx.ExecContext(ctx, `UPDATE messages SET outcome = ?, tilmelding_id = ?, attention = ?,
+	auth = ?, attention_reason = ?, raw = ? WHERE id = ?`,
+		m.Outcome, nullID(m.TilmeldingID), m.Attention, authOrUnknown(m.Auth), m.AttentionReason, m.Raw, m.ID)
+	if err != nil {
+		return fmt.Errorf("record outcome of message %d: %w", m.ID, err)
+	}
+	return nil
 }
 
 func authOrUnknown(v string) string {
@@ -119,7 +146,7 @@ func authOrUnknown(v string) string {
 // SetMessageTrust records the verdict on a message's sender and the
 // reason of its attention flag, which the rules reach after recording it.
 func (tx *Tx) SetMessageTrust(ctx context.Context, id int64, auth, reason string) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE messages SET auth = ?, attention_reason = ? WHERE id = ?`,
+	_, err := tx.ExecContext(ctx, `UPDATE messages SET auth = ?, attention_reason = ? WHERE id = ?`,
 		authOrUnknown(auth), reason, id)
 	if err != nil {
 		return fmt.Errorf("record the sender verdict of message %d: %w", id, err)
@@ -129,7 +156,7 @@ func (tx *Tx) SetMessageTrust(ctx context.Context, id int64, auth, reason string
 
 // SetDecision records staff's decision on held message id.
 func (tx *Tx) SetDecision(ctx context.Context, id int64, decision string, at time.Time) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE messages SET decision = ?, decided_at = ? WHERE id = ?`,
+	_, err := tx.ExecContext(ctx, `UPDATE messages SET decision = ?, decided_at = ? WHERE id = ?`,
 		decision, formatTime(at), id)
 	if err != nil {
 		return fmt.Errorf("record the decision on message %d: %w", id, err)
@@ -139,7 +166,7 @@ func (tx *Tx) SetDecision(ctx context.Context, id int64, decision string, at tim
 
 // MessageByID returns message id with its raw bytes; nil when there is none.
 func (tx *Tx) MessageByID(ctx context.Context, id int64) (*Message, error) {
-	ms, err := readMessagesFrom(ctx, tx.tx, true, `WHERE id = ?`, id)
+	ms, err := readMessagesFrom(ctx, tx, true, `WHERE id = ?`, id)
 	if err != nil || len(ms) == 0 {
 		return nil, err
 	}
@@ -149,7 +176,7 @@ func (tx *Tx) MessageByID(ctx context.Context, id int64) (*Message, error) {
 // SetMessageOutcome records what was done with a message, which
 // tilmelding it concerned, and why a person should look at it, if they should.
 func (tx *Tx) SetMessageOutcome(ctx context.Context, id int64, outcome string, tilmeldingID int64, attention string) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE messages SET outcome = ?, tilmelding_id = ?, attention = ? WHERE id = ?`,
+	_, err := tx.ExecContext(ctx, `UPDATE messages SET outcome = ?, tilmelding_id = ?, attention = ? WHERE id = ?`,
 		outcome, nullID(tilmeldingID), attention, id)
 	if err != nil {
 		return fmt.Errorf("record outcome of message %d: %w", id, err)

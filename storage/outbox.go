@@ -34,7 +34,7 @@ type NewOutboxMail struct {
 // transaction that records what the mail reports, so a reply exists if and
 // only if the change it describes does.
 func (tx *Tx) Enqueue(ctx context.Context, m NewOutboxMail, now time.Time) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, `
+	res, err := tx.ExecContext(ctx, `
 INSERT INTO outbox (message_id, kind, recipients, mail, tilmelding_id, source_message, answers_address,
 	next_attempt, created_at, answers_domain)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -91,7 +91,7 @@ func (db *DB) TakeOverClaims(ctx context.Context, now time.Time) (int, error) {
 	owner := fmt.Sprintf("daemon:%d:%d", os.Getpid(), time.Now().UnixNano()) // the real clock: unique even under a test clock
 	var released int64
 	err = db.Tx(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `
+		res, err := tx.ExecContext(ctx, `
 UPDATE outbox SET next_attempt = ?, claimed_by = NULL
 WHERE status = 'pending' AND claimed_by LIKE 'daemon:%' AND claimed_by <> ?`, formatTime(now), owner)
 		if err != nil {
@@ -140,7 +140,7 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 		if cut, logKeep, err = tx.foldSentLog(ctx, db.sent, now); err != nil {
 			return err
 		}
-		rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM outbox WHERE `+where, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM outbox WHERE `+where, args...)
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 		lease := formatTime(now.Add(ClaimLease))
 		owner := db.claimOwner()
 		for _, it := range out {
-			if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, claimed_by = NULLIF(?, '') WHERE id = ?`,
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt = ?, claimed_by = NULLIF(?, '') WHERE id = ?`,
 				lease, owner, it.ID); err != nil {
 				return err
 			}
@@ -230,7 +230,7 @@ func (db *DB) MarkOutboxSentMany(ctx context.Context, marks []SentMark) error {
 	}
 	err := db.markTx(ctx, func(tx *Tx) error {
 		for _, m := range marks {
-			if _, err := tx.tx.ExecContext(ctx, `
+			if _, err := tx.ExecContext(ctx, `
 UPDATE outbox SET status = 'sent', sent_at = ?, server_response = ?, last_error = '', claimed_by = NULL
 WHERE id = ? AND status = 'pending'`, formatTime(m.At), m.Response, m.ID); err != nil {
 				return fmt.Errorf("mark outbox %d sent: %w", m.ID, err)
@@ -330,7 +330,7 @@ func (db *DB) PendingOutbox(ctx context.Context) (int, error) {
 // since; the flood limit is checked against it.
 func (tx *Tx) RepliesSince(ctx context.Context, address string, since time.Time) (int, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE answers_address = ? AND created_at >= ?`,
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE answers_address = ? AND created_at >= ?`,
 		FoldAddress(address), formatTime(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count replies to %s: %w", address, err)
@@ -342,7 +342,7 @@ func (tx *Tx) RepliesSince(ctx context.Context, address string, since time.Time)
 // any address at domain: a flood from many addresses of one domain.
 func (tx *Tx) RepliesToDomainSince(ctx context.Context, domain string, since time.Time) (int, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE answers_domain = ? AND created_at >= ?`,
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE answers_domain = ? AND created_at >= ?`,
 		strings.ToLower(domain), formatTime(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count replies to @%s: %w", domain, err)
@@ -353,7 +353,7 @@ func (tx *Tx) RepliesToDomainSince(ctx context.Context, domain string, since tim
 // CountKindSince counts the mails of kind queued since since.
 func (tx *Tx) CountKindSince(ctx context.Context, kind string, since time.Time) (int, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?`,
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE kind = ? AND created_at >= ?`,
 		kind, formatTime(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count %s mails: %w", kind, err)
@@ -368,7 +368,7 @@ func (tx *Tx) SentByUs(ctx context.Context, ids []string) (bool, error) {
 		return false, nil
 	}
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE message_id IN `+inList, jsonArray(ids)).Scan(&n)
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE message_id IN `+inList, jsonArray(ids)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up bounced Message-IDs in the outbox: %w", err)
 	}

@@ -142,7 +142,7 @@ func (db *DB) Forget(ctx context.Context, addr string, now time.Time) (ForgetRes
 			name string
 		}
 		var names []named
-		rows, err := tx.tx.QueryContext(ctx, `
+		rows, err := tx.QueryContext(ctx, `
 SELECT tilmelding_id, name FROM participants WHERE lower(email) = ?
 UNION ALL SELECT id, contact_name FROM tilmeldinger WHERE lower(contact_email) = ?
 UNION ALL SELECT id, '' FROM tilmeldinger WHERE lower(reply_to) = ? OR lower(registered_by) = ?`, a, a, a, a)
@@ -162,7 +162,7 @@ UNION ALL SELECT id, '' FROM tilmeldinger WHERE lower(reply_to) = ? OR lower(reg
 			return fmt.Errorf("forget %s: %w", a, err)
 		}
 		exec := func(q string, args ...any) (int, error) {
-			r, err := tx.tx.ExecContext(ctx, q, args...)
+			r, err := tx.ExecContext(ctx, q, args...)
 			if err != nil {
 				return 0, fmt.Errorf("forget %s: %w", a, err)
 			}
@@ -218,7 +218,7 @@ UNION ALL SELECT id, '' FROM tilmeldinger WHERE lower(reply_to) = ? OR lower(reg
 // eraseOutbox empties the mails to or answering an address: only the
 // Message-ID and when stay; a pending one is marked failed so it is never sent.
 func (tx *Tx) eraseOutbox(ctx context.Context, like, addr string, now time.Time) (int, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id FROM outbox WHERE `+personOutboxWhere, like, addr)
+	rows, err := tx.QueryContext(ctx, `SELECT id, message_id FROM outbox WHERE `+personOutboxWhere, like, addr)
 	if err != nil {
 		return 0, fmt.Errorf("forget %s in the outbox: %w", addr, err)
 	}
@@ -241,7 +241,7 @@ func (tx *Tx) eraseOutbox(ctx context.Context, like, addr string, now time.Time)
 	}
 	// Mails to others that carry the address (a confirmation listing
 	// the participants) lose their content; their recipients stay.
-	crow, err := tx.tx.QueryContext(ctx, `SELECT id, mail FROM outbox WHERE NOT (`+personOutboxWhere+`)
+	crow, err := tx.QueryContext(ctx, `SELECT id, mail FROM outbox WHERE NOT (`+personOutboxWhere+`)
 		AND lower(CAST(mail AS TEXT)) LIKE ? ESCAPE '\'`, like, addr, like)
 	if err != nil {
 		return 0, fmt.Errorf("forget %s in the outbox: %w", addr, err)
@@ -265,7 +265,7 @@ func (tx *Tx) eraseOutbox(ctx context.Context, like, addr string, now time.Time)
 	}
 	for _, c := range carry {
 		stone, _ := tombstone(c.mail, now)
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET mail = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET mail = ?,
 			status = CASE status WHEN 'pending' THEN 'failed' ELSE status END,
 			last_error = CASE status WHEN 'pending' THEN 'erased by seniorbot forget before it was sent' ELSE last_error END
 			WHERE id = ?`, stone, c.id); err != nil {
@@ -274,7 +274,7 @@ func (tx *Tx) eraseOutbox(ctx context.Context, like, addr string, now time.Time)
 	}
 	for _, r := range todo {
 		stone, _ := json.Marshal(map[string]string{"message_id": r.mid, "purged_at": formatTime(now)})
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET mail = ?, recipients = '[slettet]', answers_address = '',
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET mail = ?, recipients = '[slettet]', answers_address = '',
 			answers_domain = '', status = CASE status WHEN 'pending' THEN 'failed' ELSE status END,
 			last_error = CASE status WHEN 'pending' THEN 'erased by seniorbot forget before it was sent' ELSE last_error END
 			WHERE id = ?`, stone, r.id); err != nil {

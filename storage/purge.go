@@ -32,7 +32,7 @@ func (db *DB) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, er
 		}
 		res.Messages = n
 
-		rows, err := tx.tx.QueryContext(ctx, `
+		rows, err := tx.QueryContext(ctx, `
 SELECT id, mail FROM outbox
 WHERE status IN ('sent', 'failed') AND coalesce(sent_at, created_at) < ?`, formatTime(cutoff))
 		if err != nil {
@@ -60,7 +60,7 @@ WHERE status IN ('sent', 'failed') AND coalesce(sent_at, created_at) < ?`, forma
 			if !changed {
 				continue
 			}
-			if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET mail = ? WHERE id = ?`, stone, r.id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET mail = ? WHERE id = ?`, stone, r.id); err != nil {
 				return fmt.Errorf("purge outbox %d: %w", r.id, err)
 			}
 			res.Outbox++
@@ -95,7 +95,7 @@ var keptParse = []string{"kind", "kommune"}
 // the sender, the subject, the reason of its flag, and the names,
 // addresses and text in the parse result. It returns how many it purged.
 func (tx *Tx) purgeMessages(ctx context.Context, where string, args ...any) (int, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, parse_json FROM messages WHERE (`+where+`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, parse_json FROM messages WHERE (`+where+`)
 		AND (length(raw) > 0 OR sender != '' OR subject != '' OR attention_reason != '' OR parse_json LIKE '%"from"%')`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("purge messages: %w", err)
@@ -118,7 +118,7 @@ func (tx *Tx) purgeMessages(ctx context.Context, where string, args ...any) (int
 		return 0, fmt.Errorf("purge messages: %w", err)
 	}
 	for _, r := range todo {
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE messages SET raw = X'', sender = '', subject = '',
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET raw = X'', sender = '', subject = '',
 			attention_reason = '', parse_json = ? WHERE id = ?`, reducedParse(r.parse), r.id); err != nil {
 			return 0, fmt.Errorf("purge message %d: %w", r.id, err)
 		}

@@ -25,7 +25,7 @@ func (db *DB) ReplayMessages(ctx context.Context) ([]Message, error) {
 // parse result, sender, subject, authentication result and tilmelding.
 // The outcome and attention flag — what was done with it — are kept.
 func (tx *Tx) UpdateMessageReading(ctx context.Context, m *Message) error {
-	_, err := tx.tx.ExecContext(ctx, `
+	_, err := tx.ExecContext(ctx, `
 UPDATE messages SET kind = ?, parse_json = ?, parse_error = ?, sender = ?, subject = ?, auth = ?,
 	tilmelding_id = ? WHERE id = ?`,
 		m.Kind, m.ParseJSON, m.ParseError, m.Sender, m.Subject, m.Auth, nullID(m.TilmeldingID), m.ID)
@@ -39,7 +39,7 @@ UPDATE messages SET kind = ?, parse_json = ?, parse_error = ?, sender = ?, subje
 // UnparkTilmelding.
 func (tx *Tx) ParkTilmeldinger(ctx context.Context, ids []int64) error {
 	for _, id := range ids {
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE tilmeldinger SET kommune_code = ? || kommune_code WHERE id = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE tilmeldinger SET kommune_code = ? || kommune_code WHERE id = ?`,
 			parkPrefix, id); err != nil {
 			return fmt.Errorf("park tilmelding %d: %w", id, err)
 		}
@@ -49,7 +49,7 @@ func (tx *Tx) ParkTilmeldinger(ctx context.Context, ids []int64) error {
 
 // UnparkTilmelding makes a parked tilmelding visible again.
 func (tx *Tx) UnparkTilmelding(ctx context.Context, id int64) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE tilmeldinger SET kommune_code = substr(kommune_code, ?) WHERE id = ? AND kommune_code LIKE ?`,
+	_, err := tx.ExecContext(ctx, `UPDATE tilmeldinger SET kommune_code = substr(kommune_code, ?) WHERE id = ? AND kommune_code LIKE ?`,
 		len(parkPrefix)+1, id, parkPrefix+"%")
 	if err != nil {
 		return fmt.Errorf("unpark tilmelding %d: %w", id, err)
@@ -65,14 +65,14 @@ func (tx *Tx) FoldTilmelding(ctx context.Context, from, into int64) error {
 		`UPDATE messages SET tilmelding_id = ? WHERE tilmelding_id = ?`,
 		`UPDATE outbox SET tilmelding_id = ? WHERE tilmelding_id = ?`,
 	} {
-		if _, err := tx.tx.ExecContext(ctx, q, into, from); err != nil {
+		if _, err := tx.ExecContext(ctx, q, into, from); err != nil {
 			return fmt.Errorf("fold tilmelding %d into %d: %w", from, into, err)
 		}
 	}
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM tilmelding_history WHERE tilmelding_id = ?`, from); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tilmelding_history WHERE tilmelding_id = ?`, from); err != nil {
 		return fmt.Errorf("fold tilmelding %d into %d: %w", from, into, err)
 	}
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM tilmeldinger WHERE id = ?`, from); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tilmeldinger WHERE id = ?`, from); err != nil {
 		return fmt.Errorf("fold tilmelding %d into %d: %w", from, into, err)
 	}
 	return nil
@@ -80,7 +80,7 @@ func (tx *Tx) FoldTilmelding(ctx context.Context, from, into int64) error {
 
 // PrefixHistory puts prefix before every history line of tilmelding id.
 func (tx *Tx) PrefixHistory(ctx context.Context, id int64, prefix string) error {
-	_, err := tx.tx.ExecContext(ctx, `UPDATE tilmelding_history SET change = ? || change WHERE tilmelding_id = ?`, prefix, id)
+	_, err := tx.ExecContext(ctx, `UPDATE tilmelding_history SET change = ? || change WHERE tilmelding_id = ?`, prefix, id)
 	if err != nil {
 		return fmt.Errorf("update history of tilmelding %d: %w", id, err)
 	}
@@ -90,7 +90,7 @@ func (tx *Tx) PrefixHistory(ctx context.Context, id int64, prefix string) error 
 // ForgetBounces deletes the undeliverable marks that the messages ids
 // (bounces) made, so that running those messages again makes them anew.
 func (tx *Tx) ForgetBounces(ctx context.Context, ids []int64) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM undeliverable WHERE message_id IN `+inList, jsonArray(ids)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM undeliverable WHERE message_id IN `+inList, jsonArray(ids)); err != nil {
 		return fmt.Errorf("forget bounces: %w", err)
 	}
 	return nil

@@ -221,7 +221,7 @@ func (tx *Tx) foldSentLog(ctx context.Context, l *sentLog, now time.Time) (logCu
 		if q == "" {
 			continue
 		}
-		if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return logCut{}, nil, fmt.Errorf("fold sent log: %w", err)
 		}
 	}
@@ -241,7 +241,7 @@ func (tx *Tx) outboxRows(ctx context.Context, keys []mailKey) (map[mailKey]outbo
 	for i, k := range keys {
 		ids[i] = k.id
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id, message_id, status, next_attempt FROM outbox WHERE id IN `+inList, jsonArray(ids))
+	rows, err := tx.QueryContext(ctx, `SELECT id, message_id, status, next_attempt FROM outbox WHERE id IN `+inList, jsonArray(ids))
 	if err != nil {
 		return nil, err
 	}

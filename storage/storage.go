@@ -44,7 +44,8 @@ type DB struct {
 	// waited behind every recorded batch much longer than the batch took.
 	// Other processes (the commands) still queue on the busy timeout.
 	write sync.Mutex
-	sent  *sentLog // see sentlog.go
+	sent  *sentLog      // see sentlog.go
+	ckpt  *checkpointer // see checkpoint.go; nil when read only
 
 	path string
 	// daemonLock and owner are set by TakeOverClaims (outbox.go): the
@@ -61,6 +62,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing at COMMIT
+	// No commit of this process copies the WAL into the database file:
+	// the checkpoint goroutine does (checkpoint.go).
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	if path != ":memory:" && !strings.HasPrefix(path, "file:") {
 		if err := createPrivate(path); err != nil {
 			return nil, err
@@ -83,6 +87,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.startCheckpointer()
 	return db, nil
 }
 
@@ -98,6 +103,7 @@ func openPool(path string, q url.Values, synchronous string) (*sql.DB, error) {
 
 // Close closes the database (and lets go of the daemon lock, if held).
 func (db *DB) Close() error {
+	db.stopCheckpointer()
 	err := errors.Join(db.marks.Close(), db.sql.Close())
 	if db.daemonLock != nil {
 		// After the pools: a daemon that starts now finds no writer of ours.
@@ -128,12 +134,14 @@ func (db *DB) txOn(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) err
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.committed()
 	return nil
 }
 
 // Tx is an open write transaction; see DB.Tx.
 type Tx struct {
-	tx *sql.Tx
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt // prepared in tx, by SQL text (stmts.go)
 }
 
 // migrations holds the schema changes, one file each, named NNNN_what.sql
@@ -186,7 +194,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			if now > i {
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil { // a script: not one statement
 				return err
 			}
 			_, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))

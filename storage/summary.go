@@ -24,7 +24,7 @@ type SummaryRun struct {
 // outboxID at sentAt. It reports false, and records nothing, when day
 // already has a run: the caller must then roll back what it queued.
 func (tx *Tx) RecordSummaryRun(ctx context.Context, day string, sentAt time.Time, outboxID, lastMessageID int64) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `
+	res, err := tx.ExecContext(ctx, `
 INSERT INTO summary_runs (day, sent_at, outbox_id, last_message_id) VALUES (?, ?, ?, ?)
 ON CONFLICT (day) DO NOTHING`, day, formatTime(sentAt), nullID(outboxID), lastMessageID)
 	if err != nil {

@@ -49,13 +49,13 @@ const tilmeldingColumns = `id, kommune_code, unit, status, hovedmed, day, contac
 
 // FindTilmeldinger returns the tilmeldinger of a kommune, oldest first.
 func (tx *Tx) FindTilmeldinger(ctx context.Context, kommuneCode string) ([]Tilmelding, error) {
-	return listTilmeldinger(ctx, tx.tx, `WHERE kommune_code = ? ORDER BY id`, kommuneCode)
+	return listTilmeldinger(ctx, tx, `WHERE kommune_code = ? ORDER BY id`, kommuneCode)
 }
 
 // FindUnit returns the kommune's tilmelding for the unit with UnitKey
 // unitKey, or nil when it has none.
 func (tx *Tx) FindUnit(ctx context.Context, kommuneCode, unitKey string) (*Tilmelding, error) {
-	ts, err := listTilmeldinger(ctx, tx.tx, `WHERE kommune_code = ? AND unit_key = ?`, kommuneCode, unitKey)
+	ts, err := listTilmeldinger(ctx, tx, `WHERE kommune_code = ? AND unit_key = ?`, kommuneCode, unitKey)
 	if err != nil || len(ts) == 0 {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (tx *Tx) FindUnit(ctx context.Context, kommuneCode, unitKey string) (*Tilme
 // OnlyTilmelding returns the kommune's tilmelding when it has exactly
 // one, else nil.
 func (tx *Tx) OnlyTilmelding(ctx context.Context, kommuneCode string) (*Tilmelding, error) {
-	ts, err := listTilmeldinger(ctx, tx.tx, `WHERE kommune_code = ? ORDER BY id LIMIT 2`, kommuneCode)
+	ts, err := listTilmeldinger(ctx, tx, `WHERE kommune_code = ? ORDER BY id LIMIT 2`, kommuneCode)
 	if err != nil || len(ts) != 1 {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (tx *Tx) OnlyTilmelding(ctx context.Context, kommuneCode string) (*Tilmeldi
 // participants is per kommune, across its units.
 func (tx *Tx) ParticipantsElsewhere(ctx context.Context, kommuneCode string, except int64) (int, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM participants p JOIN tilmeldinger t ON t.id = p.tilmelding_id
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM participants p JOIN tilmeldinger t ON t.id = p.tilmelding_id
 		WHERE t.kommune_code = ? AND t.id != ? AND t.status != ?`, kommuneCode, except, StatusCancelled).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count participants of kommune %s: %w", kommuneCode, err)
@@ -191,7 +191,7 @@ func (tx *Tx) SaveTilmelding(ctx context.Context, t *Tilmelding, now time.Time) 
 		if t.RegisteredBy == "" {
 			t.RegisteredBy = strings.ToLower(t.ReplyTo)
 		}
-		res, err := tx.tx.ExecContext(ctx, `
+		res, err := tx.ExecContext(ctx, `
 INSERT INTO tilmeldinger (kommune_code, unit, unit_key, status, hovedmed, day, contact_name,
 	contact_email, contact_phone, reply_to, missing, created_at, updated_at, registered_by)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -204,7 +204,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			return err
 		}
 	} else {
-		_, err := tx.tx.ExecContext(ctx, `
+		_, err := tx.ExecContext(ctx, `
 UPDATE tilmeldinger SET unit = ?, unit_key = ?, status = ?, hovedmed = ?, day = ?, contact_name = ?,
 	contact_email = ?, contact_phone = ?, reply_to = ?, missing = ?, updated_at = ?
 WHERE id = ?`,
@@ -219,11 +219,11 @@ WHERE id = ?`,
 }
 
 func (tx *Tx) replaceParticipants(ctx context.Context, t *Tilmelding) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM participants WHERE tilmelding_id = ?`, t.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM participants WHERE tilmelding_id = ?`, t.ID); err != nil {
 		return fmt.Errorf("update participants of tilmelding %d: %w", t.ID, err)
 	}
 	for i, p := range t.Participants {
-		_, err := tx.tx.ExecContext(ctx, `
+		_, err := tx.ExecContext(ctx, `
 INSERT INTO participants (tilmelding_id, position, name, email, title, side) VALUES (?, ?, ?, ?, ?, ?)`,
 			t.ID, i, p.Name, p.Email, p.Title, p.Side)
 		if err != nil {
@@ -243,7 +243,7 @@ type HistoryEntry struct {
 
 // AddHistory records that message messageID changed tilmelding id as described.
 func (tx *Tx) AddHistory(ctx context.Context, id, messageID int64, at time.Time, change string) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.ExecContext(ctx,
 		`INSERT INTO tilmelding_history (tilmelding_id, message_id, at, change) VALUES (?, ?, ?, ?)`,
 		id, nullID(messageID), formatTime(at), change)
 	if err != nil {
@@ -291,7 +291,7 @@ func nonNil(s []string) []string {
 
 // TilmeldingByID returns tilmelding id; nil when there is none.
 func (tx *Tx) TilmeldingByID(ctx context.Context, id int64) (*Tilmelding, error) {
-	ts, err := listTilmeldinger(ctx, tx.tx, `WHERE id = ?`, id)
+	ts, err := listTilmeldinger(ctx, tx, `WHERE id = ?`, id)
 	if err != nil || len(ts) == 0 {
 		return nil, err
 	}

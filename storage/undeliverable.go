@@ -18,7 +18,7 @@ type Undeliverable struct {
 // MarkUndeliverable records that mail to address failed, as reported by
 // the bounce messageID. A second report keeps the first.
 func (tx *Tx) MarkUndeliverable(ctx context.Context, address, status string, messageID int64, now time.Time) error {
-	_, err := tx.tx.ExecContext(ctx, `
+	_, err := tx.ExecContext(ctx, `
 INSERT INTO undeliverable (address, status, message_id, first_seen) VALUES (?, ?, ?, ?)
 ON CONFLICT (address) DO NOTHING`, strings.ToLower(address), status, nullID(messageID), formatTime(now))
 	if err != nil {
@@ -30,7 +30,7 @@ ON CONFLICT (address) DO NOTHING`, strings.ToLower(address), status, nullID(mess
 // IsUndeliverable reports whether a bounce marked address as failed.
 func (tx *Tx) IsUndeliverable(ctx context.Context, address string) (bool, error) {
 	var n int
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM undeliverable WHERE address = ?`,
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM undeliverable WHERE address = ?`,
 		strings.ToLower(address)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up %s: %w", address, err)

@@ -20,6 +20,11 @@ type Message struct {
 	// then holds only its header and text parts; the attachments stayed on
 	// the server and are named in X-Seniorbot-Omitted header fields.
 	Reduced bool
+	// Prepared is what the handler's PrepareMessages worked out from Raw
+	// ahead of HandleMessages (the parse), opaque to the watcher; nil when
+	// nothing was. It is handed over once: a batch handled again (one by
+	// one, after the batch failed) goes without it.
+	Prepared any
 }
 
 // Handler records one message durably. It returns nil once the message is
@@ -68,4 +73,14 @@ const QuarantineAfter = 5
 // recorded, an error (and nothing recorded) otherwise.
 type BatchHandler interface {
 	HandleMessages(ctx context.Context, ms []Message) error
+}
+
+// Preparer is implemented by a BatchHandler that can do ahead the part of
+// its work that reads nothing but the messages (parsing them): the
+// watcher prepares the next batch while the current one is recorded, and
+// hands it over with each Message.Prepared set. PrepareMessages must not
+// write anything, and must stand a message it cannot read (the handler
+// then reads it again and fails on it as it would have).
+type Preparer interface {
+	PrepareMessages(ms []Message)
 }

@@ -36,6 +36,7 @@ type fetched struct {
 	size         int64  // RFC822.SIZE on the server
 	raw          []byte // the whole message, or the reduced one for a large message
 	reduced      bool   // attachments were left on the server
+	prepared     any    // the handler's work on it done ahead (inbox.Preparer)
 }
 
 type sizeInfo struct {

@@ -76,7 +76,11 @@ func (s *session) handleNew(ctx context.Context, recorded *[]imap.UID) (handled 
 			if len(rest) > 0 && ctx.Err() == nil {
 				s.holdRecorded(true)
 				next = make(chan fetchedBatch, 1)
-				go func(rest []imap.UID) { next <- s.fetchBatch(rest) }(rest)
+				go func(rest []imap.UID) {
+					b := s.fetchBatch(rest)
+					s.prepareAhead(&b) // the parse, while this batch is recorded
+					next <- b
+				}(rest)
 			}
 			done, err := s.processBatch(ctx, cur.msgs)
 			handled += len(done)
@@ -218,11 +222,7 @@ func (s *session) processTogether(ctx context.Context, msgs []fetched) bool {
 	if !ok || !ok2 || !sr.RecordsMailboxState() {
 		return false
 	}
-	batch := make([]inbox.Message, len(msgs))
-	for i, m := range msgs {
-		batch[i] = inbox.Message{Mailbox: w.cfg.Mailbox, UIDValidity: s.uidValidity, UID: uint32(m.uid),
-			Raw: m.raw, InternalDate: m.internalDate, Reduced: m.reduced}
-	}
+	batch := s.messages(msgs)
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.handleTimeout)
 	defer cancel()
 	start := time.Now()
@@ -234,6 +234,40 @@ func (s *session) processTogether(ctx context.Context, msgs []fetched) bool {
 	s.log.Info("messages handled", "count", len(batch), "first_uid", batch[0].UID, "last_uid", s.lastUID,
 		"took", time.Since(start).Round(time.Millisecond))
 	return true
+}
+
+// messages is msgs as the handler takes them, each with what was
+// prepared for it.
+func (s *session) messages(msgs []fetched) []inbox.Message {
+	batch := make([]inbox.Message, len(msgs))
+	for i, m := range msgs {
+		batch[i] = inbox.Message{Mailbox: s.w.cfg.Mailbox, UIDValidity: s.uidValidity, UID: uint32(m.uid),
+			Raw: m.raw, InternalDate: m.internalDate, Reduced: m.reduced, Prepared: m.prepared}
+	}
+	return batch
+}
+
+// prepareAhead has a batch that processTogether will hand over prepared by the
+// handler (inbox.Preparer), from the goroutine that fetched it, while the
+// batch before it is recorded. A panic there costs only the preparation:
+// the handler then reads the message itself, under guard.
+func (s *session) prepareAhead(b *fetchedBatch) {
+	pr, ok := s.w.h.(inbox.Preparer)
+	if !ok || b.err != nil || len(b.msgs) < 2 {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			for i := range b.msgs {
+				b.msgs[i].prepared = nil
+			}
+		}
+	}()
+	batch := s.messages(b.msgs)
+	pr.PrepareMessages(batch)
+	for i := range b.msgs {
+		b.msgs[i].prepared = batch[i].Prepared
+	}
 }
 
 // process hands one message to the handler, then records the UID. It is

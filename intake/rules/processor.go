@@ -177,25 +177,50 @@ func (p *Processor) HandleMessages(ctx context.Context, ms []inbox.Message) erro
 }
 
 // parseAll parses a batch on all cores: parsing is most of the CPU a
-// backlog costs, and the Parser keeps no state between messages.
+// backlog costs, and the Parser keeps no state between messages. A
+// message the watcher had prepared (PrepareMessages) is not parsed again.
 func (p *Processor) parseAll(ms []inbox.Message) []incoming {
 	in := make([]incoming, len(ms))
+	var todo []int
+	for i, m := range ms {
+		in[i].m = m
+		if pr, ok := m.Prepared.(*parsed); ok && pr != nil {
+			in[i].reply, in[i].perr = pr.reply, pr.perr
+		} else {
+			todo = append(todo, i)
+		}
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(ms)) {
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
 		wg.Go(func() {
 			for i := range next {
-				in[i].m = ms[i]
 				in[i].reply, in[i].perr = p.Parser.Parse(ms[i].Raw)
 			}
 		})
 	}
-	for i := range ms {
+	for _, i := range todo {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
 	return in
+}
+
+// parsed is a message's parse done ahead (inbox.Message.Prepared).
+type parsed struct {
+	reply *parser.Reply
+	perr  error
+}
+
+// PrepareMessages implements inbox.Preparer: the watcher has the next
+// batch parsed while this one is recorded, so the parse (most of a
+// batch's CPU) no longer waits for the commit before it, nor the commit
+// for the parse. Parsing reads nothing but the message.
+func (p *Processor) PrepareMessages(ms []inbox.Message) {
+	for i, x := range p.parseAll(ms) {
+		ms[i].Prepared = &parsed{reply: x.reply, perr: x.perr}
+	}
 }
 
 // Quarantine implements Quarantiner: a message the rules keep failing on
@@ -237,7 +262,7 @@ func (p *Processor) record(ctx context.Context, tx *storage.Tx, x *incoming) err
 	}
 	x.dup = dup
 	if !dup {
-		if err := tx.InsertMessage(ctx, &x.rec); err != nil {
+		if err := tx.RecordMessage(ctx, &x.rec); err != nil {
 			return err
 		}
 		if x.queued, err = p.apply(ctx, tx, &x.rec, x.reply); err != nil {
@@ -300,10 +325,7 @@ func (p *Processor) apply(ctx context.Context, tx *storage.Tx, rec *storage.Mess
 	} else if err := act.dispatch(ctx); err != nil {
 		return 0, err
 	}
-	if err := tx.SetMessageOutcome(ctx, rec.ID, rec.Outcome, rec.TilmeldingID, rec.Attention); err != nil {
-		return 0, err
-	}
-	if err := tx.SetMessageTrust(ctx, rec.ID, rec.Auth, rec.AttentionReason); err != nil {
+	if err := tx.FinishMessage(ctx, rec); err != nil { // the raw bytes too (RecordMessage)
 		return 0, err
 	}
 	if !act.actionMail {
