@@ -24,12 +24,7 @@ func matchLabelRef(line string) (label, bool) {
 		if m == nil {
 			continue
 		}
-		answer := strings.TrimLeft(cleanLine(m[3]), ":-–= \t")
-		return label{
-			field:  labelPatterns[i].field,
-			strong: m[2] == ":" || m[2] == "\t" || strings.TrimSpace(m[1]) != "",
-			answer: cleanLine(answer),
-		}, true
+		return labelOf(i, m), true
 	}
 	return label{}, false
 }

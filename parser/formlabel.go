@@ -155,12 +155,7 @@ func matchLabel(line string) (label, bool) {
 		if m == nil {
 			continue
 		}
-		answer := strings.TrimLeft(cleanLine(m[3]), ":-–= \t")
-		return label{
-			field:  labelPatterns[i].field,
-			strong: m[2] == ":" || m[2] == "\t" || strings.TrimSpace(m[1]) != "",
-			answer: cleanLine(answer),
-		}, true
+		return labelOf(i, m), true
 	}
 	return label{}, false
 }
@@ -442,3 +437,13 @@ var greetingsBy = func() (by [128][]string) {
 	}
 	return by
 }()
+
+// labelOf is the label labelRes[i]'s match m reads.
+func labelOf(i int, m []string) label {
+	answer := strings.TrimLeft(cleanLine(m[3]), ":-–= \t")
+	return label{
+		field:  labelPatterns[i].field,
+		strong: m[2] == ":" || m[2] == "\t" || strings.TrimSpace(m[1]) != "",
+		answer: cleanLine(answer),
+	}
+}
