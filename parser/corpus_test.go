@@ -22,7 +22,7 @@ const replyTextFloor = 88
 // crisp). Texts are compared with whitespace normalised. Bodies without
 // headers are fed to newText; full messages go through Parse.
 func TestSharedCorpusReplyText(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "corpus")
+	dir := sharedCorpusDir
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Skipf("no shared corpus: it is not part of this repository; put it at %s (shared/corpus with manifest.json, beside the clone) to run this test: %v", dir, err)
@@ -111,4 +111,46 @@ func TestSharedCorpusReplyText(t *testing.T) {
 // normaliseSpace collapses all white space to single spaces.
 func normaliseSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// sampleRaws returns the mails the fast-path tests read: the benchmark
+// corpus and the golden test mails, raw.
+func sampleRaws() ([][]byte, error) {
+	var raws [][]byte
+	for _, m := range benchCorpus() {
+		raws = append(raws, m.Raw)
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		raws = append(raws, raw)
+	}
+	return raws, nil
+}
+
+// sharedCorpusDir is the shared corpus beside the clone; it is not part
+// of this repository.
+var sharedCorpusDir = filepath.Join("..", "..", "shared", "corpus")
+
+// eachSharedMail calls fn with every readable file of the shared corpus
+// and its manifest format ("rfc822", "text-body", "html-body"). It fails
+// when there is no readable manifest.
+func eachSharedMail(fn func(file, format string, raw []byte)) error {
+	b, err := os.ReadFile(filepath.Join(sharedCorpusDir, "manifest.json"))
+	if err != nil {
+		return err
+	}
+	var manifest []struct{ File, Format string }
+	if err := json.Unmarshal(b, &manifest); err != nil {
+		return err
+	}
+	for _, m := range manifest {
+		if raw, err := os.ReadFile(filepath.Join(sharedCorpusDir, m.File)); err == nil {
+			fn(m.File, m.Format, raw)
+		}
+	}
+	return nil
 }

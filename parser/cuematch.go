@@ -2,7 +2,6 @@ package parser
 
 import (
 	"regexp"
-	"strings"
 )
 
 // cueExpr is an unanchored expression of the prose readers whose every
@@ -22,7 +21,7 @@ func newCueExpr(re *regexp.Regexp, starts ...string) cueExpr {
 
 // find is e.re.FindStringSubmatch(s).
 func (e cueExpr) find(s string) []string {
-	if hasFoldOutsider(s) {
+	if hasFoldOddity(s) {
 		return e.re.FindStringSubmatch(s)
 	}
 	for i := 0; i < len(s); i++ {
@@ -37,7 +36,7 @@ func (e cueExpr) find(s string) []string {
 
 // match is e.re.MatchString(s).
 func (e cueExpr) match(s string) bool {
-	if hasFoldOutsider(s) {
+	if hasFoldOddity(s) {
 		return e.re.MatchString(s)
 	}
 	for i := 0; i < len(s); i++ {
@@ -52,13 +51,6 @@ func (e cueExpr) match(s string) bool {
 // there (\b before an ASCII letter) with one of e.starts.
 func (e cueExpr) mayStart(s string, i int) bool {
 	return isASCIILetterRune(rune(s[i])) && (i == 0 || !isWordByte(s[i-1])) && hasAnyPrefixFold(s[i:], e.starts)
-}
-
-// hasFoldOutsider reports whether s holds the Kelvin sign or the long s:
-// (?i) folds them to k and s, and \b sees them as no word characters, so
-// such text is left to the expression itself.
-func hasFoldOutsider(s string) bool {
-	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f")
 }
 
 // anchoredRe returns re anchored at the start of the text.

@@ -66,26 +66,15 @@ func TestDump(t *testing.T) {
 		}
 		parse(file, raw)
 	}
-	dir := filepath.Join("..", "..", "shared", "corpus")
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		t.Logf("no shared corpus at %s: generated mails and testdata only", dir)
-		return
-	}
-	var manifest []struct{ File, Format string }
-	if err := json.Unmarshal(b, &manifest); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range manifest {
-		raw, err := os.ReadFile(filepath.Join(dir, m.File))
-		if err != nil {
-			continue
-		}
-		switch m.Format {
+	err = eachSharedMail(func(file, format string, raw []byte) {
+		switch format {
 		case "rfc822":
-			parse(m.File, raw)
+			parse(file, raw)
 		case "text-body":
-			emit(m.File, newText(toUTF8(raw)))
+			emit(file, newText(toUTF8(raw)))
 		}
+	})
+	if err != nil {
+		t.Logf("no shared corpus at %s: generated mails and testdata only", sharedCorpusDir)
 	}
 }

@@ -1,8 +1,6 @@
 package parser
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -102,18 +100,12 @@ func TestHTMLPartIsReadWhenNeeded(t *testing.T) {
 // (up to its limit) on the test mails and the benchmark corpus: isStub
 // relies on it instead of running newText in full.
 func TestNewTextWords(t *testing.T) {
-	var texts []string
-	for _, m := range benchCorpus() {
-		if msg, err := decode(m.Raw, 1<<24); err == nil {
-			texts = append(texts, msg.plain, msg.html.text())
-		}
+	raws, err := sampleRaws()
+	if err != nil {
+		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	var texts []string
+	for _, raw := range raws {
 		if msg, err := decode(raw, 1<<24); err == nil {
 			texts = append(texts, msg.plain, msg.html.text())
 		}

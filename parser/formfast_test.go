@@ -1,8 +1,6 @@
 package parser
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -51,20 +49,11 @@ func formFastLines(t testing.TB) []string {
 		"--- TILMELDING ---", "-- slut --", "--\ttilmelding", "-- TILMELDINGx", "-- tilmelding\nx", "-- tilmelding_", "-- tilmeldingø",
 		"--- slut \n", "-- ſlut --", "--SLUT-- -", "--slut\n-", "-- \u212aommune", "---", "--slu", "---SLUT", "--tilmeldingen", "-Kommune", "12 : x", "1:", "9)", "x.",
 		"\u00a0Kommune:\u00a0Vejle\u00a0", "Kontaktperson: Bo Ek, bo@vejle.dk"}
-	p := corpusParser()
-	for _, m := range benchCorpus() {
-		msg, err := decode(m.Raw, p.opts.MaxMessageBytes)
-		if err != nil {
-			continue
-		}
-		lines = append(lines, strings.Split(msg.text(), "\n")...)
+	raws, err := sampleRaws()
+	if err != nil {
+		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, raw := range raws {
 		if msg, err := decode(raw, 1<<24); err == nil {
 			lines = append(lines, strings.Split(msg.text(), "\n")...)
 		}

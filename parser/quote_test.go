@@ -1,9 +1,6 @@
 package parser
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -28,35 +25,20 @@ var quoteBodies = sync.OnceValue(func() []string {
 			texts = append(texts, a.plain, a.html.text())
 		}
 	}
-	for _, m := range benchCorpus() {
-		add(m.Raw)
-	}
+	raws, _ := sampleRaws()
 	for _, m := range gencorpus.Generate(1500, 2) {
-		add(m.Raw)
+		raws = append(raws, m.Raw)
 	}
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
-	for _, f := range files {
-		if raw, err := os.ReadFile(f); err == nil {
+	for _, raw := range raws {
+		add(raw)
+	}
+	_ = eachSharedMail(func(_, format string, raw []byte) { // without the shared corpus: the rest
+		if format == "rfc822" {
 			add(raw)
+		} else {
+			texts = append(texts, toUTF8(raw))
 		}
-	}
-	dir := filepath.Join("..", "..", "shared", "corpus")
-	if b, err := os.ReadFile(filepath.Join(dir, "manifest.json")); err == nil {
-		var manifest []struct{ File, Format string }
-		if json.Unmarshal(b, &manifest) == nil {
-			for _, m := range manifest {
-				raw, err := os.ReadFile(filepath.Join(dir, m.File))
-				if err != nil {
-					continue
-				}
-				if m.Format == "rfc822" {
-					add(raw)
-				} else {
-					texts = append(texts, toUTF8(raw))
-				}
-			}
-		}
-	}
+	})
 	return texts
 })
 
