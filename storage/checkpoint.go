@@ -9,14 +9,17 @@ import (
 
 // The WAL is copied into the database file (checkpointed) by a goroutine
 // of its own, every checkpointEvery commits of this process's writers once
-// the WAL has reached SQLite's mark (walCheckpointBytes), instead of by the commit that happens to pass SQLite's autocheckpoint
-// mark (1000 pages): that commit copied the pages of the last few batches into the
+// the WAL has reached SQLite's mark (walCheckpointBytes), instead of by
+// the commit that happens to pass SQLite's autocheckpoint mark (1000
+// pages): that commit copied the pages of the last few batches into the
 // database file and synced it while the batch of incoming mail behind it
 // waited — half of a recorded batch's commit, a batch in five. A PASSIVE
 // checkpoint takes no lock a writer needs, so the writers go on meanwhile.
 // Durability is the commit's (synchronous=FULL syncs the WAL); the
 // checkpoint only moves what is durable already. When no one writes the
-// goroutine waits on a channel: no CPU when idle.
+// goroutine waits on a channel: no CPU when idle. The last connection to
+// close checkpoints what is left, as SQLite always does, so a short-lived
+// command that never reaches checkpointEvery leaves no WAL behind.
 
 // checkpointEvery is how many commits the goroutine lets pass between
 // checkpoints: a batch of 20 mails adds about 200 pages, so about as
