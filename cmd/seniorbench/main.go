@@ -18,7 +18,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"database/sql"
 	"flag"
@@ -29,8 +28,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -252,6 +251,8 @@ func (b *bench) run(n, latN int, idleFor time.Duration) {
 	cmd := exec.Command(b.bin, "--config", cfg, "--log-format", "json", "run")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	start := time.Now()
+	busy0, all0 := machineTicks()
+	procs0 := processTicks()
 	check(cmd.Start())
 	defer func() {
 		cmd.Process.Signal(os.Interrupt)
@@ -273,12 +274,24 @@ func (b *bench) run(n, latN int, idleFor time.Duration) {
 		}
 	}
 	took := time.Since(start)
+	busy1, all1 := machineTicks()
+	daemonCPU := float64(cpuTicks(cmd.Process.Pid)) / 100
+	procs1 := processTicks()
 	rate := float64(n) / took.Seconds()
 	sent := count(db, `SELECT count(*) FROM outbox WHERE status = 'sent'`)
 	hwm := rssKB(cmd.Process.Pid, "VmHWM")
 	log.Printf("seniorbot backlog: %d messages recorded and %d replies accepted by SMTP in %v: %.0f msg/s = %.1f%% of the bare fetch rate, %.0f%% of the bare SMTP rate",
 		n, sent, took.Round(time.Millisecond), rate, 100*rate/bareRate, 100*rate/smtpRate)
 	log.Printf("peak RSS while clearing the backlog: %.1f MB (VmHWM)", float64(hwm)/1024)
+	// Where the machine's CPU went: seniorbot itself, and everything else
+	// (Postfix, Dovecot, this program). Ticks are 1/100 s, over all cores.
+	busy := float64(busy1-busy0) / 100
+	log.Printf("CPU while clearing the backlog: %.1f s busy of %.1f s on %d cores (%.0f%%); seniorbot %.2f s = %.2f ms per message, the rest %.2f ms per message",
+		busy, float64(all1-all0)/100, runtime.NumCPU(), 100*float64(busy1-busy0)/float64(all1-all0), daemonCPU, 1000*daemonCPU/float64(n), 1000*(busy-daemonCPU)/float64(n))
+	log.Printf("CPU by program while clearing the backlog (ms per message): %s", byProgram(procs0, procs1, n))
+	if latN == 0 {
+		return
+	}
 
 	// Latency with IDLE: one reply at a time.
 	// Let the backlog's Sent copies finish first: the latency is that of
@@ -386,34 +399,6 @@ func count(db *sql.DB, q string) int {
 		return -1
 	}
 	return n
-}
-
-// rssKB reads a memory figure (VmRSS, VmHWM) of pid from /proc, in KiB.
-func rssKB(pid int, field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			k, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-			return k
-		}
-	}
-	return 0
-}
-
-// cpuTicks is utime+stime of pid in clock ticks (1/100 s on Linux).
-func cpuTicks(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	check(err)
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	u, _ := strconv.ParseInt(fields[11], 10, 64)
-	st, _ := strconv.ParseInt(fields[12], 10, 64)
-	return u + st
 }
 
 func bigReply(attachment int) []byte {
