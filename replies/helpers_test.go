@@ -44,11 +44,13 @@ type sink struct {
 	rcptErr      map[string]error
 	rcptErrTimes map[string]int
 	requireAuth  bool
+	conns        []*smtp.Conn
 }
 
-func (s *sink) NewSession(*smtp.Conn) (smtp.Session, error) {
+func (s *sink) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	s.mu.Lock()
 	s.sessions++
+	s.conns = append(s.conns, c)
 	s.mu.Unlock()
 	return &sinkSession{s: s}, nil
 }
@@ -57,6 +59,17 @@ func (s *sink) messages() []sunk {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.msgs)
+}
+
+// dropConnections closes every connection from the server's side, as a
+// server does that times an idle client out.
+func (s *sink) dropConnections() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		c.Close()
+	}
+	s.conns = nil
 }
 
 func (s *sink) sessionCount() int {

@@ -75,7 +75,8 @@ const (
 	DefaultSMTPTimeout = 30 * time.Second
 )
 
-// Sender sends due outbox items by SMTP, one connection per batch.
+// Sender sends due outbox items by SMTP in batches; the batches of one
+// round share a connection (link.go).
 type Sender struct {
 	cfg SenderConfig
 	q   Queue
@@ -132,8 +133,10 @@ const maxBatchesPerRound = 50
 
 // drain sends batches until fewer than a full batch were due.
 func (s *Sender) drain(ctx context.Context) {
+	var l link
+	defer s.hangUp(&l)
 	for range maxBatchesPerRound {
-		taken, _, err := s.sendBatch(ctx)
+		taken, _, err := s.sendBatch(ctx, &l)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Error("sending outbox", "error", err)
@@ -150,7 +153,9 @@ func (s *Sender) drain(ctx context.Context) {
 // returns how many the server accepted. Each item ends marked sent, retry
 // or failed; items not reached because ctx ended stay due, untouched.
 func (s *Sender) SendDue(ctx context.Context) (sent int, err error) {
-	_, sent, err = s.sendBatch(ctx)
+	var l link
+	defer s.hangUp(&l)
+	_, sent, err = s.sendBatch(ctx, &l)
 	return sent, err
 }
 
@@ -163,8 +168,10 @@ type job struct {
 // SendAllDue sends every due outbox item, batch by batch (bounded like a
 // round of Run), and returns how many the server accepted.
 func (s *Sender) SendAllDue(ctx context.Context) (sent int, err error) {
+	var l link
+	defer s.hangUp(&l)
 	for range maxBatchesPerRound {
-		taken, n, err := s.sendBatch(ctx)
+		taken, n, err := s.sendBatch(ctx, &l)
 		sent += n
 		if err != nil || taken < s.cfg.BatchSize || ctx.Err() != nil {
 			return sent, err
@@ -173,8 +180,8 @@ func (s *Sender) SendAllDue(ctx context.Context) (sent int, err error) {
 	return sent, nil
 }
 
-// sendBatch is SendDue, also returning how many items were due.
-func (s *Sender) sendBatch(ctx context.Context) (taken, sent int, err error) {
+// sendBatch is SendDue over l, also returning how many items were due.
+func (s *Sender) sendBatch(ctx context.Context, l *link) (taken, sent int, err error) {
 	items, err := s.q.DueOutbox(ctx, s.Now(), s.cfg.BatchSize)
 	if err != nil {
 		return 0, 0, fmt.Errorf("reading due outbox: %w", err)
@@ -186,7 +193,7 @@ func (s *Sender) sendBatch(ctx context.Context) (taken, sent int, err error) {
 	if len(jobs) == 0 {
 		return len(items), 0, markErr
 	}
-	sent, err = s.deliver(ctx, jobs)
+	sent, err = s.deliver(ctx, jobs, l)
 	if sent > 0 && s.OnSent != nil {
 		s.OnSent(sent)
 	}
@@ -225,28 +232,23 @@ func buildItem(it storage.OutboxItem) (*mail.Msg, error) {
 	return msg, nil
 }
 
-// deliver dials once and sends the jobs one by one over that connection,
-// each as its own transaction (transaction.go) with the full Timeout.
-func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) {
-	client, err := s.newClient()
+// deliver sends the jobs one by one over l's connection (dialling one if
+// l has none fit for use), each as its own transaction (transaction.go)
+// with the full Timeout. A connection that breaks is closed.
+func (s *Sender) deliver(ctx context.Context, jobs []job, l *link) (sent int, err error) {
+	conn, err := s.open(ctx, l)
 	if err != nil {
-		return 0, err // a configuration error: leave the items due, untouched
-	}
-	conn, err := client.DialToSMTPClientWithContext(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
+		var dialErr *dialError
+		switch {
+		case !errors.As(err, &dialErr):
+			return 0, err // a configuration error: leave the items due, untouched
+		case ctx.Err() != nil:
 			// Shutting down: not the items' fault; give them back.
 			return 0, errors.Join(ctx.Err(), s.release(ctx, jobs))
+		default:
+			return 0, errors.Join(err, s.retryAll(ctx, jobs, "connecting: "+dialErr.err.Error()))
 		}
-		return 0, errors.Join(fmt.Errorf("connecting to %s: %w", client.ServerAddr(), err),
-			s.retryAll(ctx, jobs, "connecting: "+err.Error()))
 	}
-	defer func() {
-		if cErr := client.CloseWithSMTPClient(conn); cErr != nil {
-			s.log.Debug("closing SMTP connection", "error", cErr)
-			conn.Close()
-		}
-	}()
 	var errs []error
 	// Accepted mails, in the sent log already; marked in the outbox
 	// together when the batch is done.
@@ -281,7 +283,9 @@ func (s *Sender) deliver(ctx context.Context, jobs []job) (sent int, err error) 
 			sent++
 		}
 		errs = append(errs, mErr)
+		l.used++
 		if o.broken {
+			s.hangUp(l)
 			errs = append(errs, s.retryAll(ctx, jobs[i+1:], "connection lost after an earlier mail: "+o.detail))
 			break
 		}

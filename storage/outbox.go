@@ -121,16 +121,25 @@ func (db *DB) claimOwner() string {
 // the same transaction as the read, so two senders — the daemon and
 // `seniorbot summary --send`, say — never take the same mail.
 func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
-	return db.claim(ctx, now, `status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, formatTime(now), limit)
+	return db.claim(ctx, now, dueFrom, formatTime(now), limit)
 }
+
+// dueFrom picks the oldest due mail of the outbox. It names the partial
+// index outbox_pending (migration 0012), which holds the pending mail in
+// id order: left to itself, SQLite chose outbox_due, gathered every due
+// row with its stored mail and sorted them all for the 20 it returns — in
+// a backlog of thousands of replies, megabytes per claim.
+const dueFrom = `outbox INDEXED BY outbox_pending WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`
 
 // ClaimOutboxItem claims mail id if it is pending and due, as DueOutbox
 // does; it returns no item when it is not (sent, failed, or claimed).
 func (db *DB) ClaimOutboxItem(ctx context.Context, id int64, now time.Time) ([]OutboxItem, error) {
-	return db.claim(ctx, now, `id = ? AND status = 'pending' AND next_attempt <= ?`, id, formatTime(now))
+	return db.claim(ctx, now, `outbox WHERE id = ? AND status = 'pending' AND next_attempt <= ?`, id, formatTime(now))
 }
 
-func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...any) ([]OutboxItem, error) {
+// claim claims the mail that from (a FROM clause: table, conditions)
+// picks, as DueOutbox describes.
+func (db *DB) claim(ctx context.Context, now time.Time, from string, args ...any) ([]OutboxItem, error) {
 	var out []OutboxItem
 	var cut logCut
 	var logKeep []sentRecord
@@ -140,7 +149,7 @@ func (db *DB) claim(ctx context.Context, now time.Time, where string, args ...an
 		if cut, logKeep, err = tx.foldSentLog(ctx, db.sent, now); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM outbox WHERE `+where, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, message_id, mail, attempts, created_at FROM `+from, args...)
 		if err != nil {
 			return err
 		}
@@ -408,12 +417,17 @@ type SentCopy struct {
 	Tried bool
 }
 
+// unappendedQuery reads the oldest sent mails not yet copied to Sent;
+// outbox_unappended gives them in id order (status and appended_at are
+// fixed), so nothing is sorted.
+const unappendedQuery = `
+SELECT id, message_id, mail, coalesce(sent_at, ''), append_tried_at IS NOT NULL FROM outbox
+WHERE status = 'sent' AND appended_at IS NULL ORDER BY id LIMIT ?`
+
 // UnappendedSent returns up to limit sent mails whose copy has not been
 // appended to the Sent folder, oldest first.
 func (db *DB) UnappendedSent(ctx context.Context, limit int) ([]SentCopy, error) {
-	rows, err := db.sql.QueryContext(ctx, `
-SELECT id, message_id, mail, coalesce(sent_at, ''), append_tried_at IS NOT NULL FROM outbox
-WHERE status = 'sent' AND appended_at IS NULL ORDER BY id LIMIT ?`, limit)
+	rows, err := db.sql.QueryContext(ctx, unappendedQuery, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read sent mail to copy: %w", err)
 	}
