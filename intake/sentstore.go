@@ -19,9 +19,38 @@ type outboxSent struct {
 	db  *storage.DB
 	log *slog.Logger
 	now func() time.Time
+	// held is when the copies began to wait for due replies (zero: they
+	// do not wait); only the watcher's goroutine reads and sets it.
+	held *time.Time
 }
 
+// sentHoldMax bounds how long copies wait for due replies, so an outbox
+// that never empties (a sender that cannot reach its server keeps its mail
+// due) does not keep the copies of earlier replies out of Sent.
+const sentHoldMax = 2 * time.Minute
+
+// UnappendedSent gives the copies to append now. Replies come first: while
+// the outbox has mail due, the copies wait (at most sentHoldMax). Copying
+// a reply costs the daemon and the IMAP server about what sending it does,
+// and in a backlog the replies still to go out are what people wait for.
+// The sender nudges the watcher after every batch, so the copies go in as
+// soon as the last replies are taken.
 func (o outboxSent) UnappendedSent(ctx context.Context, limit int) ([]mailbox.SentCopy, error) {
+	if o.held != nil {
+		due, err := o.db.HasDueOutbox(ctx, o.now())
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !due:
+			*o.held = time.Time{}
+		case o.held.IsZero():
+			*o.held = o.now()
+			return nil, nil
+		case o.now().Sub(*o.held) < sentHoldMax:
+			return nil, nil
+		}
+	}
 	rows, err := o.db.UnappendedSent(ctx, limit)
 	if err != nil {
 		return nil, err

@@ -131,6 +131,18 @@ func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]Outbox
 // a backlog of thousands of replies, megabytes per claim.
 const dueFrom = `outbox INDEXED BY outbox_pending WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`
 
+// HasDueOutbox reports whether any pending mail is due at now (claimed
+// mail is not: its next attempt lies past the claim).
+func (db *DB) HasDueOutbox(ctx context.Context, now time.Time) (bool, error) {
+	var due bool
+	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox INDEXED BY outbox_pending
+		WHERE status = 'pending' AND next_attempt <= ?)`, formatTime(now)).Scan(&due)
+	if err != nil {
+		return false, fmt.Errorf("look for due outbox mail: %w", err)
+	}
+	return due, nil
+}
+
 // ClaimOutboxItem claims mail id if it is pending and due, as DueOutbox
 // does; it returns no item when it is not (sent, failed, or claimed).
 func (db *DB) ClaimOutboxItem(ctx context.Context, id int64, now time.Time) ([]OutboxItem, error) {
