@@ -8,11 +8,7 @@ import (
 
 // A round of sending keeps one connection across its batches.
 func TestSendAllDueOneConnectionAcrossBatches(t *testing.T) {
-	sk, port, _ := startSink(t, TLSNone)
-	q := &fakeQueue{}
-	for i := range 7 {
-		q.add(t, plainMail(fmt.Sprintf("k%d", i), "soren@example.com"))
-	}
+	sk, port, q := sinkAndQueue(t, "k", 7)
 	s := newTestSender(t, port, q, func(c *SenderConfig) { c.BatchSize = 2 })
 	if sent, err := s.SendAllDue(context.Background()); err != nil || sent != 7 {
 		t.Fatalf("SendAllDue = %d, %v; want 7, nil", sent, err)
@@ -24,12 +20,8 @@ func TestSendAllDueOneConnectionAcrossBatches(t *testing.T) {
 
 // A connection carries at most maxPerConnection mails.
 func TestSendAllDueRenewsLongConnections(t *testing.T) {
-	sk, port, _ := startSink(t, TLSNone)
-	q := &fakeQueue{}
 	total := 2*maxPerConnection + 10
-	for i := range total {
-		q.add(t, plainMail(fmt.Sprintf("r%d", i), "soren@example.com"))
-	}
+	sk, port, q := sinkAndQueue(t, "r", total)
 	s := newTestSender(t, port, q, nil)
 	if sent, err := s.SendAllDue(context.Background()); err != nil || sent != total {
 		t.Fatalf("SendAllDue = %d, %v; want %d, nil", sent, err, total)
@@ -42,11 +34,7 @@ func TestSendAllDueRenewsLongConnections(t *testing.T) {
 // A kept connection the server has dropped is replaced before the next
 // batch: the batch goes out at once, with no attempt counted against it.
 func TestSendBatchRedialsDroppedConnection(t *testing.T) {
-	sk, port, _ := startSink(t, TLSNone)
-	q := &fakeQueue{}
-	for i := range 4 {
-		q.add(t, plainMail(fmt.Sprintf("d%d", i), "soren@example.com"))
-	}
+	sk, port, q := sinkAndQueue(t, "d", 4)
 	s := newTestSender(t, port, q, func(c *SenderConfig) { c.BatchSize = 2 })
 	var l link
 	defer s.hangUp(&l)
@@ -65,4 +53,15 @@ func TestSendBatchRedialsDroppedConnection(t *testing.T) {
 	if n := sk.sessionCount(); n != 2 {
 		t.Errorf("%d SMTP sessions; want 2 (one dropped, one new)", n)
 	}
+}
+
+// sinkAndQueue starts a plain-text sink and queues n mails for it.
+func sinkAndQueue(t *testing.T, prefix string, n int) (*sink, int, *fakeQueue) {
+	t.Helper()
+	sk, port, _ := startSink(t, TLSNone)
+	q := &fakeQueue{}
+	for i := range n {
+		q.add(t, plainMail(fmt.Sprintf("%s%d", prefix, i), "soren@example.com"))
+	}
+	return sk, port, q
 }
