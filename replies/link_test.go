@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 )
 
 // A round of sending keeps one connection across its batches.
@@ -64,4 +65,24 @@ func sinkAndQueue(t *testing.T, prefix string, n int) (*sink, int, *fakeQueue) {
 		q.add(t, plainMail(fmt.Sprintf("%s%d", prefix, i), "soren@example.com"))
 	}
 	return sk, port, q
+}
+
+// A round stops at maxBatchesPerRound; with mail still due and the server
+// taking it, Run goes on at once instead of waiting for a wake or a tick.
+func TestRunGoesOnPastTheRoundCap(t *testing.T) {
+	total := maxBatchesPerRound + 5
+	sk, port, q := sinkAndQueue(t, "c", total)
+	s := newTestSender(t, port, q, func(c *SenderConfig) { c.BatchSize = 1 })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wake := make(chan struct{}, 1)
+	wake <- struct{}{}
+	go s.Run(ctx, wake, time.Hour)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(sk.messages()) < total {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d mails sent; the rest waited for the next round", len(sk.messages()), total)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

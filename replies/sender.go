@@ -117,7 +117,11 @@ func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, every time.Durat
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		s.drain(ctx)
+		for s.drain(ctx) && ctx.Err() == nil {
+			// The round stopped at its cap with mail still due and sent:
+			// go on now, not at the next wake or tick (a backlog's last
+			// replies waited up to the interval for it).
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -131,22 +135,27 @@ func (s *Sender) Run(ctx context.Context, wake <-chan struct{}, every time.Durat
 // returning the same items cannot spin forever.
 const maxBatchesPerRound = 50
 
-// drain sends batches until fewer than a full batch were due.
-func (s *Sender) drain(ctx context.Context) {
+// drain sends batches until fewer than a full batch were due. It reports
+// whether it stopped at maxBatchesPerRound having sent mail, that is with
+// more probably due and the server taking it.
+func (s *Sender) drain(ctx context.Context) (more bool) {
 	var l link
 	defer s.hangUp(&l)
+	sent := 0
 	for range maxBatchesPerRound {
-		taken, _, err := s.sendBatch(ctx, &l)
+		taken, n, err := s.sendBatch(ctx, &l)
+		sent += n
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Error("sending outbox", "error", err)
 			}
-			return
+			return false
 		}
 		if taken < s.cfg.BatchSize || ctx.Err() != nil {
-			return
+			return false
 		}
 	}
+	return sent > 0
 }
 
 // SendDue sends one batch of due outbox items over one SMTP connection and
