@@ -86,7 +86,7 @@ func NewApp(ctx context.Context, cfg config.Config, log *slog.Logger, now func()
 	a.Sender = replies.NewSender(a.SenderConfig(), db, log.With("stage", "smtp"))
 	a.Sender.Now = now
 	if cfg.IMAP.AppendSent {
-		a.Watcher.Sent = outboxSent{db: db, log: log.With("stage", "imap"), now: now, held: new(time.Time)}
+		a.Watcher.Sent = &outboxSent{db: db, log: log.With("stage", "imap"), now: now}
 		// The watcher goroutine owns the IMAP connection; the sender only
 		// tells it that copies are waiting.
 		a.Sender.OnSent = func(int) { a.Watcher.Nudge() }

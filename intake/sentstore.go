@@ -21,7 +21,7 @@ type outboxSent struct {
 	now func() time.Time
 	// held is when the copies began to wait for due replies (zero: they
 	// do not wait); only the watcher's goroutine reads and sets it.
-	held *time.Time
+	held time.Time
 }
 
 // sentHoldMax bounds how long copies wait for due replies, so an outbox
@@ -35,21 +35,19 @@ const sentHoldMax = 2 * time.Minute
 // and in a backlog the replies still to go out are what people wait for.
 // The sender nudges the watcher after every batch, so the copies go in as
 // soon as the last replies are taken.
-func (o outboxSent) UnappendedSent(ctx context.Context, limit int) ([]mailbox.SentCopy, error) {
-	if o.held != nil {
-		due, err := o.db.HasDueOutbox(ctx, o.now())
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case !due:
-			*o.held = time.Time{}
-		case o.held.IsZero():
-			*o.held = o.now()
-			return nil, nil
-		case o.now().Sub(*o.held) < sentHoldMax:
-			return nil, nil
-		}
+func (o *outboxSent) UnappendedSent(ctx context.Context, limit int) ([]mailbox.SentCopy, error) {
+	due, err := o.db.HasDueOutbox(ctx, o.now())
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !due:
+		o.held = time.Time{}
+	case o.held.IsZero():
+		o.held = o.now()
+		return nil, nil
+	case o.now().Sub(o.held) < sentHoldMax:
+		return nil, nil
 	}
 	rows, err := o.db.UnappendedSent(ctx, limit)
 	if err != nil {
@@ -95,10 +93,10 @@ func rebuild(stored []byte) ([]byte, time.Time, error) {
 	return buf.Bytes(), m.Date, nil
 }
 
-func (o outboxSent) MarkAppendTried(ctx context.Context, ids []int64) error {
+func (o *outboxSent) MarkAppendTried(ctx context.Context, ids []int64) error {
 	return o.db.MarkAppendTried(ctx, ids, o.now())
 }
 
-func (o outboxSent) MarkAppended(ctx context.Context, ids []int64) error {
+func (o *outboxSent) MarkAppended(ctx context.Context, ids []int64) error {
 	return o.db.MarkAppended(ctx, ids, o.now())
 }

@@ -46,7 +46,7 @@ func TestSentCopiesWaitForDueReplies(t *testing.T) {
 	due := queue("due")
 
 	clock := now
-	o := outboxSent{db: db, log: slog.New(slog.DiscardHandler), now: func() time.Time { return clock }, held: new(time.Time)}
+	o := &outboxSent{db: db, log: slog.New(slog.DiscardHandler), now: func() time.Time { return clock }}
 	copies := func() []int64 {
 		t.Helper()
 		got, err := o.UnappendedSent(ctx, 50)

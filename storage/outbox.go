@@ -129,14 +129,17 @@ func (db *DB) DueOutbox(ctx context.Context, now time.Time, limit int) ([]Outbox
 // id order: left to itself, SQLite chose outbox_due, gathered every due
 // row with its stored mail and sorted them all for the 20 it returns — in
 // a backlog of thousands of replies, megabytes per claim.
-const dueFrom = `outbox INDEXED BY outbox_pending WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`
+const dueFrom = pendingDue + ` ORDER BY id LIMIT ?`
+
+// pendingDue is the due mail of the outbox, through outbox_pending: the
+// one definition DueOutbox and HasDueOutbox share.
+const pendingDue = `outbox INDEXED BY outbox_pending WHERE status = 'pending' AND next_attempt <= ?`
 
 // HasDueOutbox reports whether any pending mail is due at now (claimed
 // mail is not: its next attempt lies past the claim).
 func (db *DB) HasDueOutbox(ctx context.Context, now time.Time) (bool, error) {
 	var due bool
-	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox INDEXED BY outbox_pending
-		WHERE status = 'pending' AND next_attempt <= ?)`, formatTime(now)).Scan(&due)
+	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+pendingDue+`)`, formatTime(now)).Scan(&due)
 	if err != nil {
 		return false, fmt.Errorf("look for due outbox mail: %w", err)
 	}

@@ -55,21 +55,31 @@ func processTicks() map[int]procTicks {
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
+		if p, err := readStat(pid); err == nil {
+			out[pid] = p
 		}
-		s := string(b)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open {
-			continue
-		}
-		fields := strings.Fields(s[end+2:])
-		u, _ := strconv.ParseInt(fields[11], 10, 64)
-		st, _ := strconv.ParseInt(fields[12], 10, 64)
-		out[pid] = procTicks{name: s[open+1 : end], ticks: u + st}
 	}
 	return out
+}
+
+// readStat reads pid's program name and utime+stime from /proc/PID/stat.
+func readStat(pid int) (procTicks, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procTicks{}, err
+	}
+	s := string(b)
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open || end+2 > len(s) {
+		return procTicks{}, fmt.Errorf("/proc/%d/stat: unexpected form", pid)
+	}
+	fields := strings.Fields(s[end+2:])
+	if len(fields) < 13 {
+		return procTicks{}, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	u, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	return procTicks{name: s[open+1 : end], ticks: u + st}, nil
 }
 
 type procTicks struct {
@@ -100,11 +110,7 @@ func byProgram(before, after map[int]procTicks, n int) string {
 
 // cpuTicks is utime+stime of pid in clock ticks (1/100 s on Linux).
 func cpuTicks(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	p, err := readStat(pid)
 	check(err)
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	u, _ := strconv.ParseInt(fields[11], 10, 64)
-	st, _ := strconv.ParseInt(fields[12], 10, 64)
-	return u + st
+	return p.ticks
 }
