@@ -54,6 +54,9 @@ type DB struct {
 	owner      atomic.Value // string
 }
 
+// pageCacheKiB is the most each connection's page cache holds.
+const pageCacheKiB = 512
+
 // Open opens (creating if needed) the database at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
@@ -61,6 +64,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Each connection's page cache is capped below SQLite's 2 MiB default:
+	// the daemon holds several connections, the pages it reads again are
+	// the B-trees' inner ones, and a miss costs a read from the kernel's
+	// cache. Peak RSS clearing a backlog fell from 59 to 51 MB with no
+	// change in CPU per message (README, "Against real mail servers").
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", pageCacheKiB))
 	q.Set("_txlock", "immediate") // writers queue at BEGIN instead of failing at COMMIT
 	// No commit of this process copies the WAL into the database file:
 	// the checkpoint goroutine does (checkpoint.go).

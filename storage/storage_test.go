@@ -22,6 +22,33 @@ func openTest(t *testing.T) *DB {
 	return db
 }
 
+// TestPageCacheIsCapped: both of the daemon's pools cap their page cache
+// (peak RSS), on every connection they open, not only the first.
+func TestPageCacheIsCapped(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	for name, pool := range map[string]*sql.DB{"records": db.sql, "marks": db.marks} {
+		var conns []*sql.Conn
+		for range 3 {
+			c, err := pool.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+			var size int
+			if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
+				t.Fatal(err)
+			}
+			if size != -pageCacheKiB {
+				t.Errorf("%s pool, connection %d: cache_size %d, want %d", name, len(conns), size, -pageCacheKiB)
+			}
+		}
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+}
+
 func TestOpenAppliesMigrationsOnceAndUsesWAL(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "test.db")
