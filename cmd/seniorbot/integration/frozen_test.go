@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -27,9 +28,15 @@ import (
 // took, append → reply at the sink, is reported, not asserted.
 //
 //   - during IDLE: the freeze comes at a random moment of a quiet daemon;
-//   - between commands: the freeze comes as soon as the daemon has
-//     recorded a mail, while it moves it, sends the reply, copies it to
-//     Sent and starts its next IDLE.
+//   - between commands: a batch of mails is appended and the freeze comes
+//     as soon as the daemon has recorded the first of them, while it works
+//     through them: the next command it sends (a MOVE, an APPEND to Sent,
+//     or the DONE that ends an IDLE when replies wait to be copied) goes
+//     unanswered. With a single mail that work ends within milliseconds,
+//     and the freeze found the daemon in a fresh IDLE with nothing to do:
+//     the worst moment of the case above (80 s), not this one.
+//
+// Each round logs the command the daemon's watchdog caught.
 //
 // SENIORBOT_IT_FREEZE_ROUNDS rounds of each (default 1).
 func TestIMAPServerFrozen(t *testing.T) {
@@ -51,7 +58,7 @@ func TestIMAPServerFrozen(t *testing.T) {
 	db := openDB(t, dbPath)
 
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 15))
-	all := mailgen.Generate(400, 15, "frozen", mailgen.Options{})
+	all := mailgen.Generate(400+rounds*2*betweenBurst, 15, "frozen", mailgen.Options{})
 	var answered []mailgen.Mail
 	for _, m := range all {
 		if m.Kind == mailgen.Registration {
@@ -79,11 +86,16 @@ func TestIMAPServerFrozen(t *testing.T) {
 				time.Sleep(2*time.Second + time.Duration(r.IntN(60_000))*time.Millisecond)
 				frozen = freezeServerOf(t, e, d)
 			case "between commands":
-				e.appendAll(t, "INBOX", []mailgen.Mail{next()})
-				handled++
-				waitRecorded(t, db, handled)
+				burst := make([]mailgen.Mail, betweenBurst)
+				for i := range burst {
+					burst[i] = next()
+				}
+				e.appendAll(t, "INBOX", burst)
+				waitRecorded(t, db, handled+1)
 				frozen = freezeServerOf(t, e, d)
+				handled += len(burst)
 			}
+			caughtBefore := watchdogCatches(logPath)
 			m := next()
 			start := time.Now()
 			e.appendAll(t, "INBOX", []mailgen.Mail{m})
@@ -93,7 +105,11 @@ func TestIMAPServerFrozen(t *testing.T) {
 			took := time.Since(start)
 			handled++
 			results[when] = append(results[when], took)
-			t.Logf("round %d, Dovecot's imap process %d frozen %s: mail appended → reply at the sink in %v", round, frozen, when, took.Round(100*time.Millisecond))
+			caught := "nothing"
+			if c := watchdogCatches(logPath); len(c) > len(caughtBefore) {
+				caught = c[len(c)-1]
+			}
+			t.Logf("round %d, Dovecot's imap process %d frozen %s: mail appended → reply at the sink in %v; the watchdog caught %s", round, frozen, when, took.Round(100*time.Millisecond), caught)
 			syscall.Kill(frozen, syscall.SIGCONT) // it finds its client gone and exits
 		}
 	}
@@ -118,6 +134,28 @@ func waitRecorded(t *testing.T, db *sql.DB, n int) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// betweenBurst is how many mails the "between commands" case appends before
+// it freezes the server: a batch (the watcher takes 20 at a time), whose
+// moves, replies and copies to Sent keep the daemon busy long enough for
+// the freeze to land among them.
+const betweenBurst = 20
+
+// watchdogCatch reads the IMAP command out of the daemon's log line for a
+// connection its watchdog closed ("imap MOVE: no answer from the server
+// in time after 40s").
+var watchdogCatch = regexp.MustCompile(`imap ([A-Z][A-Z ]*): no answer from the server in time`)
+
+// watchdogCatches lists, in order, the IMAP commands whose watchdog closed
+// the daemon's connection, from its log.
+func watchdogCatches(logPath string) []string {
+	data, _ := os.ReadFile(logPath)
+	var cmds []string
+	for _, m := range watchdogCatch.FindAllSubmatch(data, -1) {
+		cmds = append(cmds, string(m[1]))
+	}
+	return cmds
 }
 
 // repliedTo reports whether a reply to messageID is at the sink.
